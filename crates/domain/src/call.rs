@@ -1,0 +1,228 @@
+//! Phone calls and the order-independent merge that keeps them from regressing (invariant I6).
+//!
+//! Every event about a call — a lifecycle webhook, a function call's embedded snapshot, a
+//! reconciliation fetch — is a [`CallFacts`]. The stored record is the *join* of all facts seen:
+//! each field only grows (status by rank, transcripts by length, other values by maximum), so the
+//! result is the same whatever order the events arrive in and however often each one arrives.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BranchId, CallId, CompanyId, CustomerId, ExternalCallId};
+use crate::money::Cents;
+
+/// Where a call is in its life. The declaration order is the merge order: a call only moves to a
+/// later variant, never back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatus {
+    /// Known to the platform, not yet connected.
+    Registered,
+    /// In progress.
+    Ongoing,
+    /// Our verdict for a call the platform no longer knows; real news overrides it.
+    Abandoned,
+    /// The platform reported an error.
+    Error,
+    /// Never connected.
+    NotConnected,
+    /// Finished normally.
+    Ended,
+}
+
+impl CallStatus {
+    /// All statuses, in merge order.
+    pub const ALL: [CallStatus; 6] = [
+        Self::Registered,
+        Self::Ongoing,
+        Self::Abandoned,
+        Self::Error,
+        Self::NotConnected,
+        Self::Ended,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Ongoing => "ongoing",
+            Self::Abandoned => "abandoned",
+            Self::Error => "error",
+            Self::NotConnected => "not_connected",
+            Self::Ended => "ended",
+        }
+    }
+
+    /// Parses a stored or wire name; unknown platform values are `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether the call is over (nothing more to reconcile).
+    pub fn is_final(self) -> bool {
+        self >= Self::Abandoned
+    }
+}
+
+impl fmt::Display for CallStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What one event tells about a call. Absent fields are unknown, not empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallFacts {
+    /// Lifecycle status, if the event states one.
+    pub status: Option<CallStatus>,
+    /// The platform's agent.
+    pub agent_id: Option<String>,
+    /// `inbound` / `outbound`.
+    pub direction: Option<String>,
+    /// Caller id exactly as received (may be `anonymous`).
+    pub from_number: Option<String>,
+    /// Dialled number as received.
+    pub to_number: Option<String>,
+    /// When the call connected.
+    pub started_at: Option<Timestamp>,
+    /// When it ended.
+    pub ended_at: Option<Timestamp>,
+    /// Length in milliseconds.
+    pub duration_ms: Option<i64>,
+    /// Why it ended (`user_hangup`, …; unknown values kept as they are).
+    pub disconnection_reason: Option<String>,
+    /// The transcript so far.
+    pub transcript: Option<String>,
+    /// Recording.
+    pub recording_url: Option<String>,
+    /// Platform log.
+    pub public_log_url: Option<String>,
+    /// Post-call analysis, as JSON text.
+    pub analysis: Option<String>,
+    /// Total cost.
+    pub cost: Option<Cents>,
+}
+
+impl CallFacts {
+    /// The join of two sets of facts: commutative, associative and idempotent.
+    pub fn join(&self, other: &CallFacts) -> CallFacts {
+        CallFacts {
+            status: self.status.max(other.status),
+            agent_id: max_of(&self.agent_id, &other.agent_id),
+            direction: max_of(&self.direction, &other.direction),
+            from_number: max_of(&self.from_number, &other.from_number),
+            to_number: max_of(&self.to_number, &other.to_number),
+            started_at: self.started_at.max(other.started_at),
+            ended_at: self.ended_at.max(other.ended_at),
+            duration_ms: self.duration_ms.max(other.duration_ms),
+            disconnection_reason: max_of(&self.disconnection_reason, &other.disconnection_reason),
+            transcript: longest(&self.transcript, &other.transcript),
+            recording_url: max_of(&self.recording_url, &other.recording_url),
+            public_log_url: max_of(&self.public_log_url, &other.public_log_url),
+            analysis: max_of(&self.analysis, &other.analysis),
+            cost: self.cost.max(other.cost),
+        }
+    }
+}
+
+fn max_of(a: &Option<String>, b: &Option<String>) -> Option<String> {
+    a.as_ref().max(b.as_ref()).cloned()
+}
+
+/// The transcript only grows: the longer one wins, ties broken by content so the join commutes.
+fn longest(a: &Option<String>, b: &Option<String>) -> Option<String> {
+    let key = |s: &&String| (s.len(), (*s).clone());
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if key(&x) >= key(&y) { x.clone() } else { y.clone() }),
+        (x, y) => x.clone().or_else(|| y.clone()),
+    }
+}
+
+/// Which tenant and customer a call belongs to; resolved from its numbers on first touch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallLinks {
+    /// Company owning the dialled number.
+    pub company_id: Option<CompanyId>,
+    /// Branch owning the dialled number.
+    pub branch_id: Option<BranchId>,
+    /// Customer known by the caller id (or created during the call).
+    pub customer_id: Option<CustomerId>,
+}
+
+impl CallLinks {
+    /// Keeps what is known; never unlinks.
+    pub fn join(&self, other: &CallLinks) -> CallLinks {
+        CallLinks {
+            company_id: self.company_id.or(other.company_id),
+            branch_id: self.branch_id.or(other.branch_id),
+            customer_id: self.customer_id.or(other.customer_id),
+        }
+    }
+}
+
+/// A stored call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CallRecord {
+    /// Our row id.
+    pub id: CallId,
+    /// The platform's id.
+    pub external_id: ExternalCallId,
+    /// Tenant and customer.
+    pub links: CallLinks,
+    /// Everything known about the call.
+    pub facts: CallFacts,
+    /// Status, defaulting to registered when no event stated one.
+    pub status: CallStatus,
+    /// When we first heard of it (real clock).
+    pub first_seen_at: Timestamp,
+    /// When the last event about it arrived (real clock).
+    pub last_event_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts() -> impl Strategy<Value = CallFacts> {
+        let opt_s = || proptest::option::of("[a-c]{0,3}");
+        (
+            proptest::option::of(proptest::sample::select(CallStatus::ALL.to_vec())),
+            opt_s(),
+            opt_s(),
+            proptest::option::of(0i64..5),
+            opt_s(),
+            proptest::option::of(0i64..3),
+        )
+            .prop_map(|(status, transcript, reason, duration, analysis, cost)| CallFacts {
+                status,
+                transcript,
+                disconnection_reason: reason,
+                duration_ms: duration,
+                analysis,
+                cost: cost.map(Cents),
+                ..CallFacts::default()
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn join_is_commutative_associative_idempotent(a in facts(), b in facts(), c in facts()) {
+            prop_assert_eq!(a.join(&b), b.join(&a));
+            prop_assert_eq!(a.join(&b).join(&c), a.join(&b.join(&c)));
+            prop_assert_eq!(a.join(&a), a.clone());
+            prop_assert_eq!(a.join(&b).join(&b), a.join(&b));
+        }
+    }
+
+    #[test]
+    fn a_late_start_never_moves_an_ended_call_back() {
+        let ended = CallFacts { status: Some(CallStatus::Ended), ..Default::default() };
+        let started = CallFacts { status: Some(CallStatus::Ongoing), ..Default::default() };
+        assert_eq!(ended.join(&started).status, Some(CallStatus::Ended));
+        let abandoned = CallFacts { status: Some(CallStatus::Abandoned), ..Default::default() };
+        assert_eq!(abandoned.join(&ended).status, Some(CallStatus::Ended));
+    }
+}

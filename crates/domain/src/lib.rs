@@ -1,0 +1,20 @@
+//! frontdesk's domain: what a receptionist knows and decides, with no I/O and no async.
+//!
+//! - [`ids`], [`phone`], [`money`], [`time`], [`locale`]: the value types everything else uses.
+//! - [`tenant`], [`tenant_file`], [`directory`]: companies, branches, staff, services, policies;
+//!   reading them from a tenant file; looking them up during a call.
+//! - [`call`]: phone calls and their order-independent merge (invariant I6).
+//! - [`records`]: customers, appointments, traces, webhook events, callbacks, outbox jobs.
+//! - [`matching`]: lenient matching of what callers say against names.
+
+pub mod call;
+pub mod directory;
+pub mod ids;
+pub mod locale;
+pub mod matching;
+pub mod money;
+pub mod phone;
+pub mod records;
+pub mod tenant;
+pub mod tenant_file;
+pub mod time;

@@ -1,0 +1,30 @@
+//! Embedded migrations, one set per backend (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! They are compiled into the binary, applied at start and by `frontdesk migrate`. sqlx records
+//! them in `_sqlx_migrations` with a checksum, so an edited migration is detected, and on
+//! PostgreSQL takes an advisory lock so that several processes starting at once migrate once.
+
+use std::sync::LazyLock;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
+        vec![$(Migration::new(
+            $version,
+            $name.into(),
+            MigrationType::Simple,
+            include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")).into_sql_str(),
+            false,
+        )),*]
+    };
+}
+
+pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
+    Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation"])
+});
+
+pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
+    Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation"])
+});

@@ -1,0 +1,584 @@
+//! Tenant configuration: importing tenant files and loading the directory.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use async_trait::async_trait;
+use frontdesk_domain::directory::{CompanyEntry, Directory};
+use frontdesk_domain::ids::{BranchId, CompanyId, ServiceId, StaffId};
+use frontdesk_domain::locale::Locale;
+use frontdesk_domain::money::{Cents, Currency};
+use frontdesk_domain::phone::E164;
+use frontdesk_domain::tenant::{
+    Branch, BranchDef, Company, CompanyDef, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
+};
+use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, TenantFileError, TenantSpec};
+use frontdesk_domain::time::{DateSpan, WeeklyHours};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Transaction, Type};
+
+use super::{RowExt, SqlStore, db, parse_json};
+use crate::backend::{Backend, Jsonb, Stamp};
+use crate::{ImportReport, Result, StoreError, Tenants};
+
+#[async_trait]
+impl<DB: Backend> Tenants for SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    async fn import_tenants(&self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport> {
+        let tx = self.writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
+        let mut import = Import { tx, now: Stamp(now), changed: 0, problems: Vec::new() };
+        import.release_dropped_numbers(spec).await?;
+        for company in &spec.companies {
+            import.company(company).await?;
+        }
+        if !import.problems.is_empty() {
+            import.tx.rollback().await.map_err(db::<DB>)?;
+            return Err(StoreError::Rejected(TenantFileError::Invalid(import.problems)));
+        }
+        if import.changed > 0 {
+            sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *import.tx)
+                .await
+                .map_err(db::<DB>)?;
+        }
+        import.tx.commit().await.map_err(db::<DB>)?;
+        Ok(ImportReport { companies: spec.companies.len(), changed_rows: import.changed })
+    }
+
+    async fn config_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM config_version WHERE id = 1")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db::<DB>)?;
+        row.col("version")
+    }
+
+    async fn has_tenants(&self) -> Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM companies").fetch_one(&self.reader).await.map_err(db::<DB>)?;
+        Ok(row.col::<i64>("n")? > 0)
+    }
+
+    async fn load_directory(&self) -> Result<Directory> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        // Read the version first: a concurrent import can only make the snapshot newer than it
+        // claims, so the next version check reloads rather than missing a change.
+        let version: i64 = sqlx::query("SELECT version FROM config_version WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db::<DB>)?
+            .col("version")?;
+
+        let mut entries = BTreeMap::new();
+        let rows = sqlx::query("SELECT id, key, name, locale, time_zone, currency, policies FROM companies ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db::<DB>)?;
+        for r in rows {
+            let id = CompanyId(r.col("id")?);
+            let currency: String = r.col("currency")?;
+            let def = CompanyDef {
+                key: key(r.col("key")?)?,
+                name: r.col("name")?,
+                locale: Locale::parse(&r.col::<String>("locale")?).map_err(|e| StoreError::corrupt("locale", e))?,
+                time_zone: time_zone(&r.col::<String>("time_zone")?)?,
+                currency: match currency.as_str() {
+                    "USD" => Currency::Usd,
+                    "EUR" => Currency::Eur,
+                    other => return Err(StoreError::corrupt("currency", other)),
+                },
+                policies: parse_json("policies", &r.col("policies")?)?,
+            };
+            entries.insert(
+                id,
+                CompanyEntry {
+                    company: Company { id, def },
+                    branches: Vec::new(),
+                    services: Vec::new(),
+                    staff: Vec::new(),
+                },
+            );
+        }
+
+        let mut numbers: HashMap<BranchId, Vec<E164>> = HashMap::new();
+        for r in sqlx::query("SELECT number, branch_id FROM phone_numbers ORDER BY number")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db::<DB>)?
+        {
+            let number = E164::parse_strict(&r.col::<String>("number")?).map_err(|e| StoreError::corrupt("number", e))?;
+            numbers.entry(BranchId(r.col("branch_id")?)).or_default().push(number);
+        }
+
+        for r in sqlx::query(
+            "SELECT id, company_id, key, name, address, time_zone, hours, closures, policies
+             FROM branches WHERE active ORDER BY id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db::<DB>)?
+        {
+            let id = BranchId(r.col("id")?);
+            let company_id = CompanyId(r.col("company_id")?);
+            let def = BranchDef {
+                key: key(r.col("key")?)?,
+                name: r.col("name")?,
+                address: r.col("address")?,
+                time_zone: time_zone(&r.col::<String>("time_zone")?)?,
+                hours: parse_json("hours", &r.col("hours")?)?,
+                closures: parse_json::<Vec<Date>>("closures", &r.col("closures")?)?,
+                phone_numbers: numbers.remove(&id).unwrap_or_default(),
+                policies: parse_json("policies", &r.col("policies")?)?,
+            };
+            if let Some(entry) = entries.get_mut(&company_id) {
+                entry.branches.push(Branch { id, company_id, def });
+            }
+        }
+
+        let mut service_keys: HashMap<ServiceId, Key> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT id, company_id, key, name, synonyms, category, price_cents, buffer_before, buffer_after,
+                    minimum_notice, booking_window_days, slot_interval, segments, policies
+             FROM services WHERE active ORDER BY id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db::<DB>)?
+        {
+            let id = ServiceId(r.col("id")?);
+            let company_id = CompanyId(r.col("company_id")?);
+            let def = ServiceDef {
+                key: key(r.col("key")?)?,
+                name: r.col("name")?,
+                synonyms: parse_json("synonyms", &r.col("synonyms")?)?,
+                category: r.col("category")?,
+                price: r.col::<Option<i64>>("price_cents")?.map(Cents),
+                buffer_before: minutes(r.col("buffer_before")?)?,
+                buffer_after: minutes(r.col("buffer_after")?)?,
+                minimum_notice: minutes(r.col("minimum_notice")?)?,
+                booking_window_days: minutes(r.col("booking_window_days")?)?,
+                slot_interval: minutes(r.col("slot_interval")?)?,
+                segments: parse_json::<Vec<SegmentDef>>("segments", &r.col("segments")?)?,
+                policies: parse_json("policies", &r.col("policies")?)?,
+            };
+            service_keys.insert(id, def.key.clone());
+            if let Some(entry) = entries.get_mut(&company_id) {
+                entry.services.push(Service { id, company_id, def });
+            }
+        }
+
+        let mut performs: HashMap<StaffId, Vec<ServiceId>> = HashMap::new();
+        for r in sqlx::query("SELECT staff_id, service_id FROM staff_services ORDER BY service_id")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db::<DB>)?
+        {
+            let service = ServiceId(r.col("service_id")?);
+            if service_keys.contains_key(&service) {
+                performs.entry(StaffId(r.col("staff_id")?)).or_default().push(service);
+            }
+        }
+
+        for r in sqlx::query(
+            "SELECT id, company_id, branch_id, key, name, hours, absences FROM staff WHERE active ORDER BY id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db::<DB>)?
+        {
+            let id = StaffId(r.col("id")?);
+            let company_id = CompanyId(r.col("company_id")?);
+            let service_ids = performs.remove(&id).unwrap_or_default();
+            let hours = match r.col::<Option<Jsonb>>("hours")? {
+                Some(h) => Some(parse_json::<WeeklyHours>("hours", &h)?),
+                None => None,
+            };
+            let def = StaffDef {
+                key: key(r.col("key")?)?,
+                name: r.col("name")?,
+                hours,
+                absences: parse_json::<Vec<DateSpan>>("absences", &r.col("absences")?)?,
+                services: service_ids.iter().filter_map(|s| service_keys.get(s).cloned()).collect(),
+            };
+            if let Some(entry) = entries.get_mut(&company_id) {
+                entry.staff.push(Staff { id, company_id, branch_id: BranchId(r.col("branch_id")?), def, service_ids });
+            }
+        }
+        Ok(Directory::new(entries.into_values().collect(), version))
+    }
+}
+
+fn key(raw: String) -> Result<Key> {
+    Key::parse(&raw).ok_or_else(|| StoreError::corrupt("key", raw))
+}
+
+fn time_zone(name: &str) -> Result<TimeZone> {
+    TimeZone::get(name).map_err(|e| StoreError::corrupt("time_zone", e))
+}
+
+fn minutes(raw: i64) -> Result<u32> {
+    u32::try_from(raw).map_err(|e| StoreError::corrupt("minutes", e))
+}
+
+fn tz_name(tz: &TimeZone) -> &str {
+    tz.iana_name().unwrap_or("UTC")
+}
+
+/// One import transaction.
+struct Import<DB: Backend> {
+    tx: Transaction<'static, DB>,
+    now: Stamp,
+    changed: u64,
+    problems: Vec<Problem>,
+}
+
+impl<DB: Backend> Import<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    /// Frees numbers that the file no longer routes to their current company, so that a number
+    /// can move between two companies of the same file.
+    async fn release_dropped_numbers(&mut self, spec: &TenantSpec) -> Result<()> {
+        for company in &spec.companies {
+            let listed: BTreeSet<&str> = company
+                .branches
+                .iter()
+                .flat_map(|b| b.def.phone_numbers.iter().map(E164::as_str))
+                .collect();
+            let rows = sqlx::query(
+                "SELECT n.number FROM phone_numbers n JOIN companies c ON c.id = n.company_id WHERE c.key = $1",
+            )
+            .bind(company.def.key.as_str())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?;
+            for r in rows {
+                let number: String = r.col("number")?;
+                if !listed.contains(number.as_str()) {
+                    self.execute_counted(sqlx::query("DELETE FROM phone_numbers WHERE number = $1").bind(number)).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn execute_counted<'q>(&mut self, query: sqlx::query::Query<'q, DB, DB::Arguments>) -> Result<()> {
+        let done = query.execute(&mut *self.tx).await.map_err(db::<DB>)?;
+        self.changed += DB::rows_affected(&done);
+        Ok(())
+    }
+
+    async fn id_of(&mut self, sql: &'static str, company: i64, key: &str) -> Result<i64> {
+        sqlx::query(sql).bind(company).bind(key).fetch_one(&mut *self.tx).await.map_err(db::<DB>)?.col("id")
+    }
+
+    fn problem(&mut self, company: &CompanySpec, entity: String, field: &str, message: String) {
+        self.problems.push(Problem {
+            company: company.def.key.to_string(),
+            entity,
+            field: field.to_owned(),
+            message,
+        });
+    }
+
+    async fn company(&mut self, spec: &CompanySpec) -> Result<()> {
+        let def = &spec.def;
+        self.execute_counted(
+            sqlx::query(
+                "INSERT INTO companies (key, name, locale, time_zone, currency, policies, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                 ON CONFLICT (key) DO UPDATE SET
+                    name = excluded.name, locale = excluded.locale, time_zone = excluded.time_zone,
+                    currency = excluded.currency, policies = excluded.policies, updated_at = excluded.updated_at
+                 WHERE companies.name IS DISTINCT FROM excluded.name
+                    OR companies.locale IS DISTINCT FROM excluded.locale
+                    OR companies.time_zone IS DISTINCT FROM excluded.time_zone
+                    OR companies.currency IS DISTINCT FROM excluded.currency
+                    OR companies.policies IS DISTINCT FROM excluded.policies",
+            )
+            .bind(def.key.as_str())
+            .bind(def.name.as_str())
+            .bind(def.locale.tag())
+            .bind(tz_name(&def.time_zone))
+            .bind(def.currency.code())
+            .bind(Jsonb::of(&def.policies))
+            .bind(self.now),
+        )
+        .await?;
+        let company_id: i64 = sqlx::query("SELECT id FROM companies WHERE key = $1")
+            .bind(def.key.as_str())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?
+            .col("id")?;
+
+        let mut service_ids = HashMap::new();
+        for service in &spec.services {
+            let id = self.service(company_id, service).await?;
+            service_ids.insert(service.key.clone(), id);
+        }
+        self.deactivate_missing("services", company_id, spec.services.iter().map(|s| &s.key)).await?;
+
+        let mut staff_services = BTreeSet::new();
+        for branch in &spec.branches {
+            let branch_id = self.branch(company_id, branch).await?;
+            self.numbers(spec, company_id, branch_id, branch).await?;
+            for staff in &branch.staff {
+                let staff_id = self.staff(company_id, branch_id, staff).await?;
+                staff_services.extend(staff.services.iter().filter_map(|k| service_ids.get(k)).map(|s| (staff_id, *s)));
+            }
+        }
+        self.deactivate_missing("branches", company_id, spec.branches.iter().map(|b| &b.def.key)).await?;
+        self.deactivate_missing("staff", company_id, spec.branches.iter().flat_map(|b| &b.staff).map(|s| &s.key))
+            .await?;
+        self.staff_services(company_id, &staff_services).await?;
+
+        for customer in &spec.customers {
+            self.execute_counted(
+                sqlx::query(
+                    "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $5)
+                     ON CONFLICT (company_id, phone) DO UPDATE SET
+                        name = excluded.name, email = excluded.email, updated_at = excluded.updated_at
+                     WHERE customers.name IS DISTINCT FROM excluded.name
+                        OR customers.email IS DISTINCT FROM excluded.email",
+                )
+                .bind(company_id)
+                .bind(customer.name.as_str())
+                .bind(customer.phone.as_str())
+                .bind(customer.email.as_ref().map(|e| e.as_str().to_owned()))
+                .bind(self.now),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn service(&mut self, company_id: i64, s: &ServiceDef) -> Result<i64> {
+        self.execute_counted(
+            sqlx::query(
+                "INSERT INTO services (company_id, key, name, synonyms, category, price_cents, buffer_before,
+                    buffer_after, minimum_notice, booking_window_days, slot_interval, segments, policies, active,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, TRUE, $14, $14)
+                 ON CONFLICT (company_id, key) DO UPDATE SET
+                    name = excluded.name, synonyms = excluded.synonyms, category = excluded.category,
+                    price_cents = excluded.price_cents, buffer_before = excluded.buffer_before,
+                    buffer_after = excluded.buffer_after, minimum_notice = excluded.minimum_notice,
+                    booking_window_days = excluded.booking_window_days, slot_interval = excluded.slot_interval,
+                    segments = excluded.segments, policies = excluded.policies, active = TRUE,
+                    updated_at = excluded.updated_at
+                 WHERE services.name IS DISTINCT FROM excluded.name
+                    OR services.synonyms IS DISTINCT FROM excluded.synonyms
+                    OR services.category IS DISTINCT FROM excluded.category
+                    OR services.price_cents IS DISTINCT FROM excluded.price_cents
+                    OR services.buffer_before IS DISTINCT FROM excluded.buffer_before
+                    OR services.buffer_after IS DISTINCT FROM excluded.buffer_after
+                    OR services.minimum_notice IS DISTINCT FROM excluded.minimum_notice
+                    OR services.booking_window_days IS DISTINCT FROM excluded.booking_window_days
+                    OR services.slot_interval IS DISTINCT FROM excluded.slot_interval
+                    OR services.segments IS DISTINCT FROM excluded.segments
+                    OR services.policies IS DISTINCT FROM excluded.policies
+                    OR NOT services.active",
+            )
+            .bind(company_id)
+            .bind(s.key.as_str())
+            .bind(s.name.as_str())
+            .bind(Jsonb::of(&s.synonyms))
+            .bind(s.category.clone())
+            .bind(s.price.map(|p| p.0))
+            .bind(i64::from(s.buffer_before))
+            .bind(i64::from(s.buffer_after))
+            .bind(i64::from(s.minimum_notice))
+            .bind(i64::from(s.booking_window_days))
+            .bind(i64::from(s.slot_interval))
+            .bind(Jsonb::of(&s.segments))
+            .bind(Jsonb::of(&s.policies))
+            .bind(self.now),
+        )
+        .await?;
+        self.id_of("SELECT id FROM services WHERE company_id = $1 AND key = $2", company_id, s.key.as_str()).await
+    }
+
+    async fn branch(&mut self, company_id: i64, b: &BranchSpec) -> Result<i64> {
+        let def = &b.def;
+        self.execute_counted(
+            sqlx::query(
+                "INSERT INTO branches (company_id, key, name, address, time_zone, hours, closures, policies, active,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9)
+                 ON CONFLICT (company_id, key) DO UPDATE SET
+                    name = excluded.name, address = excluded.address, time_zone = excluded.time_zone,
+                    hours = excluded.hours, closures = excluded.closures, policies = excluded.policies,
+                    active = TRUE, updated_at = excluded.updated_at
+                 WHERE branches.name IS DISTINCT FROM excluded.name
+                    OR branches.address IS DISTINCT FROM excluded.address
+                    OR branches.time_zone IS DISTINCT FROM excluded.time_zone
+                    OR branches.hours IS DISTINCT FROM excluded.hours
+                    OR branches.closures IS DISTINCT FROM excluded.closures
+                    OR branches.policies IS DISTINCT FROM excluded.policies
+                    OR NOT branches.active",
+            )
+            .bind(company_id)
+            .bind(def.key.as_str())
+            .bind(def.name.as_str())
+            .bind(def.address.clone())
+            .bind(tz_name(&def.time_zone))
+            .bind(Jsonb::of(&def.hours))
+            .bind(Jsonb::of(&def.closures))
+            .bind(Jsonb::of(&def.policies))
+            .bind(self.now),
+        )
+        .await?;
+        self.id_of("SELECT id FROM branches WHERE company_id = $1 AND key = $2", company_id, def.key.as_str()).await
+    }
+
+    async fn numbers(&mut self, spec: &CompanySpec, company_id: i64, branch_id: i64, b: &BranchSpec) -> Result<()> {
+        for number in &b.def.phone_numbers {
+            let owner = sqlx::query(
+                "SELECT c.key AS company, b.key AS branch FROM phone_numbers n
+                 JOIN companies c ON c.id = n.company_id JOIN branches b ON b.id = n.branch_id
+                 WHERE n.number = $1 AND n.company_id <> $2",
+            )
+            .bind(number.as_str())
+            .bind(company_id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?;
+            if let Some(owner) = owner {
+                let message = format!(
+                    "{number} is already routed to company `{}`, branch `{}`",
+                    owner.col::<String>("company")?,
+                    owner.col::<String>("branch")?
+                );
+                self.problem(spec, format!("branch `{}`", b.def.key), "phone_numbers", message);
+                continue;
+            }
+            self.execute_counted(
+                sqlx::query(
+                    "INSERT INTO phone_numbers (number, company_id, branch_id) VALUES ($1, $2, $3)
+                     ON CONFLICT (number) DO UPDATE SET branch_id = excluded.branch_id
+                     WHERE phone_numbers.branch_id IS DISTINCT FROM excluded.branch_id",
+                )
+                .bind(number.as_str())
+                .bind(company_id)
+                .bind(branch_id),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn staff(&mut self, company_id: i64, branch_id: i64, s: &StaffDef) -> Result<i64> {
+        self.execute_counted(
+            sqlx::query(
+                "INSERT INTO staff (company_id, branch_id, key, name, hours, absences, active, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7)
+                 ON CONFLICT (company_id, key) DO UPDATE SET
+                    branch_id = excluded.branch_id, name = excluded.name, hours = excluded.hours,
+                    absences = excluded.absences, active = TRUE, updated_at = excluded.updated_at
+                 WHERE staff.branch_id IS DISTINCT FROM excluded.branch_id
+                    OR staff.name IS DISTINCT FROM excluded.name
+                    OR staff.hours IS DISTINCT FROM excluded.hours
+                    OR staff.absences IS DISTINCT FROM excluded.absences
+                    OR NOT staff.active",
+            )
+            .bind(company_id)
+            .bind(branch_id)
+            .bind(s.key.as_str())
+            .bind(s.name.as_str())
+            .bind(s.hours.as_ref().map(Jsonb::of))
+            .bind(Jsonb::of(&s.absences))
+            .bind(self.now),
+        )
+        .await?;
+        self.id_of("SELECT id FROM staff WHERE company_id = $1 AND key = $2", company_id, s.key.as_str()).await
+    }
+
+    async fn deactivate_missing<'k>(
+        &mut self,
+        table: &'static str,
+        company_id: i64,
+        keep: impl Iterator<Item = &'k Key>,
+    ) -> Result<()> {
+        let keep: BTreeSet<&str> = keep.map(Key::as_str).collect();
+        let (select, update) = match table {
+            "services" => (
+                "SELECT id, key FROM services WHERE company_id = $1 AND active",
+                "UPDATE services SET active = FALSE, updated_at = $2 WHERE id = $1",
+            ),
+            "branches" => (
+                "SELECT id, key FROM branches WHERE company_id = $1 AND active",
+                "UPDATE branches SET active = FALSE, updated_at = $2 WHERE id = $1",
+            ),
+            _ => (
+                "SELECT id, key FROM staff WHERE company_id = $1 AND active",
+                "UPDATE staff SET active = FALSE, updated_at = $2 WHERE id = $1",
+            ),
+        };
+        let rows = sqlx::query(select).bind(company_id).fetch_all(&mut *self.tx).await.map_err(db::<DB>)?;
+        for r in rows {
+            if !keep.contains(r.col::<String>("key")?.as_str()) {
+                let id: i64 = r.col("id")?;
+                self.execute_counted(sqlx::query(update).bind(id).bind(self.now)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn staff_services(&mut self, company_id: i64, wanted: &BTreeSet<(i64, i64)>) -> Result<()> {
+        let rows = sqlx::query("SELECT staff_id, service_id FROM staff_services WHERE company_id = $1")
+            .bind(company_id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?;
+        let mut existing = BTreeSet::new();
+        for r in rows {
+            existing.insert((r.col::<i64>("staff_id")?, r.col::<i64>("service_id")?));
+        }
+        for (staff, service) in existing.difference(wanted) {
+            self.execute_counted(
+                sqlx::query("DELETE FROM staff_services WHERE staff_id = $1 AND service_id = $2")
+                    .bind(*staff)
+                    .bind(*service),
+            )
+            .await?;
+        }
+        for (staff, service) in wanted.difference(&existing) {
+            self.execute_counted(
+                sqlx::query("INSERT INTO staff_services (company_id, staff_id, service_id) VALUES ($1, $2, $3)")
+                    .bind(company_id)
+                    .bind(*staff)
+                    .bind(*service),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! The store conformance suite: every test runs on SQLite and, when configured, PostgreSQL.
+
+mod tenants;
