@@ -34,14 +34,8 @@ pub enum CallStatus {
 
 impl CallStatus {
     /// All statuses, in merge order.
-    pub const ALL: [CallStatus; 6] = [
-        Self::Registered,
-        Self::Ongoing,
-        Self::Abandoned,
-        Self::Error,
-        Self::NotConnected,
-        Self::Ended,
-    ];
+    pub const ALL: [CallStatus; 6] =
+        [Self::Registered, Self::Ongoing, Self::Abandoned, Self::Error, Self::NotConnected, Self::Ended];
 
     /// The wire and storage name.
     pub fn as_str(self) -> &'static str {

@@ -63,9 +63,7 @@ impl ExternalCallId {
 
     /// Accepts a non-empty id of printable ASCII without spaces, at most [`Self::MAX_LEN`] long.
     pub fn parse(raw: &str) -> Option<Self> {
-        let ok = !raw.is_empty()
-            && raw.len() <= Self::MAX_LEN
-            && raw.bytes().all(|b| b.is_ascii_graphic());
+        let ok = !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.bytes().all(|b| b.is_ascii_graphic());
         ok.then(|| Self(raw.to_owned()))
     }
 

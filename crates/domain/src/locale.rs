@@ -40,9 +40,7 @@ impl Locale {
             _ => return Err(err()),
         };
         let region = match parts.next() {
-            Some(r) if r.len() == 2 && r.chars().all(|c| c.is_ascii_alphabetic()) => {
-                Some(r.to_ascii_uppercase())
-            }
+            Some(r) if r.len() == 2 && r.chars().all(|c| c.is_ascii_alphabetic()) => Some(r.to_ascii_uppercase()),
             Some(_) => return Err(err()),
             None => None,
         };

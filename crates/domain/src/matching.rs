@@ -161,6 +161,9 @@ mod tests {
         let names = |n: &'static str| vec![fold(n)];
         assert_eq!(best("anna", ["Anna", "Lena"], names), Match::One("Anna"));
         assert_eq!(best("xyz", ["Anna", "Lena"], names), Match::None);
-        assert_eq!(best("haarschnitt", ["Haarschnitt", "haarschnitt"], names), Match::Ambiguous(vec!["Haarschnitt", "haarschnitt"]));
+        assert_eq!(
+            best("haarschnitt", ["Haarschnitt", "haarschnitt"], names),
+            Match::Ambiguous(vec!["Haarschnitt", "haarschnitt"])
+        );
     }
 }

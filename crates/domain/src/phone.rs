@@ -29,8 +29,7 @@ impl E164 {
             .filter(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
             .filter(|d| !d.starts_with('0'))
             .ok_or_else(|| PhoneError::NotE164(raw.to_owned()))?;
-        let parsed =
-            phonenumber::parse(None, raw).map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
+        let parsed = phonenumber::parse(None, raw).map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(raw.to_owned()));
         }
@@ -45,8 +44,7 @@ impl E164 {
             return Err(PhoneError::NotE164(raw.to_owned()));
         }
         let country = region.and_then(|r| r.parse::<phonenumber::country::Id>().ok());
-        let parsed = phonenumber::parse(country, trimmed)
-            .map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
+        let parsed = phonenumber::parse(country, trimmed).map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(raw.to_owned()));
         }
@@ -96,9 +94,7 @@ impl Caller {
     /// `anonymous`, an empty string, garbage — is an anonymous caller: we never guess who it is.
     pub fn from_platform(raw: Option<&str>) -> Self {
         match raw.map(str::trim) {
-            Some(s) if s.starts_with('+') => {
-                E164::parse_strict(s).map_or(Self::Anonymous, Self::Number)
-            }
+            Some(s) if s.starts_with('+') => E164::parse_strict(s).map_or(Self::Anonymous, Self::Number),
             _ => Self::Anonymous,
         }
     }
@@ -148,10 +144,7 @@ mod tests {
         assert!(Caller::from_platform(Some("")).is_anonymous());
         assert!(Caller::from_platform(None).is_anonymous());
         assert!(Caller::from_platform(Some("+1")).is_anonymous());
-        assert_eq!(
-            Caller::from_platform(Some("+491604366218")).number().unwrap().as_str(),
-            "+491604366218"
-        );
+        assert_eq!(Caller::from_platform(Some("+491604366218")).number().unwrap().as_str(), "+491604366218");
     }
 
     #[test]

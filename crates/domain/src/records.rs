@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    AppointmentId, BranchId, BusyBlockId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId,
-    ServiceId, StaffId, TraceId, WebhookEventId,
+    AppointmentId, BranchId, BusyBlockId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, ServiceId, StaffId,
+    TraceId, WebhookEventId,
 };
 use crate::money::Cents;
 use crate::phone::E164;

@@ -15,8 +15,8 @@ use crate::locale::Locale;
 use crate::money::{Cents, Currency};
 use crate::phone::E164;
 use crate::tenant::{
-    AnonymousPatch, BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, PolicyPatch,
-    ReschedulePatch, SegmentDef, ServiceDef, StaffDef,
+    AnonymousPatch, BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, PolicyPatch, ReschedulePatch,
+    SegmentDef, ServiceDef, StaffDef,
 };
 use crate::time::{DateSpan, DayHours, OpenInterval, WEEKDAY_KEYS, WeeklyHours};
 
@@ -138,11 +138,7 @@ pub fn parse(text: &str) -> Result<TenantSpec, TenantFileError> {
             companies.push(spec);
         }
     }
-    if problems.is_empty() {
-        Ok(TenantSpec { companies })
-    } else {
-        Err(TenantFileError::Invalid(problems))
-    }
+    if problems.is_empty() { Ok(TenantSpec { companies }) } else { Err(TenantFileError::Invalid(problems)) }
 }
 
 fn company_label(key: &str, index: usize) -> String {
@@ -340,11 +336,7 @@ impl Validator<'_> {
     fn key(&mut self, entity: &str, raw: &str) -> Option<Key> {
         let key = Key::parse(raw);
         if key.is_none() {
-            self.problem(
-                entity,
-                "key",
-                format!("`{raw}` is not a valid key (lowercase letters, digits, - and _)"),
-            );
+            self.problem(entity, "key", format!("`{raw}` is not a valid key (lowercase letters, digits, - and _)"));
         }
         key
     }
@@ -371,7 +363,11 @@ impl Validator<'_> {
         match TimeZone::get(name) {
             Ok(tz) if !name.is_empty() => Some(tz),
             _ => {
-                self.problem(entity, "timezone", format!("unknown time zone `{name}` (use an IANA name such as Europe/Berlin)"));
+                self.problem(
+                    entity,
+                    "timezone",
+                    format!("unknown time zone `{name}` (use an IANA name such as Europe/Berlin)"),
+                );
                 None
             }
         }
@@ -389,7 +385,11 @@ impl Validator<'_> {
         let mut days: [DayHours; 7] = Default::default();
         for (day, intervals) in raw {
             let Some(i) = WEEKDAY_KEYS.iter().position(|k| k == day) else {
-                self.problem(entity, &format!("{field}.{day}"), "unknown weekday (use mon, tue, wed, thu, fri, sat, sun)");
+                self.problem(
+                    entity,
+                    &format!("{field}.{day}"),
+                    "unknown weekday (use mon, tue, wed, thu, fri, sat, sun)",
+                );
                 continue;
             };
             let mut parsed = Vec::new();
@@ -419,11 +419,21 @@ impl Validator<'_> {
             cancellation: CancellationPatch {
                 hours_before: count(self, "cancellation.hours_before", raw.cancellation.hours_before, MAX_POLICY_HOURS),
                 max_per_month: count(self, "cancellation.max_per_month", raw.cancellation.max_per_month, MAX_COUNT),
-                fee_cents_if_late: count(self, "cancellation.fee_cents_if_late", raw.cancellation.fee_cents_if_late, i64::from(u32::MAX)),
+                fee_cents_if_late: count(
+                    self,
+                    "cancellation.fee_cents_if_late",
+                    raw.cancellation.fee_cents_if_late,
+                    i64::from(u32::MAX),
+                ),
             },
             reschedule: ReschedulePatch {
                 hours_before: count(self, "reschedule.hours_before", raw.reschedule.hours_before, MAX_POLICY_HOURS),
-                max_per_appointment: count(self, "reschedule.max_per_appointment", raw.reschedule.max_per_appointment, MAX_COUNT),
+                max_per_appointment: count(
+                    self,
+                    "reschedule.max_per_appointment",
+                    raw.reschedule.max_per_appointment,
+                    MAX_COUNT,
+                ),
             },
             anonymous_callers: raw.anonymous_callers,
         }
@@ -523,7 +533,8 @@ impl Validator<'_> {
                 for (i, s) in segments.into_iter().enumerate() {
                     let field = format!("segments[{i}].duration");
                     let duration = self.bounded(entity, &field, Some(s.duration), 1, 1, MAX_DURATION_MIN);
-                    let seg_name = if s.name.trim().is_empty() { format!("{} {}", name, i + 1) } else { s.name.trim().to_owned() };
+                    let seg_name =
+                        if s.name.trim().is_empty() { format!("{} {}", name, i + 1) } else { s.name.trim().to_owned() };
                     out.push(SegmentDef { name: seg_name, duration, staff_busy: s.staff_busy });
                 }
                 let total: i64 = out.iter().map(|s| i64::from(s.duration)).sum();
@@ -566,8 +577,22 @@ impl Validator<'_> {
             buffer_before: self.bounded(entity, "buffer_before", raw.buffer_before, 0, 0, MAX_BUFFER_MIN),
             buffer_after: self.bounded(entity, "buffer_after", raw.buffer_after, 0, 0, MAX_BUFFER_MIN),
             minimum_notice: self.bounded(entity, "minimum_notice", raw.minimum_notice, 0, 0, MAX_NOTICE_MIN),
-            booking_window_days: self.bounded(entity, "booking_window_days", raw.booking_window_days, 60, 1, MAX_WINDOW_DAYS),
-            slot_interval: self.bounded(entity, "slot_interval", raw.slot_interval, i64::from(ServiceDef::DEFAULT_SLOT_INTERVAL), 5, 240),
+            booking_window_days: self.bounded(
+                entity,
+                "booking_window_days",
+                raw.booking_window_days,
+                60,
+                1,
+                MAX_WINDOW_DAYS,
+            ),
+            slot_interval: self.bounded(
+                entity,
+                "slot_interval",
+                raw.slot_interval,
+                i64::from(ServiceDef::DEFAULT_SLOT_INTERVAL),
+                5,
+                240,
+            ),
             segments,
             policies: self.policies(entity, raw.policies),
         };
@@ -655,7 +680,12 @@ impl Validator<'_> {
         Some(StaffDef { key: key?, name, hours, absences, services })
     }
 
-    fn calcom(&mut self, raw: RawCalcom, service_keys: &HashSet<String>, staff_keys: &HashSet<String>) -> Option<CalcomDef> {
+    fn calcom(
+        &mut self,
+        raw: RawCalcom,
+        service_keys: &HashSet<String>,
+        staff_keys: &HashSet<String>,
+    ) -> Option<CalcomDef> {
         let entity = "calcom";
         let secret = |v: &mut Self, field: &str, value: Option<String>, env: Option<String>| -> Option<String> {
             match (value, env) {
@@ -765,13 +795,34 @@ services = ["cut"]
     #[test]
     fn each_problem_names_company_entity_and_field() {
         let cases = [
-            (("America/New_York", "Mars/Olympus"), "company `acme`, field `timezone`: unknown time zone `Mars/Olympus`"),
-            (("+12125550100", "12125550100"), "company `acme`, branch `main`, field `phone_numbers`: `12125550100` is not an E.164 number"),
-            (("services = [\"cut\"]", "services = [\"perm\"]"), "company `acme`, branch `main`, staff `sam`, field `services`: unknown service `perm`"),
-            (("09:00-17:00", "09:00-25:00"), "company `acme`, branch `main`, field `hours.mon`: `09:00-25:00` is not an interval"),
-            (("mon = [\"09:00-17:00\"]", "mon = [\"09:00-13:00\", \"12:00-17:00\"]"), "company `acme`, branch `main`, field `hours.mon`: intervals 09:00-13:00 and 12:00-17:00 overlap"),
-            (("duration = 30", "duration = -5"), "company `acme`, service `cut`, field `duration`: must not be negative (got -5"),
-            (("locale = \"en-US\"", "locale = \"fr-FR\""), "company `acme`, field `locale`: unsupported locale `fr-FR`"),
+            (
+                ("America/New_York", "Mars/Olympus"),
+                "company `acme`, field `timezone`: unknown time zone `Mars/Olympus`",
+            ),
+            (
+                ("+12125550100", "12125550100"),
+                "company `acme`, branch `main`, field `phone_numbers`: `12125550100` is not an E.164 number",
+            ),
+            (
+                ("services = [\"cut\"]", "services = [\"perm\"]"),
+                "company `acme`, branch `main`, staff `sam`, field `services`: unknown service `perm`",
+            ),
+            (
+                ("09:00-17:00", "09:00-25:00"),
+                "company `acme`, branch `main`, field `hours.mon`: `09:00-25:00` is not an interval",
+            ),
+            (
+                ("mon = [\"09:00-17:00\"]", "mon = [\"09:00-13:00\", \"12:00-17:00\"]"),
+                "company `acme`, branch `main`, field `hours.mon`: intervals 09:00-13:00 and 12:00-17:00 overlap",
+            ),
+            (
+                ("duration = 30", "duration = -5"),
+                "company `acme`, service `cut`, field `duration`: must not be negative (got -5",
+            ),
+            (
+                ("locale = \"en-US\"", "locale = \"fr-FR\""),
+                "company `acme`, field `locale`: unsupported locale `fr-FR`",
+            ),
         ];
         for ((from, to), expected) in cases {
             let problems = problems_of(&BASE.replace(from, to));
@@ -781,10 +832,14 @@ services = ["cut"]
 
     #[test]
     fn a_number_routed_twice_is_rejected() {
-        let twice = format!("{BASE}\n[[company.branch]]\nkey = \"second\"\nname = \"Second\"\nphone_numbers = [\"+12125550100\"]\n");
+        let twice = format!(
+            "{BASE}\n[[company.branch]]\nkey = \"second\"\nname = \"Second\"\nphone_numbers = [\"+12125550100\"]\n"
+        );
         let problems = problems_of(&twice);
         assert!(
-            problems.iter().any(|p| p.contains("branch `second`, field `phone_numbers`: +12125550100 is already routed to acme branch `main`")),
+            problems.iter().any(|p| p.contains(
+                "branch `second`, field `phone_numbers`: +12125550100 is already routed to acme branch `main`"
+            )),
             "{problems:?}"
         );
     }
@@ -802,6 +857,9 @@ services = ["cut"]
             "duration = 50\nsegments = [{ name = \"a\", duration = 30 }, { name = \"b\", duration = 30, staff_busy = false }]",
         );
         let problems = problems_of(&text);
-        assert!(problems.iter().any(|p| p.contains("field `duration`: is 50 but the segments add up to 60")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("field `duration`: is 50 but the segments add up to 60")),
+            "{problems:?}"
+        );
     }
 }

@@ -1,1 +1,71 @@
-//! placeholder
+//! frontdesk's HTTP server: the endpoints Retell and Cal.com call, the admin API, and the
+//! background workers, over the store and the domain.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use frontdesk_store::SharedStore;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub mod http;
+pub mod metrics;
+pub mod settings;
+pub mod state;
+#[cfg(feature = "test-support")]
+pub mod test_support;
+mod workers;
+
+pub use settings::Settings;
+pub use state::AppState;
+
+/// A server that is accepting connections.
+pub struct RunningServer {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The shared state, for tests that inspect it.
+    pub state: AppState,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Binds, loads the directory and starts serving and the background workers.
+    pub async fn start(store: SharedStore, settings: Settings) -> anyhow::Result<RunningServer> {
+        // Install the metrics recorder before the first request is counted.
+        let _ = metrics::handle();
+        let listener = TcpListener::bind(settings.listen).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(store, settings).await?;
+        let (shutdown, signal) = watch::channel(false);
+        let workers = workers::spawn(state.clone(), signal.clone());
+        let app = http::router(state.clone());
+        let task = tokio::spawn(async move {
+            let mut signal = signal;
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = signal.wait_for(|stop| *stop).await;
+                })
+                .await;
+            workers.stop().await;
+            served
+        });
+        Ok(RunningServer { addr, state, shutdown, task })
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, stops the workers.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task.await??;
+        self.state.store().close().await;
+        Ok(())
+    }
+
+    /// Serves until `signal` resolves, then shuts down gracefully.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> anyhow::Result<()> {
+        signal.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        self.shutdown().await
+    }
+}

@@ -97,10 +97,10 @@ impl Backend for Sqlite {
                 return ErrorClass::SlotTaken;
             }
             // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
-            if let Some(code) = db.code().and_then(|c| c.parse::<i32>().ok()) {
-                if matches!(code & 0xff, 5 | 6) {
-                    return ErrorClass::Transient;
-                }
+            if let Some(code) = db.code().and_then(|c| c.parse::<i32>().ok())
+                && matches!(code & 0xff, 5 | 6)
+            {
+                return ErrorClass::Transient;
             }
         }
         classify_common(error).unwrap_or(ErrorClass::Other)

@@ -21,10 +21,8 @@ macro_rules! migrations {
     };
 }
 
-pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
-    Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation"])
-});
+pub(crate) static SQLITE: LazyLock<Migrator> =
+    LazyLock::new(|| Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation"]));
 
-pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
-    Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation"])
-});
+pub(crate) static POSTGRES: LazyLock<Migrator> =
+    LazyLock::new(|| Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation"]));

@@ -205,7 +205,10 @@ mod tests {
 
     #[test]
     fn database_names_are_replaced_in_urls() {
-        assert_eq!(replace_database("postgres://postgres@127.0.0.1:5432/ci", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/ci", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
         assert_eq!(replace_database("postgres://h/ci?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
         assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
     }

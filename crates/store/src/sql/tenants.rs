@@ -84,10 +84,11 @@ where
             .col("version")?;
 
         let mut entries = BTreeMap::new();
-        let rows = sqlx::query("SELECT id, key, name, locale, time_zone, currency, policies FROM companies ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db::<DB>)?;
+        let rows =
+            sqlx::query("SELECT id, key, name, locale, time_zone, currency, policies FROM companies ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db::<DB>)?;
         for r in rows {
             let id = CompanyId(r.col("id")?);
             let currency: String = r.col("currency")?;
@@ -120,7 +121,8 @@ where
             .await
             .map_err(db::<DB>)?
         {
-            let number = E164::parse_strict(&r.col::<String>("number")?).map_err(|e| StoreError::corrupt("number", e))?;
+            let number =
+                E164::parse_strict(&r.col::<String>("number")?).map_err(|e| StoreError::corrupt("number", e))?;
             numbers.entry(BranchId(r.col("branch_id")?)).or_default().push(number);
         }
 
@@ -266,11 +268,8 @@ where
     /// can move between two companies of the same file.
     async fn release_dropped_numbers(&mut self, spec: &TenantSpec) -> Result<()> {
         for company in &spec.companies {
-            let listed: BTreeSet<&str> = company
-                .branches
-                .iter()
-                .flat_map(|b| b.def.phone_numbers.iter().map(E164::as_str))
-                .collect();
+            let listed: BTreeSet<&str> =
+                company.branches.iter().flat_map(|b| b.def.phone_numbers.iter().map(E164::as_str)).collect();
             let rows = sqlx::query(
                 "SELECT n.number FROM phone_numbers n JOIN companies c ON c.id = n.company_id WHERE c.key = $1",
             )
@@ -281,7 +280,8 @@ where
             for r in rows {
                 let number: String = r.col("number")?;
                 if !listed.contains(number.as_str()) {
-                    self.execute_counted(sqlx::query("DELETE FROM phone_numbers WHERE number = $1").bind(number)).await?;
+                    self.execute_counted(sqlx::query("DELETE FROM phone_numbers WHERE number = $1").bind(number))
+                        .await?;
                 }
             }
         }
@@ -299,12 +299,7 @@ where
     }
 
     fn problem(&mut self, company: &CompanySpec, entity: String, field: &str, message: String) {
-        self.problems.push(Problem {
-            company: company.def.key.to_string(),
-            entity,
-            field: field.to_owned(),
-            message,
-        });
+        self.problems.push(Problem { company: company.def.key.to_string(), entity, field: field.to_owned(), message });
     }
 
     async fn company(&mut self, spec: &CompanySpec) -> Result<()> {

@@ -1,0 +1,16 @@
+//! One module per command.
+
+pub mod import;
+pub mod migrate;
+pub mod serve;
+
+use frontdesk_store::{SharedStore, StoreOptions};
+
+use crate::config::Resolved;
+
+/// Opens the configured database and applies migrations.
+pub async fn open_store(config: &Resolved) -> anyhow::Result<SharedStore> {
+    let store = frontdesk_store::open(&config.database_url, &StoreOptions::default()).await?;
+    store.migrate().await?;
+    Ok(store)
+}

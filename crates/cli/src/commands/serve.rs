@@ -1,0 +1,73 @@
+//! `frontdesk serve`.
+
+use std::sync::Arc;
+
+use frontdesk_domain::tenant_file::{self, DEMO_TENANTS};
+use frontdesk_domain::time::ShiftedClock;
+use frontdesk_server::{RunningServer, Settings};
+
+use crate::config::{self, FileConfig, Resolved, ServeArgs};
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let serve = config::resolve_serve(args, file)?;
+    let store = super::open_store(global).await?;
+
+    if args.demo {
+        if store.has_tenants().await? {
+            println!("frontdesk demo: the database already has tenants; not importing the demo tenants again");
+        } else {
+            let spec = tenant_file::parse(DEMO_TENANTS)?;
+            store.import_tenants(&spec, jiff::Timestamp::now()).await?;
+            let names: Vec<&str> = spec.companies.iter().map(|c| c.def.name.as_str()).collect();
+            println!("frontdesk demo: imported the demo tenants ({})", names.join(", "));
+        }
+        println!("  Retell API key: {}", serve.retell_api_keys[0]);
+        if let Some(token) = &serve.admin_token {
+            println!("  Admin token:    {token}");
+        }
+    }
+
+    let mut settings = Settings::new(serve.listen, serve.retell_api_keys, serve.admin_token);
+    if let Some(url) = serve.retell_base_url {
+        settings.retell_base_url = url;
+    }
+    if let Some(start) = serve.clock_start {
+        settings.clock = Arc::new(ShiftedClock::starting_at(start));
+    }
+    if let Some(d) = serve.reconcile_after {
+        settings.reconcile_after = d;
+    }
+    if let Some(d) = serve.request_timeout {
+        settings.request_timeout = d;
+    }
+    let server = RunningServer::start(store, settings).await?;
+    tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
+    if args.demo {
+        println!("  Listening on    http://{}", server.addr);
+    }
+    server.run_until(shutdown_signal()).await
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

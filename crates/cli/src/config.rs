@@ -1,0 +1,248 @@
+//! Configuration: command-line flags, then `FRONTDESK_*` environment variables (both handled by
+//! clap), then an optional TOML file, then defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+/// Default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://frontdesk.db";
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Retell key used by `serve --demo` when none is configured.
+pub const DEMO_RETELL_KEY: &str = "demo-retell-key";
+/// Admin token used by `serve --demo` when none is configured.
+pub const DEMO_ADMIN_TOKEN: &str = "demo-admin-token";
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Options every command accepts.
+#[derive(Args, Debug, Default)]
+pub struct GlobalArgs {
+    /// Database URL: sqlite://PATH or postgres://… [default: sqlite://frontdesk.db]
+    #[arg(long, global = true, env = "FRONTDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// TOML configuration file (flags and environment variables take precedence).
+    #[arg(long, global = true, env = "FRONTDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log format [default: text]
+    #[arg(long, global = true, env = "FRONTDESK_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Options of `frontdesk serve`.
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Import the demo tenants into an empty database and use the demo key and token.
+    #[arg(long)]
+    pub demo: bool,
+    /// Address to bind [default: 127.0.0.1:8080]
+    #[arg(long, env = "FRONTDESK_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Retell API key(s), comma-separated; any of them verifies signatures.
+    #[arg(long, env = "FRONTDESK_RETELL_API_KEY", value_delimiter = ',', hide_env_values = true)]
+    pub retell_api_key: Vec<String>,
+    /// Retell REST API base URL [default: https://api.retellai.com]
+    #[arg(long, env = "FRONTDESK_RETELL_BASE_URL")]
+    pub retell_base_url: Option<String>,
+    /// Bearer token for /api/v1.
+    #[arg(long, env = "FRONTDESK_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Start the business clock at this RFC 3339 instant (tests, simulations).
+    #[arg(long, env = "FRONTDESK_CLOCK_START")]
+    pub clock_start: Option<Timestamp>,
+    /// Fetch calls from Retell that are still ongoing this long after their last event [default: 10m]
+    #[arg(long, env = "FRONTDESK_RECONCILE_AFTER", value_parser = parse_duration)]
+    pub reconcile_after: Option<Duration>,
+    /// Answer 503 to requests that take longer than this [default: 10s]
+    #[arg(long, env = "FRONTDESK_REQUEST_TIMEOUT", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
+}
+
+/// The optional TOML file; same names as the environment variables without the prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<SocketAddr>,
+    retell_api_key: Option<Keys>,
+    retell_base_url: Option<String>,
+    admin_token: Option<String>,
+    clock_start: Option<Timestamp>,
+    log_format: Option<LogFormat>,
+    reconcile_after: Option<String>,
+    request_timeout: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Keys {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Parses `10m`, `30s`, `1h 30m`, `500ms` or ISO 8601 (`PT10M`).
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let d = SignedDuration::from_str(raw.trim()).map_err(|e| format!("`{raw}` is not a duration: {e}"))?;
+    Duration::try_from(d).map_err(|_| format!("`{raw}` must not be negative"))
+}
+
+impl FileConfig {
+    /// Reads the file named by `--config`, if any.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let Some(path) = path else { return Ok(FileConfig::default()) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    }
+}
+
+/// The resolved settings of every command.
+#[derive(Debug)]
+pub struct Resolved {
+    /// Database URL.
+    pub database_url: String,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+/// The resolved settings of `serve`.
+#[derive(Debug)]
+pub struct ResolvedServe {
+    /// Bind address.
+    pub listen: SocketAddr,
+    /// Retell keys (at least one).
+    pub retell_api_keys: Vec<String>,
+    /// Retell API base.
+    pub retell_base_url: Option<String>,
+    /// Admin token.
+    pub admin_token: Option<String>,
+    /// Business clock start.
+    pub clock_start: Option<Timestamp>,
+    /// Reconcile threshold.
+    pub reconcile_after: Option<Duration>,
+    /// Request timeout.
+    pub request_timeout: Option<Duration>,
+}
+
+/// Merges flags/environment with the file.
+pub fn resolve(global: &GlobalArgs, file: &FileConfig) -> Resolved {
+    Resolved {
+        database_url: global
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+        log_format: global.log_format.or(file.log_format).unwrap_or_default(),
+    }
+}
+
+/// Merges the serve flags/environment with the file; refuses to run without a Retell key.
+pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<ResolvedServe> {
+    let mut keys: Vec<String> =
+        args.retell_api_key.iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect();
+    if keys.is_empty() {
+        keys = match &file.retell_api_key {
+            Some(Keys::One(k)) => k.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+            Some(Keys::Many(ks)) => ks.iter().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+            None => Vec::new(),
+        };
+    }
+    let mut admin_token = args.admin_token.clone().or_else(|| file.admin_token.clone()).filter(|t| !t.is_empty());
+    if args.demo {
+        if keys.is_empty() {
+            keys.push(DEMO_RETELL_KEY.to_owned());
+        }
+        admin_token.get_or_insert_with(|| DEMO_ADMIN_TOKEN.to_owned());
+    }
+    if keys.is_empty() {
+        bail!(
+            "no Retell API key: frontdesk verifies every request from Retell with it.\n\
+             Set FRONTDESK_RETELL_API_KEY (or --retell-api-key, or retell_api_key in --config), \
+             or run `frontdesk serve --demo` to try it with the demo tenants."
+        );
+    }
+    let file_duration = |raw: &Option<String>, name: &str| -> anyhow::Result<Option<Duration>> {
+        raw.as_deref().map(parse_duration).transpose().map_err(|e| anyhow::anyhow!("{name}: {e}"))
+    };
+    Ok(ResolvedServe {
+        listen: match args.listen.or(file.listen) {
+            Some(addr) => addr,
+            None => DEFAULT_LISTEN.parse()?,
+        },
+        retell_api_keys: keys,
+        retell_base_url: args.retell_base_url.clone().or_else(|| file.retell_base_url.clone()),
+        admin_token,
+        clock_start: args.clock_start.or(file.clock_start),
+        reconcile_after: match args.reconcile_after {
+            Some(d) => Some(d),
+            None => file_duration(&file.reconcile_after, "reconcile_after")?,
+        },
+        request_timeout: match args.request_timeout {
+            Some(d) => Some(d),
+            None => file_duration(&file.request_timeout, "request_timeout")?,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse_duration("1h 30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("PT10S").unwrap(), Duration::from_secs(10));
+        assert!(parse_duration("-5s").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let file: FileConfig = toml::from_str(
+            "database_url = \"sqlite://file.db\"\nlisten = \"0.0.0.0:9000\"\nretell_api_key = [\"a\", \"b\"]\nreconcile_after = \"5m\"",
+        )
+        .unwrap();
+        let global = GlobalArgs { database_url: Some("sqlite://flag.db".into()), ..Default::default() };
+        assert_eq!(resolve(&global, &file).database_url, "sqlite://flag.db");
+        assert_eq!(resolve(&GlobalArgs::default(), &file).database_url, "sqlite://file.db");
+        assert_eq!(resolve(&GlobalArgs::default(), &FileConfig::default()).database_url, DEFAULT_DATABASE_URL);
+
+        let serve = resolve_serve(&ServeArgs::default(), &file).unwrap();
+        assert_eq!(serve.retell_api_keys, vec!["a", "b"]);
+        assert_eq!(serve.listen.port(), 9000);
+        assert_eq!(serve.reconcile_after, Some(Duration::from_secs(300)));
+        let flags = ServeArgs { retell_api_key: vec!["k".into()], ..Default::default() };
+        assert_eq!(resolve_serve(&flags, &file).unwrap().retell_api_keys, vec!["k"]);
+    }
+
+    #[test]
+    fn serve_refuses_without_a_key_unless_demo() {
+        let err = resolve_serve(&ServeArgs::default(), &FileConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("no Retell API key"));
+        let demo = resolve_serve(&ServeArgs { demo: true, ..Default::default() }, &FileConfig::default()).unwrap();
+        assert_eq!(demo.retell_api_keys, vec![DEMO_RETELL_KEY]);
+        assert_eq!(demo.admin_token.as_deref(), Some(DEMO_ADMIN_TOKEN));
+    }
+
+    #[test]
+    fn unknown_file_keys_are_rejected() {
+        assert!(toml::from_str::<FileConfig>("databse_url = \"x\"").is_err());
+    }
+}

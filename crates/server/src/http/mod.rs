@@ -1,0 +1,111 @@
+//! The HTTP surface: routing, the middleware every request passes, and the small endpoints.
+//!
+//! A request flows: metrics → JSON errors → timeout → body limit → route handler. Handlers live
+//! with their area (`health` here; `retell`, `admin`, `calcom` in their modules).
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::state::AppState;
+
+pub mod error;
+
+pub use error::ApiError;
+
+/// Builds the router with every endpoint and layer.
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings().clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        // The last layer added is the outermost: metrics see every answer, errors made by the
+        // inner layers are turned into JSON.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(settings.body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, settings.request_timeout))
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(record_metrics))
+        .with_state(state)
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({"status": "ok"}))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store().readiness().await {
+        Ok(r) if r.is_ready() => axum::Json(json!({
+            "status": "ready",
+            "database": state.store().kind().to_string(),
+            "config_version": state.directory().version(),
+        }))
+        .into_response(),
+        Ok(r) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            format!("{} migrations pending", r.pending_migrations),
+        )
+        .into_response(),
+        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", format!("database: {e}")).into_response(),
+    }
+}
+
+async fn metrics() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::handle().render())
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::not_found(format!("no endpoint {} {}", request.method(), request.uri().path()))
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not allowed on {}", request.method(), request.uri().path()),
+    )
+}
+
+/// Counts requests and records their latency per route and status.
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let elapsed = started.elapsed();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("frontdesk_http_requests_total", &labels).increment(1);
+    metrics::histogram!("frontdesk_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+    tracing::debug!(method = %labels[0].1, route = %labels[1].1, status = %labels[2].1, micros = elapsed.as_micros() as u64, "request");
+    response
+}
+
+/// Turns error answers made by layers or the router (413, 405, timeouts) into the JSON error
+/// shape, so that every error a client sees reads the same.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        return ApiError::for_status(status).into_response();
+    }
+    response
+}

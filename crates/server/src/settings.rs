@@ -1,0 +1,70 @@
+//! The server's typed settings. How they are read (flags, environment, file) is the command
+//! line's business; here they are already validated.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk_domain::time::{Clock, SystemClock};
+
+/// Everything `frontdesk serve` needs besides the store.
+#[derive(Clone)]
+pub struct Settings {
+    /// Address to bind.
+    pub listen: SocketAddr,
+    /// Retell API keys: any of them verifies `X-Retell-Signature`; the first calls Retell's API.
+    pub retell_api_keys: Vec<String>,
+    /// Retell REST API base.
+    pub retell_base_url: String,
+    /// Bearer token for `/api/v1`; without one the admin API refuses every request.
+    pub admin_token: Option<String>,
+    /// The business clock.
+    pub clock: Arc<dyn Clock>,
+    /// Longest time a request may take before it is answered 503.
+    pub request_timeout: Duration,
+    /// Largest request body accepted.
+    pub body_limit: usize,
+    /// A call still ongoing this long after its last event is fetched from Retell.
+    pub reconcile_after: Duration,
+    /// How often background workers look for work.
+    pub worker_interval: Duration,
+    /// How often the tenant configuration version is checked.
+    pub directory_refresh: Duration,
+}
+
+impl Settings {
+    /// Largest request body accepted by default: 1 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+    /// Defaults for everything but the listen address and keys.
+    pub fn new(listen: SocketAddr, retell_api_keys: Vec<String>, admin_token: Option<String>) -> Self {
+        Self {
+            listen,
+            retell_api_keys,
+            retell_base_url: "https://api.retellai.com".to_owned(),
+            admin_token,
+            clock: Arc::new(SystemClock),
+            request_timeout: Duration::from_secs(10),
+            body_limit: Self::DEFAULT_BODY_LIMIT,
+            reconcile_after: Duration::from_secs(600),
+            worker_interval: Duration::from_secs(5),
+            directory_refresh: Duration::from_secs(1),
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("retell_api_keys", &format_args!("<{} redacted>", self.retell_api_keys.len()))
+            .field("retell_base_url", &self.retell_base_url)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .field("clock", &self.clock)
+            .field("request_timeout", &self.request_timeout)
+            .field("body_limit", &self.body_limit)
+            .field("reconcile_after", &self.reconcile_after)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,63 @@
+//! Shared state of a running server.
+
+use std::sync::{Arc, RwLock};
+
+use frontdesk_domain::directory::Directory;
+use frontdesk_store::{SharedStore, StoreError};
+
+use crate::settings::Settings;
+
+/// What every handler and worker shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: SharedStore,
+    settings: Settings,
+    directory: RwLock<Arc<Directory>>,
+}
+
+impl AppState {
+    /// Loads the directory and assembles the state.
+    pub async fn new(store: SharedStore, settings: Settings) -> Result<Self, StoreError> {
+        let directory = store.load_directory().await?;
+        Ok(Self { inner: Arc::new(Inner { store, settings, directory: RwLock::new(Arc::new(directory)) }) })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SharedStore {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The current tenant directory snapshot.
+    pub fn directory(&self) -> Arc<Directory> {
+        match self.inner.directory.read() {
+            Ok(d) => Arc::clone(&d),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reloads the directory if the stored configuration changed; returns whether it did.
+    pub async fn refresh_directory(&self) -> Result<bool, StoreError> {
+        let stored = self.inner.store.config_version().await?;
+        if stored == self.directory().version() {
+            return Ok(false);
+        }
+        let fresh = Arc::new(self.inner.store.load_directory().await?);
+        let mut slot = match self.inner.directory.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if fresh.version() > slot.version() {
+            *slot = fresh;
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,55 @@
+//! Background workers: each a tokio task that wakes periodically, safe to run in several
+//! processes at once, and stops when the server shuts down.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::state::AppState;
+
+/// The running workers.
+pub(crate) struct Workers {
+    tasks: JoinSet<()>,
+}
+
+impl Workers {
+    /// Waits for every worker to finish its current round and stop.
+    pub(crate) async fn stop(mut self) {
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// Starts every worker; they stop when `shutdown` turns true.
+pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers {
+    let mut tasks = JoinSet::new();
+    let refresh = state.settings().directory_refresh;
+    tasks.spawn(every(refresh, shutdown, move || {
+        let state = state.clone();
+        async move {
+            if let Err(error) = state.refresh_directory().await {
+                tracing::warn!(%error, "could not refresh the tenant directory");
+            }
+        }
+    }));
+    Workers { tasks }
+}
+
+/// Runs `round` every `period` until shutdown.
+async fn every<F, Fut>(period: Duration, mut shutdown: watch::Receiver<bool>, mut round: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    loop {
+        tokio::select! {
+            () = stopped(&mut shutdown) => return,
+            () = tokio::time::sleep(period) => round().await,
+        }
+    }
+}
+
+/// Resolves once shutdown is signalled (or the sender is gone).
+pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}

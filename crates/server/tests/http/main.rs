@@ -1,0 +1,3 @@
+//! End-to-end tests of the server over real HTTP, on SQLite and (when configured) PostgreSQL.
+
+mod skeleton;
