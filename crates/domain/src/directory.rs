@@ -8,6 +8,7 @@ use crate::ids::{BranchId, CompanyId, ServiceId, StaffId};
 use crate::matching::{self, Match, fold};
 use crate::phone::E164;
 use crate::tenant::{Branch, Company, Policies, Service, Staff};
+use crate::tenant_file::TenantSpec;
 
 /// One company and everything it owns.
 #[derive(Clone, Debug)]
@@ -47,6 +48,50 @@ impl Directory {
             companies.insert(entry.company.id, entry);
         }
         Self { companies, routes, by_key, version }
+    }
+
+    /// The directory a fresh database would hold after importing `spec`: ids are assigned in
+    /// file order, per kind, as the store assigns them. For tests, benchmarks and tools that
+    /// need tenants without a database.
+    pub fn from_spec(spec: &TenantSpec) -> Self {
+        let (mut next_branch, mut next_service, mut next_staff) = (1, 1, 1);
+        let entries = spec
+            .companies
+            .iter()
+            .zip(1..)
+            .map(|(c, company_id)| {
+                let company_id = CompanyId(company_id);
+                let services: Vec<Service> = c
+                    .services
+                    .iter()
+                    .map(|def| {
+                        next_service += 1;
+                        Service { id: ServiceId(next_service - 1), company_id, def: def.clone() }
+                    })
+                    .collect();
+                let mut branches = Vec::new();
+                let mut staff = Vec::new();
+                for b in &c.branches {
+                    let branch_id = BranchId(next_branch);
+                    next_branch += 1;
+                    branches.push(Branch { id: branch_id, company_id, def: b.def.clone() });
+                    for s in &b.staff {
+                        let service_ids =
+                            services.iter().filter(|x| s.services.contains(&x.def.key)).map(|x| x.id).collect();
+                        staff.push(Staff {
+                            id: StaffId(next_staff),
+                            company_id,
+                            branch_id,
+                            def: s.clone(),
+                            service_ids,
+                        });
+                        next_staff += 1;
+                    }
+                }
+                CompanyEntry { company: Company { id: company_id, def: c.def.clone() }, branches, services, staff }
+            })
+            .collect();
+        Self::new(entries, 0)
     }
 
     /// The configuration version this snapshot reflects.

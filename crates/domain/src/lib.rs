@@ -3,10 +3,12 @@
 //! - [`ids`], [`phone`], [`money`], [`time`], [`locale`]: the value types everything else uses.
 //! - [`tenant`], [`tenant_file`], [`directory`]: companies, branches, staff, services, policies;
 //!   reading them from a tenant file; looking them up during a call.
+//! - [`availability`]: which start times can be booked, alternatives, staff assignment.
 //! - [`call`]: phone calls and their order-independent merge (invariant I6).
 //! - [`records`]: customers, appointments, traces, webhook events, callbacks, outbox jobs.
 //! - [`matching`]: lenient matching of what callers say against names.
 
+pub mod availability;
 pub mod call;
 pub mod directory;
 pub mod ids;

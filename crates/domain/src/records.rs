@@ -331,3 +331,19 @@ pub struct OutboxJob {
     /// When last changed.
     pub updated_at: Timestamp,
 }
+
+/// The stored answer of a side-effecting function call (I4): a retry with the same key gets this
+/// answer back instead of a second side effect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IdempotencyRecord {
+    /// Hash of call, function and canonical arguments.
+    pub key: String,
+    /// The call that made the request.
+    pub call_id: CallId,
+    /// The resolved function name.
+    pub function: String,
+    /// The answer exactly as first sent.
+    pub response: String,
+    /// When first answered.
+    pub created_at: Timestamp,
+}
