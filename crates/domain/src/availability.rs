@@ -184,6 +184,20 @@ pub enum Refusal {
     Taken,
 }
 
+impl Refusal {
+    /// The machine-readable name (also the Retell function status where one exists).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PastTime => "past_time",
+            Self::TooSoon => "too_soon",
+            Self::BeyondWindow => "outside_booking_window",
+            Self::Closed => "closed",
+            Self::OutsideHours => "outside_hours",
+            Self::Taken => "slot_taken",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Part {
     from_min: i64,

@@ -6,6 +6,7 @@
 //! - [`availability`]: which start times can be booked, alternatives, staff assignment.
 //! - [`call`]: phone calls and their order-independent merge (invariant I6).
 //! - [`records`]: customers, appointments, traces, webhook events, callbacks, outbox jobs.
+//! - [`policy`]: cancellation and rescheduling decisions.
 //! - [`matching`]: lenient matching of what callers say against names.
 
 pub mod availability;
@@ -16,6 +17,7 @@ pub mod locale;
 pub mod matching;
 pub mod money;
 pub mod phone;
+pub mod policy;
 pub mod records;
 pub mod tenant;
 pub mod tenant_file;

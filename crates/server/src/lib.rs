@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub mod booking;
 pub mod http;
 pub mod metrics;
 pub mod settings;

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::Migrator;
+use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgTypeInfo, PgValueFormat};
 use sqlx::{Database, Decode, Encode, Postgres, Sqlite, Type};
 
@@ -177,9 +178,13 @@ impl<'r> Decode<'r, Sqlite> for Stamp {
 /// PostgreSQL counts timestamps in microseconds from 2000-01-01T00:00:00Z.
 const PG_EPOCH_OFFSET_US: i64 = 946_684_800_000_000;
 
+/// Well-known type OIDs (fixed in PostgreSQL's catalog), so no lookup is needed per connection.
+const TIMESTAMPTZ_OID: Oid = Oid(1184);
+const JSONB_OID: Oid = Oid(3802);
+
 impl Type<Postgres> for Stamp {
     fn type_info() -> PgTypeInfo {
-        PgTypeInfo::with_name("timestamptz")
+        PgTypeInfo::with_oid(TIMESTAMPTZ_OID)
     }
 }
 
@@ -239,7 +244,7 @@ impl<'r> Decode<'r, Sqlite> for Jsonb {
 
 impl Type<Postgres> for Jsonb {
     fn type_info() -> PgTypeInfo {
-        PgTypeInfo::with_name("jsonb")
+        PgTypeInfo::with_oid(JSONB_OID)
     }
 }
 

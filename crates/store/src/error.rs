@@ -24,6 +24,9 @@ pub enum StoreError {
     /// Input that cannot be stored, with every problem found.
     #[error(transparent)]
     Rejected(#[from] TenantFileError),
+    /// A request the store cannot act on (a malformed cursor, …).
+    #[error("{0}")]
+    InvalidInput(String),
     /// The thing asked for does not exist (or belongs to another tenant).
     #[error("{0} not found")]
     NotFound(&'static str),

@@ -11,13 +11,19 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use frontdesk_domain::availability::{Busy, Slot};
 use frontdesk_domain::directory::Directory;
+use frontdesk_domain::ids::{AppointmentId, CallId, CallbackId, CompanyId, CustomerId};
+use frontdesk_domain::phone::E164;
+use frontdesk_domain::records::{Appointment, CallbackRequest, Customer};
 use frontdesk_domain::tenant_file::TenantSpec;
+use frontdesk_domain::time::TimeRange;
 use jiff::Timestamp;
 
 pub mod backend;
 mod error;
 mod migrate;
+pub mod model;
 mod open;
 mod sql;
 #[cfg(feature = "test-support")]
@@ -98,13 +104,122 @@ pub trait TxCore: Send {
     async fn rollback(self: Box<Self>) -> Result<()>;
 }
 
+/// Customers, appointments and callback requests: reads outside a transaction.
+#[async_trait]
+pub trait Bookings: Send + Sync {
+    /// Busy time (appointment blocks and external busy blocks) of a company's staff overlapping
+    /// `window`.
+    async fn busy_times(&self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>>;
+
+    /// The customer with this number.
+    async fn customer_by_phone(&self, company: CompanyId, phone: &E164) -> Result<Option<Customer>>;
+
+    /// One appointment of the company, with segments.
+    async fn appointment(&self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>>;
+
+    /// A customer's booked appointments that have not ended by `from`.
+    async fn customer_appointments(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+        from: Timestamp,
+    ) -> Result<Vec<Appointment>>;
+
+    /// Appointments by filter, ordered by start.
+    async fn list_appointments(
+        &self,
+        filter: &model::AppointmentFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<Appointment>>;
+
+    /// Customers by filter, ordered by id.
+    async fn list_customers(
+        &self,
+        filter: &model::CustomerFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<Customer>>;
+
+    /// Callback requests by filter, ordered by id.
+    async fn list_callbacks(
+        &self,
+        filter: &model::CallbackFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<CallbackRequest>>;
+}
+
+/// Customers, appointments and callback requests: steps of a write transaction.
+#[async_trait]
+pub trait BookingsTx: Send {
+    /// As [`Bookings::busy_times`], inside the transaction.
+    async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>>;
+
+    /// Finds or creates a customer (I2: one per company and phone number).
+    async fn upsert_customer(
+        &mut self,
+        company: CompanyId,
+        new: &model::NewCustomer,
+        at: Timestamp,
+    ) -> Result<Customer>;
+
+    /// As [`Bookings::customer_by_phone`], inside the transaction.
+    async fn customer_by_phone(&mut self, company: CompanyId, phone: &E164) -> Result<Option<Customer>>;
+
+    /// Books a slot, or reports it taken (I1). Either way the transaction stays usable.
+    async fn book(&mut self, new: &model::NewAppointment<'_>) -> Result<Result<Appointment, model::SlotTaken>>;
+
+    /// Reads an appointment and locks it until commit.
+    async fn lock_appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>>;
+
+    /// Locks a customer until commit, serialising their cancellations and moves.
+    async fn lock_customer(&mut self, company: CompanyId, customer: CustomerId) -> Result<()>;
+
+    /// As [`Bookings::customer_appointments`], inside the transaction.
+    async fn customer_appointments(
+        &mut self,
+        company: CompanyId,
+        customer: CustomerId,
+        from: Timestamp,
+    ) -> Result<Vec<Appointment>>;
+
+    /// Appointments booked during a call.
+    async fn appointments_of_call(&mut self, company: CompanyId, call: CallId) -> Result<Vec<Appointment>>;
+
+    /// The customer's cancellations since `since`.
+    async fn count_cancellations(&mut self, company: CompanyId, customer: CustomerId, since: Timestamp) -> Result<u32>;
+
+    /// Cancels a booked appointment and frees its time.
+    async fn cancel(
+        &mut self,
+        company: CompanyId,
+        id: AppointmentId,
+        change: &model::Cancellation,
+    ) -> Result<Appointment>;
+
+    /// Moves a booked appointment to `slot` (same id): the old time is freed and the new one taken
+    /// atomically, or nothing changes and the outcome is [`model::SlotTaken`].
+    async fn reschedule(
+        &mut self,
+        company: CompanyId,
+        id: AppointmentId,
+        slot: &Slot,
+        at: Timestamp,
+        call: Option<CallId>,
+    ) -> Result<Result<Appointment, model::SlotTaken>>;
+
+    /// Records a callback request.
+    async fn insert_callback(&mut self, new: &model::NewCallback) -> Result<CallbackRequest>;
+
+    /// Marks a callback request done; `false` if it was not open.
+    async fn complete_callback(&mut self, company: CompanyId, id: CallbackId, at: Timestamp) -> Result<bool>;
+}
+
 /// Everything the store offers, for use as `Arc<dyn Store>`.
-pub trait Store: StoreCore + Tenants {}
-impl<T: StoreCore + Tenants> Store for T {}
+pub trait Store: StoreCore + Tenants + Bookings {}
+impl<T: StoreCore + Tenants + Bookings> Store for T {}
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
-pub trait StoreTx: TxCore {}
-impl<T: TxCore> StoreTx for T {}
+pub trait StoreTx: TxCore + BookingsTx {}
+impl<T: TxCore + BookingsTx> StoreTx for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

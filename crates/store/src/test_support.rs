@@ -31,6 +31,11 @@ enum Cleanup {
     Database { admin_url: String, name: String },
 }
 
+/// The self-join that finds double bookings.
+pub const OVERLAPS: &str = "SELECT COUNT(*) FROM appointment_segments a JOIN appointment_segments b
+    ON a.staff_id = b.staff_id AND a.id < b.id AND a.active AND b.active
+   AND a.blocks_from < b.blocks_until AND b.blocks_from < a.blocks_until";
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl TestDb {
@@ -83,6 +88,41 @@ impl TestDb {
         let store = open(&self.url, &StoreOptions::default()).await.expect("open test database");
         store.migrate().await.expect("migrate test database");
         store
+    }
+
+    /// The single integer a query returns (a count), for invariant checks in tests.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.kind {
+            BackendKind::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.expect("scalar query")
+            }
+            BackendKind::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await.expect("scalar query")
+            }
+        }
+    }
+
+    /// Runs a statement directly, bypassing the store; the error text if the database refuses.
+    pub async fn execute(&self, sql: &str) -> Result<u64, String> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.kind {
+            BackendKind::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                sqlx::query(sql).execute(&mut conn).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+            }
+            BackendKind::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                sqlx::query(sql).execute(&mut conn).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Pairs of active segments of one staff member whose blocks overlap: I1 says zero.
+    pub async fn overlapping_segments(&self) -> i64 {
+        self.scalar(OVERLAPS).await
     }
 
     /// Every row of every table as text, sorted: equal dumps mean equal contents.

@@ -43,9 +43,7 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     }
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
-    if args.demo {
-        println!("  Listening on    http://{}", server.addr);
-    }
+    println!("frontdesk listening on http://{}", server.addr);
     server.run_until(shutdown_signal()).await
 }
 

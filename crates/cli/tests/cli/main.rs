@@ -1,6 +1,8 @@
 //! Tests of the `frontdesk` binary itself.
 
 mod import;
+mod process;
+mod processes;
 mod serve;
 
 use std::process::{Command, Output};

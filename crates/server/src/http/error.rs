@@ -78,6 +78,7 @@ impl From<StoreError> for ApiError {
                 Self::unavailable("database temporarily unavailable; retry")
             }
             StoreError::NotFound(what) => Self::not_found(format!("{what} not found")),
+            StoreError::InvalidInput(message) => Self::bad_request(message.clone()),
             StoreError::Rejected(e) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()),
             _ => {
                 tracing::error!(%error, "store error");

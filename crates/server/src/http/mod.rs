@@ -17,6 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::state::AppState;
 
+pub mod admin;
 pub mod error;
 
 pub use error::ApiError;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .nest("/api/v1", admin::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added is the outermost: metrics see every answer, errors made by the

@@ -1,3 +1,5 @@
 //! End-to-end tests of the server over real HTTP, on SQLite and (when configured) PostgreSQL.
 
+mod admin;
+mod booking;
 mod skeleton;

@@ -190,6 +190,9 @@ CREATE TABLE appointment_segments (
     FOREIGN KEY (company_id, staff_id) REFERENCES staff (company_id, id)
 );
 CREATE INDEX segments_active_blocks ON appointment_segments (staff_id, blocks_from, blocks_until) WHERE active;
+-- Availability reads a company's busy time in a window.
+CREATE INDEX segments_company_window ON appointment_segments (company_id, blocks_from) WHERE active;
+CREATE INDEX segments_appointment ON appointment_segments (appointment_id);
 
 CREATE TRIGGER segments_no_overlap_on_insert
 BEFORE INSERT ON appointment_segments
@@ -244,7 +247,7 @@ CREATE TABLE busy_blocks (
     UNIQUE (company_id, source, external_uid),
     FOREIGN KEY (company_id, staff_id) REFERENCES staff (company_id, id)
 );
-CREATE INDEX busy_blocks_active ON busy_blocks (staff_id, starts_at, ends_at) WHERE active;
+CREATE INDEX busy_blocks_active ON busy_blocks (company_id, starts_at) WHERE active;
 
 CREATE TABLE function_traces (
     id INTEGER PRIMARY KEY,

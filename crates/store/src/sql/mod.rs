@@ -13,6 +13,7 @@ use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Pool, Row, Transaction,
 use crate::backend::{Backend, BackendKind, Jsonb, Stamp};
 use crate::{Readiness, Result, StoreCore, StoreError, StoreTx, TxCore};
 
+mod bookings;
 mod tenants;
 
 /// A store over one backend: a writer pool and a reader pool (the same pool on PostgreSQL).

@@ -1,3 +1,4 @@
 //! The store conformance suite: every test runs on SQLite and, when configured, PostgreSQL.
 
+mod bookings;
 mod tenants;

@@ -1,0 +1,332 @@
+//! Booking, cancelling and rescheduling: the domain's decisions carried out in one store
+//! transaction each. Used by the Retell functions and the admin API alike.
+//!
+//! Each operation reads busy time inside the caller's write transaction, asks the availability
+//! engine, and writes; the store guards I1 underneath. A slot lost to a concurrent writer (only
+//! possible on PostgreSQL, where several processes write at once) is an ordinary outcome: the
+//! engine is asked again with fresh busy time, and if nothing fits, alternatives are returned.
+
+use frontdesk_domain::availability::{Calendar, Engine, Refusal, Slot, TimeWindow};
+use frontdesk_domain::directory::CompanyEntry;
+use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, ServiceId, StaffId};
+use frontdesk_domain::money::Cents;
+use frontdesk_domain::policy::{self, CancelDecision, DenialReason};
+use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer};
+use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer};
+use frontdesk_store::{StoreError, StoreTx};
+use jiff::Timestamp;
+
+/// How many alternatives to offer by default.
+pub const DEFAULT_ALTERNATIVES: usize = 3;
+/// How many days ahead alternatives are searched.
+pub const ALTERNATIVE_DAYS: i32 = 14;
+/// How often a slot lost to a concurrent writer is retried with fresh busy time.
+const RACE_RETRIES: usize = 3;
+
+/// What to book.
+#[derive(Clone, Debug)]
+pub struct BookRequest {
+    /// Where.
+    pub branch: BranchId,
+    /// What.
+    pub service: ServiceId,
+    /// With whom, if the caller has a preference.
+    pub staff: Option<StaffId>,
+    /// When.
+    pub start: Timestamp,
+    /// For whom.
+    pub customer: NewCustomer,
+    /// Who books.
+    pub source: AppointmentSource,
+    /// The call booking it.
+    pub call_id: Option<CallId>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// The caller's preferred part of the day, for alternatives.
+    pub window: Option<TimeWindow>,
+}
+
+/// What became of a booking request.
+#[derive(Clone, Debug)]
+pub enum BookOutcome {
+    /// Booked.
+    Booked {
+        /// The appointment.
+        appointment: Box<Appointment>,
+        /// Its customer.
+        customer: Customer,
+    },
+    /// Not possible at that time.
+    Unavailable {
+        /// Why.
+        refusal: Refusal,
+        /// The nearest bookable alternatives.
+        alternatives: Vec<Slot>,
+    },
+}
+
+/// An engine for a request, or `None` when branch or service are unknown to the company.
+pub fn engine<'a>(
+    company: &'a CompanyEntry,
+    branch: BranchId,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    now: Timestamp,
+) -> Option<Engine<'a>> {
+    let branch = company.branch(branch)?;
+    let service = company.service(service)?;
+    let engine = Engine::new(company, branch, service, now);
+    Some(match staff {
+        Some(s) => engine.only(s),
+        None => engine,
+    })
+}
+
+/// Busy time for `days` days from the local date of `start`, as a calendar, read in `tx`.
+pub async fn calendar(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    engine: &Engine<'_>,
+    start: Timestamp,
+    days: i32,
+) -> Result<Calendar, StoreError> {
+    let window = engine.busy_window(engine.local_date(start), days);
+    Ok(Calendar::new(tx.busy_times(company.company.id, window).await?))
+}
+
+/// Books `request` in `tx`.
+pub async fn book(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    request: &BookRequest,
+    now: Timestamp,
+) -> Result<BookOutcome, StoreError> {
+    let engine = engine(company, request.branch, request.service, request.staff, now)
+        .ok_or(StoreError::NotFound("branch or service"))?;
+    let mut customer: Option<Customer> = None;
+    for _ in 0..RACE_RETRIES {
+        let calendar = calendar(tx, company, &engine, request.start, 1).await?;
+        let slot = match engine.at(request.start, &calendar) {
+            Ok(slot) => slot,
+            Err(refusal) => return unavailable(tx, company, &engine, request, refusal).await,
+        };
+        // The customer is created only once a slot is in reach, and before the segments are
+        // written: every writer locks customer, then segments, so none can deadlock another.
+        let who = match &customer {
+            Some(c) => c.clone(),
+            None => {
+                let c = tx.upsert_customer(company.company.id, &request.customer, now).await?;
+                customer = Some(c.clone());
+                c
+            }
+        };
+        let new = NewAppointment {
+            company_id: company.company.id,
+            branch_id: request.branch,
+            service_id: request.service,
+            customer_id: who.id,
+            slot: &slot,
+            source: request.source,
+            call_id: request.call_id,
+            notes: request.notes.clone(),
+            at: now,
+        };
+        if let Ok(appointment) = tx.book(&new).await? {
+            return Ok(BookOutcome::Booked { appointment: Box::new(appointment), customer: who });
+        }
+        tracing::debug!(staff = %slot.staff_id, "slot taken by a concurrent booking; retrying");
+    }
+    unavailable(tx, company, &engine, request, Refusal::Taken).await
+}
+
+async fn unavailable(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    engine: &Engine<'_>,
+    request: &BookRequest,
+    refusal: Refusal,
+) -> Result<BookOutcome, StoreError> {
+    let alternatives = match refusal {
+        Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
+        _ => {
+            let calendar = calendar(tx, company, engine, request.start, ALTERNATIVE_DAYS).await?;
+            engine.alternatives(request.start, &calendar, request.window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
+        }
+    };
+    Ok(BookOutcome::Unavailable { refusal, alternatives })
+}
+
+/// What became of a cancellation request.
+#[derive(Clone, Debug)]
+pub enum CancelOutcome {
+    /// Cancelled; `fee` if a late fee was accepted.
+    Cancelled {
+        /// The cancelled appointment.
+        appointment: Appointment,
+        /// The fee charged.
+        fee: Option<Cents>,
+    },
+    /// Refused by policy.
+    Denied {
+        /// Why.
+        reason: DenialReason,
+        /// The late fee that would allow it, if any.
+        fee: Option<Cents>,
+        /// The appointment concerned.
+        appointment: Appointment,
+    },
+    /// No such booked appointment (for this customer).
+    NotFound,
+}
+
+/// What to cancel.
+#[derive(Clone, Debug)]
+pub struct CancelRequest {
+    /// The appointment.
+    pub id: AppointmentId,
+    /// Why, as the caller said.
+    pub reason: Option<String>,
+    /// Whether the caller accepted the late fee.
+    pub fee_accepted: bool,
+    /// The call asking.
+    pub call_id: Option<CallId>,
+}
+
+/// Cancels a booked appointment after checking ownership (`owner` decides, given the locked
+/// appointment) and policy.
+pub async fn cancel(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    request: CancelRequest,
+    owner: impl Fn(&Appointment) -> bool + Send,
+    now: Timestamp,
+) -> Result<CancelOutcome, StoreError> {
+    let CancelRequest { id, reason, fee_accepted, call_id } = request;
+    let Some(appointment) = lock_owned(tx, company, id, &owner).await? else { return Ok(CancelOutcome::NotFound) };
+    let policies = company.policies(company.branch(appointment.branch_id), company.service(appointment.service_id));
+    let since = now - policy::QUOTA_PERIOD;
+    let recent = tx.count_cancellations(company.company.id, appointment.customer_id, since).await?;
+    match policy::decide_cancel(&policies.cancellation, appointment.range.start(), now, recent, fee_accepted) {
+        CancelDecision::Denied { reason, fee } => Ok(CancelOutcome::Denied { reason, fee, appointment }),
+        CancelDecision::Allowed { fee } => {
+            let change = Cancellation { at: now, reason, fee, call_id };
+            let appointment = tx.cancel(company.company.id, id, &change).await?;
+            Ok(CancelOutcome::Cancelled { appointment, fee })
+        }
+    }
+}
+
+/// What became of a reschedule request.
+#[derive(Clone, Debug)]
+pub enum RescheduleOutcome {
+    /// Moved.
+    Rescheduled {
+        /// The appointment at its new time.
+        appointment: Appointment,
+        /// Where it was.
+        previous_start: Timestamp,
+    },
+    /// The new time is not possible.
+    Unavailable {
+        /// Why.
+        refusal: Refusal,
+        /// Nearest alternatives.
+        alternatives: Vec<Slot>,
+    },
+    /// Refused by policy.
+    Denied {
+        /// Why.
+        reason: DenialReason,
+        /// The appointment concerned.
+        appointment: Appointment,
+    },
+    /// No such booked appointment (for this customer).
+    NotFound,
+}
+
+/// Where to move an appointment.
+#[derive(Clone, Debug)]
+pub struct RescheduleRequest {
+    /// The appointment.
+    pub id: AppointmentId,
+    /// Its new start.
+    pub new_start: Timestamp,
+    /// The caller's preferred part of the day, for alternatives.
+    pub window: Option<TimeWindow>,
+    /// The call asking.
+    pub call_id: Option<CallId>,
+}
+
+/// Moves a booked appointment to a new start, preferring the same staff member.
+pub async fn reschedule(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    request: RescheduleRequest,
+    owner: impl Fn(&Appointment) -> bool + Send,
+    now: Timestamp,
+) -> Result<RescheduleOutcome, StoreError> {
+    let RescheduleRequest { id, new_start, window, call_id } = request;
+    let Some(appointment) = lock_owned(tx, company, id, &owner).await? else {
+        return Ok(RescheduleOutcome::NotFound);
+    };
+    let policies = company.policies(company.branch(appointment.branch_id), company.service(appointment.service_id));
+    if let Err(reason) =
+        policy::decide_reschedule(&policies.reschedule, appointment.range.start(), now, appointment.reschedule_count)
+    {
+        return Ok(RescheduleOutcome::Denied { reason, appointment });
+    }
+    let any = engine(company, appointment.branch_id, appointment.service_id, None, now)
+        .ok_or(StoreError::NotFound("branch or service"))?;
+    let same_staff = any.clone().only(appointment.staff_id);
+    for _ in 0..RACE_RETRIES {
+        // The appointment's own blocks do not count against its new time.
+        let mut busy = tx.busy_times(company.company.id, any.busy_window(any.local_date(new_start), 1)).await?;
+        busy.retain(|b| b.appointment_id != Some(id));
+        let calendar = Calendar::new(busy);
+        let slot = match same_staff.at(new_start, &calendar).or_else(|_| any.at(new_start, &calendar)) {
+            Ok(slot) => slot,
+            Err(refusal) => {
+                let mut busy = tx
+                    .busy_times(company.company.id, any.busy_window(any.local_date(new_start), ALTERNATIVE_DAYS))
+                    .await?;
+                busy.retain(|b| b.appointment_id != Some(id));
+                let alternatives = match refusal {
+                    Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
+                    _ => any.alternatives(
+                        new_start,
+                        &Calendar::new(busy),
+                        window,
+                        DEFAULT_ALTERNATIVES,
+                        ALTERNATIVE_DAYS,
+                    ),
+                };
+                return Ok(RescheduleOutcome::Unavailable { refusal, alternatives });
+            }
+        };
+        if let Ok(moved) = tx.reschedule(company.company.id, id, &slot, now, call_id).await? {
+            return Ok(RescheduleOutcome::Rescheduled {
+                appointment: moved,
+                previous_start: appointment.range.start(),
+            });
+        }
+    }
+    Ok(RescheduleOutcome::Unavailable { refusal: Refusal::Taken, alternatives: Vec::new() })
+}
+
+/// Locks the appointment, then its customer (so that one customer's cancellations and moves, and
+/// their quota checks, run one at a time), then re-reads the appointment, which may have changed
+/// while waiting. Checks that it is booked and belongs to the requester.
+async fn lock_owned(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    id: AppointmentId,
+    owner: &(impl Fn(&Appointment) -> bool + Send),
+) -> Result<Option<Appointment>, StoreError> {
+    let company_id = company.company.id;
+    let Some(peek) = tx.lock_appointment(company_id, id).await? else { return Ok(None) };
+    if !owner(&peek) || peek.status != AppointmentStatus::Booked {
+        return Ok(None);
+    }
+    tx.lock_customer(company_id, peek.customer_id).await?;
+    Ok(tx.lock_appointment(company_id, id).await?.filter(|a| a.status == AppointmentStatus::Booked))
+}

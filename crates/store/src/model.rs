@@ -1,0 +1,158 @@
+//! The store's input and output types that are not domain types.
+
+use frontdesk_domain::availability::Slot;
+use frontdesk_domain::ids::{BranchId, CallId, CompanyId, CustomerId, ServiceId, StaffId};
+use frontdesk_domain::money::Cents;
+use frontdesk_domain::phone::E164;
+use frontdesk_domain::records::{AppointmentSource, AppointmentStatus, CallbackStatus};
+use frontdesk_domain::tenant::Email;
+use jiff::Timestamp;
+
+/// A customer to find or create. With a phone number it is an upsert on (company, phone) (I2):
+/// an existing customer keeps their name and e-mail, missing ones are filled in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewCustomer {
+    /// Name as given.
+    pub name: Option<String>,
+    /// Phone number; `None` for anonymous callers (always a new customer).
+    pub phone: Option<E164>,
+    /// E-mail address.
+    pub email: Option<Email>,
+}
+
+/// An appointment to insert.
+#[derive(Clone, Debug)]
+pub struct NewAppointment<'a> {
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// Where.
+    pub branch_id: BranchId,
+    /// What.
+    pub service_id: ServiceId,
+    /// For whom.
+    pub customer_id: CustomerId,
+    /// When and by whom, segment by segment.
+    pub slot: &'a Slot,
+    /// Who booked.
+    pub source: AppointmentSource,
+    /// The call that booked it.
+    pub call_id: Option<CallId>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Now.
+    pub at: Timestamp,
+}
+
+/// The no-overlap guarantee (I1) refused the booking: someone else holds part of that time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the slot is taken")]
+pub struct SlotTaken;
+
+/// A cancellation to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cancellation {
+    /// Now.
+    pub at: Timestamp,
+    /// Why, as the caller said.
+    pub reason: Option<String>,
+    /// Late fee charged.
+    pub fee: Option<Cents>,
+    /// The call that cancelled.
+    pub call_id: Option<CallId>,
+}
+
+/// A callback request to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCallback {
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// Branch called.
+    pub branch_id: Option<BranchId>,
+    /// Call it came from.
+    pub call_id: Option<CallId>,
+    /// Known customer.
+    pub customer_id: Option<CustomerId>,
+    /// Name given.
+    pub name: Option<String>,
+    /// Number to call back.
+    pub phone: Option<E164>,
+    /// Why.
+    pub reason: Option<String>,
+    /// When the caller prefers.
+    pub preferred_time: Option<String>,
+    /// Now.
+    pub at: Timestamp,
+}
+
+/// Which appointments to list.
+#[derive(Clone, Debug, Default)]
+pub struct AppointmentFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Branch.
+    pub branch: Option<BranchId>,
+    /// Staff member.
+    pub staff: Option<StaffId>,
+    /// Customer.
+    pub customer: Option<CustomerId>,
+    /// Starting at or after.
+    pub from: Option<Timestamp>,
+    /// Starting before.
+    pub to: Option<Timestamp>,
+    /// Status.
+    pub status: Option<AppointmentStatus>,
+}
+
+/// Which customers to list.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Exact phone number.
+    pub phone: Option<E164>,
+}
+
+/// Which callback requests to list.
+#[derive(Clone, Debug, Default)]
+pub struct CallbackFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Status.
+    pub status: Option<CallbackStatus>,
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass this to get the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page starts and how long it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Most items (1..=500).
+    pub limit: u32,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// The default page size.
+    pub const DEFAULT_LIMIT: u32 = 50;
+    /// The largest page size.
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// A first page of `limit` items (clamped to 1..=500).
+    pub fn first(limit: u32) -> Self {
+        Self { limit: limit.clamp(1, Self::MAX_LIMIT), cursor: None }
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self::first(Self::DEFAULT_LIMIT)
+    }
+}

@@ -1,0 +1,761 @@
+//! Customers, appointments and their segments, callback requests.
+//!
+//! I1 (no double booking) is checked here inside the write transaction — on SQLite that
+//! transaction holds the database's only write lock, so the check is conclusive — and enforced
+//! again by the schema: a trigger on SQLite, an exclusion constraint on PostgreSQL, where several
+//! processes may insert at once. Either guard's refusal becomes [`SlotTaken`].
+
+use async_trait::async_trait;
+use frontdesk_domain::availability::{Busy, Slot};
+use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, CallbackId, CompanyId, CustomerId, ServiceId, StaffId};
+use frontdesk_domain::money::Cents;
+use frontdesk_domain::phone::E164;
+use frontdesk_domain::records::{
+    Appointment, AppointmentSource, AppointmentStatus, CallbackRequest, CallbackStatus, Customer, Segment,
+};
+use frontdesk_domain::tenant::Email;
+use frontdesk_domain::time::TimeRange;
+use jiff::{SignedDuration, Timestamp};
+use sqlx::{ColumnIndex, Connection, Decode, Executor, IntoArguments, Type};
+
+use super::{RowExt, SqlStore, SqlTx, db};
+use crate::backend::{Backend, ErrorClass, Jsonb, Stamp};
+use crate::model::{
+    AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer, Page,
+    PageRequest, SlotTaken,
+};
+use crate::{Bookings, BookingsTx, Result, StoreError};
+
+/// No block is longer than this (services are at most 12 hours, buffers 4 each), so a window
+/// query can bound its index scan from below.
+const LONGEST_BLOCK: SignedDuration = SignedDuration::from_hours(24);
+
+const APPOINTMENT_COLUMNS: &str = "id, company_id, branch_id, service_id, staff_id, customer_id, starts_at, ends_at,
+    status, source, call_id, reschedule_count, notes, cancelled_at, cancellation_fee_cents, calcom_uid, created_at";
+
+/// One line of an appointment's history (`appointment_changes`).
+struct Change {
+    kind: &'static str,
+    old_start: Option<Timestamp>,
+    new_start: Option<Timestamp>,
+    call: Option<CallId>,
+    at: Timestamp,
+}
+
+/// Queries shared by reads (on a reader connection) and write transactions.
+pub(crate) struct Conn<'c, DB: Backend>(pub &'c mut DB::Connection);
+
+impl<DB: Backend> Conn<'_, DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    pub(crate) async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
+        let rows = sqlx::query(
+            "SELECT staff_id, blocks_from AS from_at, blocks_until AS until_at, appointment_id
+               FROM appointment_segments
+              WHERE company_id = $1 AND active AND blocks_from >= $4 AND blocks_from < $3 AND blocks_until > $2
+             UNION ALL
+             SELECT staff_id, starts_at AS from_at, ends_at AS until_at, NULL AS appointment_id
+               FROM busy_blocks
+              WHERE company_id = $1 AND active AND starts_at >= $4 AND starts_at < $3 AND ends_at > $2",
+        )
+        .bind(company.0)
+        .bind(Stamp(window.start()))
+        .bind(Stamp(window.end()))
+        .bind(Stamp(window.start() - LONGEST_BLOCK))
+        .fetch_all(&mut *self.0)
+        .await
+        .map_err(db::<DB>)?;
+        rows.iter()
+            .map(|r| {
+                let from: Stamp = r.col("from_at")?;
+                let until: Stamp = r.col("until_at")?;
+                Ok(Busy {
+                    staff_id: StaffId(r.col("staff_id")?),
+                    range: TimeRange::new(from.0, until.0).map_err(|e| StoreError::corrupt("busy time", e))?,
+                    appointment_id: r.col::<Option<i64>>("appointment_id")?.map(AppointmentId),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn customer_by_phone(&mut self, company: CompanyId, phone: &E164) -> Result<Option<Customer>> {
+        let row = sqlx::query(
+            "SELECT id, company_id, name, phone, email, created_at FROM customers WHERE company_id = $1 AND phone = $2",
+        )
+        .bind(company.0)
+        .bind(phone.as_str())
+        .fetch_optional(&mut *self.0)
+        .await
+        .map_err(db::<DB>)?;
+        row.map(|r| Self::customer(&r)).transpose()
+    }
+
+    pub(crate) fn customer(r: &DB::Row) -> Result<Customer> {
+        Ok(Customer {
+            id: CustomerId(r.col("id")?),
+            company_id: CompanyId(r.col("company_id")?),
+            name: r.col("name")?,
+            phone: r
+                .col::<Option<String>>("phone")?
+                .map(|p| E164::parse_strict(&p).map_err(|e| StoreError::corrupt("phone", e)))
+                .transpose()?,
+            email: r.col::<Option<String>>("email")?.and_then(|e| Email::parse(&e)),
+            created_at: r.col::<Stamp>("created_at")?.0,
+        })
+    }
+
+    /// Appointments (with their segments) selected by `sql`, which binds `company` as `$1` and
+    /// `key` as `$2` and selects [`APPOINTMENT_COLUMNS`].
+    async fn appointments_where(&mut self, sql: String, company: CompanyId, key: i64) -> Result<Vec<Appointment>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(company.0)
+            .bind(key)
+            .fetch_all(&mut *self.0)
+            .await
+            .map_err(db::<DB>)?;
+        let mut out = rows.iter().map(Self::appointment).collect::<Result<Vec<_>>>()?;
+        self.attach_segments(&mut out).await?;
+        Ok(out)
+    }
+
+    pub(crate) async fn appointment_by_id(
+        &mut self,
+        company: CompanyId,
+        id: AppointmentId,
+        lock: bool,
+    ) -> Result<Option<Appointment>> {
+        let lock = if lock { DB::FOR_UPDATE } else { "" };
+        let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE company_id = $1 AND id = $2{lock}");
+        Ok(self.appointments_where(sql, company, id.0).await?.pop())
+    }
+
+    pub(crate) async fn customer_appointments(
+        &mut self,
+        company: CompanyId,
+        customer: CustomerId,
+        from: Timestamp,
+    ) -> Result<Vec<Appointment>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments
+              WHERE company_id = $1 AND customer_id = $2 AND status = 'booked' AND ends_at > $3
+              ORDER BY starts_at, id"
+        )))
+        .bind(company.0)
+        .bind(customer.0)
+        .bind(Stamp(from))
+        .fetch_all(&mut *self.0)
+        .await
+        .map_err(db::<DB>)?;
+        let mut out = rows.iter().map(Self::appointment).collect::<Result<Vec<_>>>()?;
+        self.attach_segments(&mut out).await?;
+        Ok(out)
+    }
+
+    pub(crate) async fn appointments_of_call(&mut self, company: CompanyId, call: CallId) -> Result<Vec<Appointment>> {
+        let sql = format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE company_id = $1 AND call_id = $2 ORDER BY starts_at, id"
+        );
+        self.appointments_where(sql, company, call.0).await
+    }
+
+    fn appointment(r: &DB::Row) -> Result<Appointment> {
+        let status: String = r.col("status")?;
+        let source: String = r.col("source")?;
+        let starts: Stamp = r.col("starts_at")?;
+        let ends: Stamp = r.col("ends_at")?;
+        Ok(Appointment {
+            id: AppointmentId(r.col("id")?),
+            company_id: CompanyId(r.col("company_id")?),
+            branch_id: BranchId(r.col("branch_id")?),
+            service_id: ServiceId(r.col("service_id")?),
+            staff_id: StaffId(r.col("staff_id")?),
+            customer_id: CustomerId(r.col("customer_id")?),
+            range: TimeRange::new(starts.0, ends.0).map_err(|e| StoreError::corrupt("appointment", e))?,
+            status: AppointmentStatus::parse(&status).ok_or_else(|| StoreError::corrupt("status", &status))?,
+            source: AppointmentSource::parse(&source).ok_or_else(|| StoreError::corrupt("source", &source))?,
+            call_id: r.col::<Option<i64>>("call_id")?.map(CallId),
+            reschedule_count: u32::try_from(r.col::<i64>("reschedule_count")?).unwrap_or(0),
+            notes: r.col("notes")?,
+            cancelled_at: r.col::<Option<Stamp>>("cancelled_at")?.map(|s| s.0),
+            cancellation_fee: r.col::<Option<i64>>("cancellation_fee_cents")?.map(Cents),
+            calcom_uid: r.col("calcom_uid")?,
+            created_at: r.col::<Stamp>("created_at")?.0,
+            segments: Vec::new(),
+        })
+    }
+
+    async fn attach_segments(&mut self, appointments: &mut [Appointment]) -> Result<()> {
+        if appointments.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (1..=appointments.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT appointment_id, name, starts_at, ends_at, staff_busy, blocks_from, blocks_until
+               FROM appointment_segments WHERE appointment_id IN ({}) ORDER BY appointment_id, position",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in appointments.iter() {
+            query = query.bind(a.id.0);
+        }
+        let rows = query.fetch_all(&mut *self.0).await.map_err(db::<DB>)?;
+        for r in &rows {
+            let id = AppointmentId(r.col("appointment_id")?);
+            let (s, e): (Stamp, Stamp) = (r.col("starts_at")?, r.col("ends_at")?);
+            let block = match (r.col::<Option<Stamp>>("blocks_from")?, r.col::<Option<Stamp>>("blocks_until")?) {
+                (Some(f), Some(u)) => Some(TimeRange::new(f.0, u.0).map_err(|e| StoreError::corrupt("block", e))?),
+                _ => None,
+            };
+            let segment = Segment {
+                name: r.col("name")?,
+                range: TimeRange::new(s.0, e.0).map_err(|e| StoreError::corrupt("segment", e))?,
+                staff_busy: r.col("staff_busy")?,
+                block,
+            };
+            if let Some(a) = appointments.iter_mut().find(|a| a.id == id) {
+                a.segments.push(segment);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether any of `slot`'s blocks overlaps active busy time of its staff member, ignoring the
+    /// blocks of `except` (the appointment being moved).
+    async fn overlaps(&mut self, slot: &Slot, except: Option<AppointmentId>) -> Result<bool> {
+        for block in slot.blocks() {
+            let hit = sqlx::query(
+                "SELECT 1 AS hit FROM appointment_segments
+                  WHERE active AND staff_id = $1 AND blocks_from < $3 AND blocks_until > $2 AND appointment_id <> $4
+                 UNION ALL
+                 SELECT 1 AS hit FROM busy_blocks
+                  WHERE active AND staff_id = $1 AND starts_at < $3 AND ends_at > $2
+                 LIMIT 1",
+            )
+            .bind(slot.staff_id.0)
+            .bind(Stamp(block.start()))
+            .bind(Stamp(block.end()))
+            .bind(except.map_or(0, |a| a.0))
+            .fetch_optional(&mut *self.0)
+            .await
+            .map_err(db::<DB>)?;
+            if hit.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn insert_segments(&mut self, company: CompanyId, appointment: AppointmentId, slot: &Slot) -> Result<()> {
+        for (position, s) in slot.segments.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO appointment_segments (appointment_id, company_id, staff_id, position, name, starts_at,
+                    ends_at, staff_busy, blocks_from, blocks_until, active)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $8)",
+            )
+            .bind(appointment.0)
+            .bind(company.0)
+            .bind(slot.staff_id.0)
+            .bind(position as i64)
+            .bind(s.name.as_str())
+            .bind(Stamp(s.range.start()))
+            .bind(Stamp(s.range.end()))
+            .bind(s.staff_busy)
+            .bind(s.block.map(|b| Stamp(b.start())))
+            .bind(s.block.map(|b| Stamp(b.end())))
+            .execute(&mut *self.0)
+            .await
+            .map_err(db::<DB>)?;
+        }
+        Ok(())
+    }
+
+    async fn record_change(&mut self, company: CompanyId, appointment: AppointmentId, change: Change) -> Result<()> {
+        let Change { kind, old_start, new_start, call, at } = change;
+        sqlx::query(
+            "INSERT INTO appointment_changes (appointment_id, company_id, kind, old_starts_at, new_starts_at, call_id, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(appointment.0)
+        .bind(company.0)
+        .bind(kind)
+        .bind(old_start.map(Stamp))
+        .bind(new_start.map(Stamp))
+        .bind(call.map(|c| c.0))
+        .bind(Stamp(at))
+        .execute(&mut *self.0)
+        .await
+        .map_err(db::<DB>)?;
+        Ok(())
+    }
+
+    /// Inserts the appointment and its segments. Runs inside a savepoint of the caller's
+    /// transaction, so a refusal leaves the rest of the transaction intact.
+    async fn insert_appointment(&mut self, new: &NewAppointment<'_>) -> Result<AppointmentId> {
+        let slot = new.slot;
+        let id: i64 = sqlx::query(
+            "INSERT INTO appointments (company_id, branch_id, service_id, staff_id, customer_id, starts_at, ends_at,
+                status, source, call_id, notes, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'booked', $8, $9, $10, $11, $11) RETURNING id",
+        )
+        .bind(new.company_id.0)
+        .bind(new.branch_id.0)
+        .bind(new.service_id.0)
+        .bind(slot.staff_id.0)
+        .bind(new.customer_id.0)
+        .bind(Stamp(slot.start))
+        .bind(Stamp(slot.end))
+        .bind(new.source.as_str())
+        .bind(new.call_id.map(|c| c.0))
+        .bind(new.notes.clone())
+        .bind(Stamp(new.at))
+        .fetch_one(&mut *self.0)
+        .await
+        .map_err(db::<DB>)?
+        .col("id")?;
+        let id = AppointmentId(id);
+        self.insert_segments(new.company_id, id, slot).await?;
+        let change =
+            Change { kind: "booked", old_start: None, new_start: Some(slot.start), call: new.call_id, at: new.at };
+        self.record_change(new.company_id, id, change).await?;
+        Ok(id)
+    }
+
+    fn callback(r: &DB::Row) -> Result<CallbackRequest> {
+        let status: String = r.col("status")?;
+        Ok(CallbackRequest {
+            id: CallbackId(r.col("id")?),
+            company_id: CompanyId(r.col("company_id")?),
+            branch_id: r.col::<Option<i64>>("branch_id")?.map(BranchId),
+            call_id: r.col::<Option<i64>>("call_id")?.map(CallId),
+            customer_id: r.col::<Option<i64>>("customer_id")?.map(CustomerId),
+            name: r.col("name")?,
+            phone: r.col::<Option<String>>("phone")?.and_then(|p| E164::parse_strict(&p).ok()),
+            reason: r.col("reason")?,
+            preferred_time: r.col("preferred_time")?,
+            status: CallbackStatus::parse(&status).ok_or_else(|| StoreError::corrupt("callback status", &status))?,
+            created_at: r.col::<Stamp>("created_at")?.0,
+        })
+    }
+}
+
+/// Runs `step` inside a savepoint: if the no-overlap guarantee refuses it, the savepoint is rolled
+/// back and the outcome is [`SlotTaken`]; other errors propagate.
+macro_rules! in_savepoint {
+    ($tx:expr, |$conn:ident| $step:expr) => {{
+        let mut savepoint = Connection::begin(&mut *$tx).await.map_err(db::<DB>)?;
+        let outcome = {
+            let mut $conn = Conn::<DB>(&mut *savepoint);
+            $step.await
+        };
+        match outcome {
+            Ok(Ok(value)) => {
+                savepoint.commit().await.map_err(db::<DB>)?;
+                Ok(Ok(value))
+            }
+            Ok(Err(SlotTaken)) => {
+                savepoint.rollback().await.map_err(db::<DB>)?;
+                Ok(Err(SlotTaken))
+            }
+            Err(StoreError::Conflict(e)) if DB::classify(&e) == ErrorClass::SlotTaken => {
+                savepoint.rollback().await.map_err(db::<DB>)?;
+                Ok(Err(SlotTaken))
+            }
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+#[async_trait]
+impl<DB: Backend> BookingsTx for SqlTx<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
+        Conn::<DB>(&mut self.tx).busy_times(company, window).await
+    }
+
+    async fn upsert_customer(&mut self, company: CompanyId, new: &NewCustomer, at: Timestamp) -> Result<Customer> {
+        let sql = if new.phone.is_some() {
+            "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             ON CONFLICT (company_id, phone) DO UPDATE SET
+                name = COALESCE(customers.name, excluded.name),
+                email = COALESCE(customers.email, excluded.email)
+             RETURNING id, company_id, name, phone, email, created_at"
+        } else {
+            "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             RETURNING id, company_id, name, phone, email, created_at"
+        };
+        let name = new.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        let row = sqlx::query(sql)
+            .bind(company.0)
+            .bind(name)
+            .bind(new.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(new.email.as_ref().map(|e| e.as_str().to_owned()))
+            .bind(Stamp(at))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?;
+        Conn::<DB>::customer(&row)
+    }
+
+    async fn customer_by_phone(&mut self, company: CompanyId, phone: &E164) -> Result<Option<Customer>> {
+        Conn::<DB>(&mut self.tx).customer_by_phone(company, phone).await
+    }
+
+    async fn book(&mut self, new: &NewAppointment<'_>) -> Result<Result<Appointment, SlotTaken>> {
+        let company = new.company_id;
+        let booked: Result<AppointmentId, SlotTaken> = in_savepoint!(self.tx, |conn| async {
+            if conn.overlaps(new.slot, None).await? {
+                return Ok(Err(SlotTaken));
+            }
+            conn.insert_appointment(new).await.map(Ok)
+        })?;
+        match booked {
+            Ok(id) => {
+                let appointment = Conn::<DB>(&mut self.tx).appointment_by_id(company, id, false).await?;
+                appointment.map(Ok).ok_or(StoreError::NotFound("appointment"))
+            }
+            Err(taken) => Ok(Err(taken)),
+        }
+    }
+
+    async fn lock_appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>> {
+        Conn::<DB>(&mut self.tx).appointment_by_id(company, id, true).await
+    }
+
+    async fn customer_appointments(
+        &mut self,
+        company: CompanyId,
+        customer: CustomerId,
+        from: Timestamp,
+    ) -> Result<Vec<Appointment>> {
+        Conn::<DB>(&mut self.tx).customer_appointments(company, customer, from).await
+    }
+
+    async fn appointments_of_call(&mut self, company: CompanyId, call: CallId) -> Result<Vec<Appointment>> {
+        Conn::<DB>(&mut self.tx).appointments_of_call(company, call).await
+    }
+
+    async fn lock_customer(&mut self, company: CompanyId, customer: CustomerId) -> Result<()> {
+        let sql = format!("SELECT id FROM customers WHERE company_id = $1 AND id = $2{}", DB::FOR_UPDATE);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(company.0)
+            .bind(customer.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?
+            .map(|_| ())
+            .ok_or(StoreError::NotFound("customer"))
+    }
+
+    async fn count_cancellations(&mut self, company: CompanyId, customer: CustomerId, since: Timestamp) -> Result<u32> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM appointments
+              WHERE company_id = $1 AND customer_id = $2 AND status = 'cancelled' AND cancelled_at >= $3",
+        )
+        .bind(company.0)
+        .bind(customer.0)
+        .bind(Stamp(since))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db::<DB>)?
+        .col("n")?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn cancel(&mut self, company: CompanyId, id: AppointmentId, change: &Cancellation) -> Result<Appointment> {
+        let updated = sqlx::query(
+            "UPDATE appointments SET status = 'cancelled', cancelled_at = $3, cancel_reason = $4,
+                    cancellation_fee_cents = $5, updated_at = $3
+              WHERE company_id = $1 AND id = $2 AND status = 'booked'",
+        )
+        .bind(company.0)
+        .bind(id.0)
+        .bind(Stamp(change.at))
+        .bind(change.reason.clone())
+        .bind(change.fee.map(|f| f.0))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db::<DB>)?;
+        if DB::rows_affected(&updated) == 0 {
+            return Err(StoreError::NotFound("booked appointment"));
+        }
+        sqlx::query("UPDATE appointment_segments SET active = FALSE WHERE appointment_id = $1")
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?;
+        let mut conn = Conn::<DB>(&mut self.tx);
+        let record =
+            Change { kind: "cancelled", old_start: None, new_start: None, call: change.call_id, at: change.at };
+        conn.record_change(company, id, record).await?;
+        conn.appointment_by_id(company, id, false).await?.ok_or(StoreError::NotFound("appointment"))
+    }
+
+    async fn reschedule(
+        &mut self,
+        company: CompanyId,
+        id: AppointmentId,
+        slot: &Slot,
+        at: Timestamp,
+        call: Option<CallId>,
+    ) -> Result<Result<Appointment, SlotTaken>> {
+        let current = Conn::<DB>(&mut self.tx)
+            .appointment_by_id(company, id, true)
+            .await?
+            .filter(|a| a.status == AppointmentStatus::Booked)
+            .ok_or(StoreError::NotFound("booked appointment"))?;
+        let moved: Result<(), SlotTaken> = in_savepoint!(self.tx, |conn| async {
+            if conn.overlaps(slot, Some(id)).await? {
+                return Ok(Err(SlotTaken));
+            }
+            // The old segments go before the new ones arrive: a move by a quarter of an hour
+            // overlaps the appointment's own old time.
+            sqlx::query("DELETE FROM appointment_segments WHERE appointment_id = $1")
+                .bind(id.0)
+                .execute(&mut *conn.0)
+                .await
+                .map_err(db::<DB>)?;
+            conn.insert_segments(company, id, slot).await?;
+            sqlx::query(
+                "UPDATE appointments SET starts_at = $3, ends_at = $4, staff_id = $5,
+                        reschedule_count = reschedule_count + 1, updated_at = $6
+                  WHERE company_id = $1 AND id = $2",
+            )
+            .bind(company.0)
+            .bind(id.0)
+            .bind(Stamp(slot.start))
+            .bind(Stamp(slot.end))
+            .bind(slot.staff_id.0)
+            .bind(Stamp(at))
+            .execute(&mut *conn.0)
+            .await
+            .map_err(db::<DB>)?;
+            let change = Change {
+                kind: "rescheduled",
+                old_start: Some(current.range.start()),
+                new_start: Some(slot.start),
+                call,
+                at,
+            };
+            conn.record_change(company, id, change).await?;
+            Ok(Ok(()))
+        })?;
+        match moved {
+            Ok(()) => Ok(Ok(Conn::<DB>(&mut self.tx)
+                .appointment_by_id(company, id, false)
+                .await?
+                .ok_or(StoreError::NotFound("appointment"))?)),
+            Err(taken) => Ok(Err(taken)),
+        }
+    }
+
+    async fn insert_callback(&mut self, new: &NewCallback) -> Result<CallbackRequest> {
+        let row = sqlx::query(
+            "INSERT INTO callback_requests (company_id, branch_id, call_id, customer_id, name, phone, reason,
+                preferred_time, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)
+             RETURNING id, company_id, branch_id, call_id, customer_id, name, phone, reason, preferred_time, status,
+                created_at",
+        )
+        .bind(new.company_id.0)
+        .bind(new.branch_id.map(|b| b.0))
+        .bind(new.call_id.map(|c| c.0))
+        .bind(new.customer_id.map(|c| c.0))
+        .bind(new.name.clone())
+        .bind(new.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(new.reason.clone())
+        .bind(new.preferred_time.clone())
+        .bind(Stamp(new.at))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db::<DB>)?;
+        Conn::<DB>::callback(&row)
+    }
+
+    async fn complete_callback(&mut self, company: CompanyId, id: CallbackId, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE callback_requests SET status = 'done', done_at = $3
+              WHERE company_id = $1 AND id = $2 AND status = 'open'",
+        )
+        .bind(company.0)
+        .bind(id.0)
+        .bind(Stamp(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db::<DB>)?;
+        Ok(DB::rows_affected(&done) > 0)
+    }
+}
+
+#[async_trait]
+impl<DB: Backend> Bookings for SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
+    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    async fn busy_times(&self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).busy_times(company, window).await
+    }
+
+    async fn customer_by_phone(&self, company: CompanyId, phone: &E164) -> Result<Option<Customer>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).customer_by_phone(company, phone).await
+    }
+
+    async fn appointment(&self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).appointment_by_id(company, id, false).await
+    }
+
+    async fn customer_appointments(
+        &self,
+        company: CompanyId,
+        customer: CustomerId,
+        from: Timestamp,
+    ) -> Result<Vec<Appointment>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).customer_appointments(company, customer, from).await
+    }
+
+    async fn list_appointments(&self, filter: &AppointmentFilter, page: &PageRequest) -> Result<Page<Appointment>> {
+        let (after_start, after_id) = match &page.cursor {
+            Some(c) => {
+                let (s, i) = c.split_once('.').ok_or_else(|| bad_cursor(c))?;
+                let start = s.parse::<i64>().ok().and_then(|us| Timestamp::from_microsecond(us).ok());
+                (Some(Stamp(start.ok_or_else(|| bad_cursor(c))?)), i.parse::<i64>().map_err(|_| bad_cursor(c))?)
+            }
+            None => (None, 0),
+        };
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments
+              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR branch_id = $2)
+                AND ($3 IS NULL OR staff_id = $3) AND ($4 IS NULL OR customer_id = $4)
+                AND ($5 IS NULL OR starts_at >= $5) AND ($6 IS NULL OR starts_at < $6)
+                AND ($7 IS NULL OR status = $7)
+                AND ($8 IS NULL OR starts_at > $8 OR (starts_at = $8 AND id > $9))
+              ORDER BY starts_at, id LIMIT $10"
+        )))
+        .bind(filter.company.map(|c| c.0))
+        .bind(filter.branch.map(|b| b.0))
+        .bind(filter.staff.map(|s| s.0))
+        .bind(filter.customer.map(|c| c.0))
+        .bind(filter.from.map(Stamp))
+        .bind(filter.to.map(Stamp))
+        .bind(filter.status.map(|s| s.as_str().to_owned()))
+        .bind(after_start)
+        .bind(after_id)
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db::<DB>)?;
+        let mut items = rows.iter().map(Conn::<DB>::appointment).collect::<Result<Vec<_>>>()?;
+        let next_cursor =
+            paginate(&mut items, page.limit, |a| format!("{}.{}", a.range.start().as_microsecond(), a.id.0));
+        Conn::<DB>(&mut conn).attach_segments(&mut items).await?;
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<Customer>> {
+        let after = id_cursor(page)?;
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        let rows = sqlx::query(
+            "SELECT id, company_id, name, phone, email, created_at FROM customers
+              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR phone = $2) AND id > $3
+              ORDER BY id LIMIT $4",
+        )
+        .bind(filter.company.map(|c| c.0))
+        .bind(filter.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(after)
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db::<DB>)?;
+        let mut items = rows.iter().map(Conn::<DB>::customer).collect::<Result<Vec<_>>>()?;
+        let next_cursor = paginate(&mut items, page.limit, |c| c.id.0.to_string());
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn list_callbacks(&self, filter: &CallbackFilter, page: &PageRequest) -> Result<Page<CallbackRequest>> {
+        let after = id_cursor(page)?;
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        let rows = sqlx::query(
+            "SELECT id, company_id, branch_id, call_id, customer_id, name, phone, reason, preferred_time, status,
+                    created_at
+               FROM callback_requests
+              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR status = $2) AND id > $3
+              ORDER BY id LIMIT $4",
+        )
+        .bind(filter.company.map(|c| c.0))
+        .bind(filter.status.map(|s| s.as_str().to_owned()))
+        .bind(after)
+        .bind(i64::from(page.limit) + 1)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db::<DB>)?;
+        let mut items = rows.iter().map(Conn::<DB>::callback).collect::<Result<Vec<_>>>()?;
+        let next_cursor = paginate(&mut items, page.limit, |c| c.id.0.to_string());
+        Ok(Page { items, next_cursor })
+    }
+}
+
+/// Trims the one extra row fetched to learn whether another page follows.
+pub(crate) fn paginate<T>(items: &mut Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Option<String> {
+    if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(cursor)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn id_cursor(page: &PageRequest) -> Result<i64> {
+    match &page.cursor {
+        Some(c) => c.parse::<i64>().map_err(|_| bad_cursor(c)),
+        None => Ok(0),
+    }
+}
+
+fn bad_cursor(cursor: &str) -> StoreError {
+    StoreError::InvalidInput(format!("`{cursor}` is not a cursor from a previous page"))
+}
