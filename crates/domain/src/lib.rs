@@ -7,12 +7,14 @@
 //! - [`call`]: phone calls and their order-independent merge (invariant I6).
 //! - [`records`]: customers, appointments, traces, webhook events, callbacks, outbox jobs.
 //! - [`policy`]: cancellation and rescheduling decisions.
+//! - [`language`]: understanding dates and times, and the message catalogue per language.
 //! - [`matching`]: lenient matching of what callers say against names.
 
 pub mod availability;
 pub mod call;
 pub mod directory;
 pub mod ids;
+pub mod language;
 pub mod locale;
 pub mod matching;
 pub mod money;

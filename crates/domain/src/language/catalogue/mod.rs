@@ -1,0 +1,250 @@
+//! Every sentence spoken to a caller, per language ([`de`], [`en`]). Handlers pick a [`Msg`] and
+//! fill in fragments already said in the caller's language by [`crate::language::spoken`];
+//! no handler writes a sentence itself.
+
+use crate::locale::Language;
+
+mod de;
+mod en;
+
+/// What to say. Fragments (`when`, `list`, …) are already in the caller's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg<'a> {
+    /// The greeting at the start of a call.
+    Greeting {
+        /// The business.
+        company: &'a str,
+        /// The caller's name, if known.
+        customer: Option<&'a str>,
+    },
+    /// The caller is a known customer.
+    CustomerKnown {
+        /// Their name.
+        name: Option<&'a str>,
+        /// Upcoming appointments.
+        upcoming: usize,
+    },
+    /// A caller we do not know.
+    CustomerNew,
+    /// The caller withheld their number.
+    CustomerAnonymous,
+    /// The services on offer.
+    ServicesOffered {
+        /// Their names.
+        list: &'a str,
+    },
+    /// No service in that category.
+    NoServicesInCategory {
+        /// The category asked for.
+        category: &'a str,
+    },
+    /// One service's details.
+    ServiceInfo {
+        /// Its name.
+        name: &'a str,
+        /// Minutes.
+        minutes: u32,
+        /// Its price, said.
+        price: Option<&'a str>,
+    },
+    /// The service named is not offered.
+    UnknownService {
+        /// What is offered instead.
+        offered: &'a str,
+    },
+    /// Several services match.
+    AmbiguousService {
+        /// The candidates.
+        options: &'a str,
+    },
+    /// The staff member named does not work here.
+    UnknownStaff {
+        /// The name as said.
+        staff: &'a str,
+    },
+    /// The staff member does not perform the service.
+    StaffCannotProvide {
+        /// Who.
+        staff: &'a str,
+        /// What.
+        service: &'a str,
+    },
+    /// A required argument is missing.
+    Missing(Missing),
+    /// Opening hours for the week.
+    HoursWeek {
+        /// The days and their hours.
+        summary: &'a str,
+    },
+    /// Opening hours of one day.
+    HoursDay {
+        /// The date, said.
+        date: &'a str,
+        /// The hours, said.
+        hours: &'a str,
+    },
+    /// Closed that day.
+    ClosedOn {
+        /// The date, said.
+        date: &'a str,
+    },
+    /// A date the agent should ask again for.
+    InvalidDate,
+    /// A time the agent should ask again for.
+    InvalidTime,
+    /// A time that does not exist that day (daylight saving).
+    NonexistentTime,
+    /// In the past.
+    PastTime,
+    /// Sooner than the minimum notice.
+    TooSoon {
+        /// The notice, said ("2 Stunden").
+        notice: &'a str,
+    },
+    /// Beyond the booking window.
+    OutsideBookingWindow {
+        /// Days ahead that can be booked.
+        days: u32,
+    },
+    /// The requested time is free.
+    Available {
+        /// When, said.
+        when: &'a str,
+        /// With whom, if it matters.
+        staff: Option<&'a str>,
+    },
+    /// The requested time is not free; here are others.
+    Unavailable {
+        /// When, said.
+        when: &'a str,
+        /// Alternatives, said as an or-list; empty if none.
+        alternatives: &'a str,
+    },
+    /// Free times on a day.
+    SlotsOnDay {
+        /// The day, said.
+        date: &'a str,
+        /// The times, said as an or-list.
+        times: &'a str,
+    },
+    /// Nothing free that day, but at these other times.
+    NothingOnDay {
+        /// The day, said.
+        date: &'a str,
+        /// Alternatives, said as an or-list; empty if none.
+        alternatives: &'a str,
+    },
+    /// The next free times.
+    NextFree {
+        /// Times, said as an or-list.
+        slots: &'a str,
+    },
+    /// Nothing free in the period searched.
+    NothingFree,
+    /// Booked.
+    Booked {
+        /// What.
+        service: &'a str,
+        /// When, said.
+        when: &'a str,
+        /// With whom.
+        staff: &'a str,
+    },
+    /// Someone else just took the time.
+    SlotTaken {
+        /// When, said.
+        when: &'a str,
+        /// Alternatives, said as an or-list; empty if none.
+        alternatives: &'a str,
+    },
+    /// The booking needs the caller's name.
+    NameRequired,
+    /// Free, and waiting for the caller's yes.
+    AwaitingConfirmation {
+        /// What.
+        service: &'a str,
+        /// When, said.
+        when: &'a str,
+    },
+    /// This business does not book callers without a number.
+    AnonymousMayNotBook,
+    /// The caller's appointments.
+    AppointmentsFound {
+        /// The appointments, said as an and-list.
+        list: &'a str,
+        /// How many.
+        count: usize,
+    },
+    /// No appointments.
+    NoAppointments,
+    /// An anonymous caller asked for appointments not booked in this call.
+    AnonymousAppointments,
+    /// Cancelled.
+    Cancelled {
+        /// The appointment, said.
+        what: &'a str,
+        /// The late fee charged, said.
+        fee: Option<&'a str>,
+    },
+    /// Too late to cancel; maybe with a fee.
+    CancelTooLate {
+        /// The notice required, in hours.
+        hours: u32,
+        /// The fee that would allow it, said.
+        fee: Option<&'a str>,
+    },
+    /// Too many cancellations recently.
+    CancelQuotaExceeded,
+    /// Too late to move the appointment.
+    RescheduleTooLate {
+        /// The notice required, in hours.
+        hours: u32,
+    },
+    /// Moved too often already.
+    RescheduleLimit,
+    /// No such appointment.
+    AppointmentNotFound,
+    /// Several appointments match.
+    MultipleFound {
+        /// Them, said as an or-list.
+        list: &'a str,
+    },
+    /// Anonymous callers cannot change appointments; a callback was arranged.
+    AnonymousMayNotChange,
+    /// Moved.
+    Rescheduled {
+        /// What.
+        service: &'a str,
+        /// The new time, said.
+        when: &'a str,
+    },
+    /// Moving needs the new date and time.
+    NeedsNewTime,
+    /// A callback request was noted.
+    CallbackRequested,
+    /// The function does not exist.
+    UnknownFunction,
+    /// The number called is not set up.
+    UnknownNumber,
+    /// A passing failure; try again.
+    TemporarilyUnavailable,
+}
+
+/// Which argument is missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// The service.
+    Service,
+    /// The date.
+    Date,
+    /// The time.
+    Time,
+}
+
+/// The sentence in `lang`.
+pub fn say(lang: Language, msg: &Msg<'_>) -> String {
+    match lang {
+        Language::De => de::say(msg),
+        Language::En => en::say(msg),
+    }
+}
