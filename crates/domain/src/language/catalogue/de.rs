@@ -52,14 +52,14 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         }
         Msg::Available { when, staff: Some(staff) } => format!("{} ist frei, bei {staff}.", capitalize(when)),
         Msg::Available { when, staff: None } => format!("{} ist frei.", capitalize(when)),
-        Msg::Unavailable { when, alternatives } if alternatives.is_empty() => {
+        Msg::Unavailable { when, alternatives: "" } => {
             format!("{} ist leider nicht frei, und in den nächsten Tagen finde ich auch nichts Passendes.", capitalize(when))
         }
         Msg::Unavailable { when, alternatives } => {
             format!("{} ist leider nicht frei. Ich könnte Ihnen {alternatives} anbieten.", capitalize(when))
         }
         Msg::SlotsOnDay { date, times } => format!("Am {date} hätte ich zum Beispiel um {times} frei."),
-        Msg::NothingOnDay { date, alternatives } if alternatives.is_empty() => {
+        Msg::NothingOnDay { date, alternatives: "" } => {
             format!("Am {date} ist leider nichts mehr frei.")
         }
         Msg::NothingOnDay { date, alternatives } => {
@@ -70,7 +70,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::Booked { service, when, staff } => {
             format!("Ihr Termin ist gebucht: {service} am {when} bei {staff}. Wir freuen uns auf Sie!")
         }
-        Msg::SlotTaken { when, alternatives } if alternatives.is_empty() => {
+        Msg::SlotTaken { when, alternatives: "" } => {
             format!("{} ist leider gerade vergeben worden.", capitalize(when))
         }
         Msg::SlotTaken { when, alternatives } => {

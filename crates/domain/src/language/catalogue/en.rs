@@ -48,14 +48,14 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         }
         Msg::Available { when, staff: Some(staff) } => format!("{} is available, with {staff}.", capitalize(when)),
         Msg::Available { when, staff: None } => format!("{} is available.", capitalize(when)),
-        Msg::Unavailable { when, alternatives } if alternatives.is_empty() => {
+        Msg::Unavailable { when, alternatives: "" } => {
             format!("I'm sorry, {when} is not available, and I can't find anything suitable in the next days.")
         }
         Msg::Unavailable { when, alternatives } => {
             format!("I'm sorry, {when} is not available. I could offer you {alternatives}.")
         }
         Msg::SlotsOnDay { date, times } => format!("On {date} I have, for example, {times}."),
-        Msg::NothingOnDay { date, alternatives } if alternatives.is_empty() => {
+        Msg::NothingOnDay { date, alternatives: "" } => {
             format!("I'm sorry, nothing is available on {date}.")
         }
         Msg::NothingOnDay { date, alternatives } => {
@@ -66,7 +66,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::Booked { service, when, staff } => {
             format!("You're booked: {service} on {when} with {staff}. We look forward to seeing you!")
         }
-        Msg::SlotTaken { when, alternatives } if alternatives.is_empty() => {
+        Msg::SlotTaken { when, alternatives: "" } => {
             format!("I'm sorry, {when} was just taken.")
         }
         Msg::SlotTaken { when, alternatives } => {
