@@ -161,7 +161,7 @@ pub fn hours(lang: Language, day: &DayHours) -> Option<String> {
         return None;
     }
     let short = |t: ClockTime| match lang {
-        Language::De if t.minutes() % 60 == 0 => format!("{}", t.minutes() / 60),
+        Language::De if t.minutes().is_multiple_of(60) => format!("{}", t.minutes() / 60),
         Language::De => format!("{}:{:02}", t.minutes() / 60, t.minutes() % 60),
         Language::En => time(lang, t),
     };

@@ -274,8 +274,8 @@ impl Parser<'_> {
         {
             let unit = self.peek(2).unwrap_or_default();
             let days = match unit {
-                "tag" | "tagen" | "tage" | "day" | "days" => Some(i64::from(n)),
-                "woche" | "wochen" | "week" | "weeks" => Some(7 * i64::from(n)),
+                "tag" | "tagen" | "tage" | "day" | "days" => Some(n),
+                "woche" | "wochen" | "week" | "weeks" => Some(7 * n),
                 _ => None,
             };
             if let Some(d) = days {
