@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use frontdesk_domain::availability::{Busy, Slot};
+use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord};
 use frontdesk_domain::directory::Directory;
-use frontdesk_domain::ids::{AppointmentId, CallId, CallbackId, CompanyId, CustomerId};
+use frontdesk_domain::ids::{AppointmentId, CallId, CallbackId, CompanyId, CustomerId, ExternalCallId, WebhookEventId};
 use frontdesk_domain::phone::E164;
-use frontdesk_domain::records::{Appointment, CallbackRequest, Customer};
+use frontdesk_domain::records::{Appointment, CallbackRequest, Customer, FunctionTrace, WebhookEvent, WebhookStatus};
 use frontdesk_domain::tenant_file::TenantSpec;
 use frontdesk_domain::time::TimeRange;
 use jiff::Timestamp;
@@ -213,13 +214,89 @@ pub trait BookingsTx: Send {
     async fn complete_callback(&mut self, company: CompanyId, id: CallbackId, at: Timestamp) -> Result<bool>;
 }
 
+/// Calls, traces, webhook deliveries and reconciliation: reads and single-statement writes.
+#[async_trait]
+pub trait Calls: Send + Sync {
+    /// A call by the platform's id.
+    async fn call(&self, external_id: &str) -> Result<Option<CallRecord>>;
+
+    /// Calls by filter, newest first.
+    async fn list_calls(
+        &self,
+        filter: &model::CallFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<CallRecord>>;
+
+    /// A call's function traces, in order.
+    async fn traces_of_call(&self, call: CallId) -> Result<Vec<FunctionTrace>>;
+
+    /// Webhook deliveries by filter, oldest first.
+    async fn webhook_events(
+        &self,
+        filter: &model::WebhookFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<WebhookEvent>>;
+
+    /// One webhook delivery.
+    async fn webhook_event(&self, id: WebhookEventId) -> Result<Option<WebhookEvent>>;
+
+    /// Leases calls still registered or ongoing whose last event is old, for the reconciler.
+    /// Safe with several processes: a call is leased to one claimer at a time.
+    async fn claim_stale_calls(&self, claim: &model::StaleClaim<'_>) -> Result<Vec<model::ClaimedCall>>;
+
+    /// Ends a lease; the call is not looked at again before `not_before`.
+    async fn release_call(&self, id: CallId, owner: &str, not_before: Option<Timestamp>) -> Result<()>;
+}
+
+/// Calls, traces, webhook deliveries and idempotency: steps of a write transaction.
+#[async_trait]
+pub trait CallsTx: Send {
+    /// Creates or updates a call with what an event says (I6: the stored facts are the join of
+    /// all facts seen, whatever their order).
+    async fn upsert_call(
+        &mut self,
+        external: &ExternalCallId,
+        facts: &CallFacts,
+        links: CallLinks,
+        at: Timestamp,
+    ) -> Result<CallRecord>;
+
+    /// Stores a delivery, or reports the earlier one with the same dedupe key (I3).
+    async fn insert_webhook_event(&mut self, new: &model::NewWebhookEvent) -> Result<model::Delivery>;
+
+    /// Records what became of a delivery.
+    async fn set_webhook_status(
+        &mut self,
+        id: WebhookEventId,
+        status: WebhookStatus,
+        error: Option<&str>,
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// Claims an idempotency key (I4): `None` if this request is the first (store its answer with
+    /// [`CallsTx::store_idempotent_response`] before committing), else the first request's answer.
+    async fn claim_idempotency(
+        &mut self,
+        key: &str,
+        call: CallId,
+        function: &str,
+        at: Timestamp,
+    ) -> Result<Option<String>>;
+
+    /// Stores the answer for a claimed key.
+    async fn store_idempotent_response(&mut self, key: &str, response: &str) -> Result<()>;
+
+    /// Records a function call.
+    async fn insert_trace(&mut self, new: &model::NewTrace<'_>) -> Result<()>;
+}
+
 /// Everything the store offers, for use as `Arc<dyn Store>`.
-pub trait Store: StoreCore + Tenants + Bookings {}
-impl<T: StoreCore + Tenants + Bookings> Store for T {}
+pub trait Store: StoreCore + Tenants + Bookings + Calls {}
+impl<T: StoreCore + Tenants + Bookings + Calls> Store for T {}
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
-pub trait StoreTx: TxCore + BookingsTx {}
-impl<T: TxCore + BookingsTx> StoreTx for T {}
+pub trait StoreTx: TxCore + BookingsTx + CallsTx {}
+impl<T: TxCore + BookingsTx + CallsTx> StoreTx for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -156,3 +156,108 @@ impl Default for PageRequest {
         Self::first(Self::DEFAULT_LIMIT)
     }
 }
+
+/// A webhook delivery to store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewWebhookEvent {
+    /// Sender.
+    pub provider: frontdesk_domain::records::Provider,
+    /// Event type as sent.
+    pub event_type: String,
+    /// Duplicate-detection key (I3); `None` for events never deduplicated.
+    pub dedupe_key: Option<String>,
+    /// The platform's call id.
+    pub external_call_id: Option<String>,
+    /// Tenant, if known.
+    pub company_id: Option<CompanyId>,
+    /// The raw body.
+    pub payload: String,
+    /// Outcome.
+    pub status: frontdesk_domain::records::WebhookStatus,
+    /// Why it failed or was ignored.
+    pub error: Option<String>,
+    /// Now (real clock).
+    pub at: Timestamp,
+}
+
+/// Whether a delivery was new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Stored under this id.
+    New(frontdesk_domain::ids::WebhookEventId),
+    /// Its dedupe key was seen before, at this id; nothing was stored.
+    Duplicate(frontdesk_domain::ids::WebhookEventId),
+}
+
+/// A function-call trace to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewTrace<'a> {
+    /// The call.
+    pub call_id: CallId,
+    /// Tenant, if routed.
+    pub company_id: Option<CompanyId>,
+    /// The name as sent.
+    pub name_sent: &'a str,
+    /// The function it resolved to.
+    pub function: Option<&'a str>,
+    /// Arguments as received.
+    pub arguments: &'a serde_json::Value,
+    /// The answer.
+    pub response: &'a serde_json::Value,
+    /// The answer's status.
+    pub status: &'a str,
+    /// The answer's success.
+    pub success: bool,
+    /// Replayed from an earlier identical request.
+    pub replayed: bool,
+    /// Microseconds to answer.
+    pub duration_us: i64,
+    /// Now.
+    pub at: Timestamp,
+}
+
+/// Which calls to list.
+#[derive(Clone, Debug, Default)]
+pub struct CallFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Status.
+    pub status: Option<frontdesk_domain::call::CallStatus>,
+    /// Only calls still registered or ongoing whose last event is older than this.
+    pub stale_before: Option<Timestamp>,
+}
+
+/// Which webhook events to list.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookFilter {
+    /// Sender.
+    pub provider: Option<frontdesk_domain::records::Provider>,
+    /// Outcome.
+    pub status: Option<frontdesk_domain::records::WebhookStatus>,
+    /// One call's events.
+    pub external_call_id: Option<String>,
+}
+
+/// A reconciler's claim on stale calls.
+#[derive(Clone, Debug)]
+pub struct StaleClaim<'a> {
+    /// Who claims (for the lease).
+    pub owner: &'a str,
+    /// Calls whose last event is older than this.
+    pub last_event_before: Timestamp,
+    /// Now (real clock).
+    pub now: Timestamp,
+    /// Until when the claim holds.
+    pub lease_until: Timestamp,
+    /// Most calls to claim.
+    pub limit: u32,
+}
+
+/// A claimed call with its reconciliation bookkeeping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedCall {
+    /// The call.
+    pub call: frontdesk_domain::call::CallRecord,
+    /// Attempts including this one.
+    pub attempts: u32,
+}

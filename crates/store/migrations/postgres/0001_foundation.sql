@@ -266,12 +266,13 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_status ON webhook_events (status, id);
 CREATE INDEX webhook_events_call ON webhook_events (external_call_id);
 
--- I4: the answer of a side-effecting function call, committed with the side effect.
+-- I4: the answer of a side-effecting function call, committed with the side effect. TEXT, not
+-- jsonb: a replay returns the first answer byte for byte.
 CREATE TABLE idempotency_keys (
     key TEXT PRIMARY KEY,
     call_id bigint NOT NULL REFERENCES calls (id),
     function TEXT NOT NULL,
-    response jsonb NOT NULL,
+    response TEXT NOT NULL,
     created_at timestamptz NOT NULL
 );
 

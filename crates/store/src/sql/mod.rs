@@ -14,6 +14,7 @@ use crate::backend::{Backend, BackendKind, Jsonb, Stamp};
 use crate::{Readiness, Result, StoreCore, StoreError, StoreTx, TxCore};
 
 mod bookings;
+mod calls;
 mod tenants;
 
 /// A store over one backend: a writer pool and a reader pool (the same pool on PostgreSQL).

@@ -1,4 +1,5 @@
 //! The store conformance suite: every test runs on SQLite and, when configured, PostgreSQL.
 
 mod bookings;
+mod calls;
 mod tenants;

@@ -1,0 +1,300 @@
+use std::collections::HashSet;
+
+use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord, CallStatus};
+use frontdesk_domain::ids::ExternalCallId;
+use frontdesk_domain::money::Cents;
+use frontdesk_domain::records::{Provider, WebhookStatus};
+use frontdesk_store::model::{CallFilter, Delivery, NewTrace, NewWebhookEvent, PageRequest, StaleClaim, WebhookFilter};
+use frontdesk_store::test_support::TestDb;
+use frontdesk_store::{SharedStore, backend_tests};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn id(s: &str) -> ExternalCallId {
+    ExternalCallId::parse(s).unwrap()
+}
+
+/// What the four lifecycle sources say about one call.
+fn events() -> Vec<CallFacts> {
+    let base = CallFacts {
+        agent_id: Some("agent_1".into()),
+        from_number: Some("+491604366218".into()),
+        to_number: Some("+493033081738".into()),
+        direction: Some("inbound".into()),
+        started_at: Some(t("2026-03-10T09:00:00Z")),
+        ..Default::default()
+    };
+    let started = CallFacts { status: Some(CallStatus::Ongoing), ..base.clone() };
+    let function =
+        CallFacts { status: Some(CallStatus::Ongoing), transcript: Some("Agent: Hallo".into()), ..base.clone() };
+    let ended = CallFacts {
+        status: Some(CallStatus::Ended),
+        ended_at: Some(t("2026-03-10T09:03:00Z")),
+        duration_ms: Some(180_000),
+        disconnection_reason: Some("user_hangup".into()),
+        transcript: Some("Agent: Hallo\nUser: Tschüss".into()),
+        cost: Some(Cents(24)),
+        ..base.clone()
+    };
+    let analyzed = CallFacts { analysis: Some(r#"{"call_successful":true}"#.into()), ..ended.clone() };
+    vec![started, function, ended, analyzed]
+}
+
+fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let first = rest.remove(i);
+        for mut p in permutations(&rest) {
+            p.insert(0, first.clone());
+            out.push(p);
+        }
+    }
+    out
+}
+
+async fn upsert(store: &SharedStore, call: &str, facts: &CallFacts, at: Timestamp) -> CallRecord {
+    let mut tx = store.begin().await.unwrap();
+    let record = tx.upsert_call(&id(call), facts, CallLinks::default(), at).await.unwrap();
+    tx.commit().await.unwrap();
+    record
+}
+
+/// I6 in the store: every ordering of the events, each delivered twice, gives the same record.
+async fn every_event_order_gives_the_same_call(db: TestDb) {
+    let store = db.open().await;
+    let mut finals = HashSet::new();
+    for (n, order) in permutations(&events()).into_iter().enumerate() {
+        let call = format!("call_{n}");
+        let mut at = t("2026-03-10T10:00:00Z");
+        for facts in order.iter().chain(order.iter()) {
+            at += SignedDuration::from_secs(1);
+            upsert(&store, &call, facts, at).await;
+        }
+        let stored = store.call(&call).await.unwrap().unwrap();
+        assert_eq!(stored.status, CallStatus::Ended);
+        finals.insert(format!("{:?}", stored.facts));
+    }
+    assert_eq!(finals.len(), 1, "24 orderings, one outcome: {finals:#?}");
+}
+
+async fn concurrent_first_events_create_one_call(db: TestDb) {
+    let store = db.open().await;
+    let mut tasks = Vec::new();
+    for (i, facts) in events().into_iter().cycle().take(16).enumerate() {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            upsert(&store, "call_race", &facts, t("2026-03-10T10:00:00Z") + SignedDuration::from_secs(i as i64))
+                .await
+                .id
+        }));
+    }
+    let mut ids = HashSet::new();
+    for task in tasks {
+        ids.insert(task.await.unwrap());
+    }
+    assert_eq!(ids.len(), 1);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM calls").await, 1);
+    let stored = store.call("call_race").await.unwrap().unwrap();
+    assert_eq!(stored.status, CallStatus::Ended);
+    assert!(stored.facts.analysis.is_some());
+}
+
+fn delivery(key: Option<&str>, at: Timestamp) -> NewWebhookEvent {
+    NewWebhookEvent {
+        provider: Provider::Retell,
+        event_type: "call_ended".into(),
+        dedupe_key: key.map(str::to_owned),
+        external_call_id: Some("call_1".into()),
+        company_id: None,
+        payload: "{\"event\":\"call_ended\"}".into(),
+        status: WebhookStatus::Processed,
+        error: None,
+        at,
+    }
+}
+
+/// I3: a dedupe key is stored once; events without a key are never duplicates.
+async fn webhook_deliveries_are_deduplicated(db: TestDb) {
+    let store = db.open().await;
+    let at = t("2026-03-10T10:00:00Z");
+    let mut tx = store.begin().await.unwrap();
+    let first = tx.insert_webhook_event(&delivery(Some("call_ended:call_1"), at)).await.unwrap();
+    let Delivery::New(first_id) = first else { panic!("{first:?}") };
+    assert_eq!(
+        tx.insert_webhook_event(&delivery(Some("call_ended:call_1"), at)).await.unwrap(),
+        Delivery::Duplicate(first_id)
+    );
+    assert!(matches!(tx.insert_webhook_event(&delivery(None, at)).await.unwrap(), Delivery::New(_)));
+    assert!(matches!(tx.insert_webhook_event(&delivery(None, at)).await.unwrap(), Delivery::New(_)));
+    tx.set_webhook_status(first_id, WebhookStatus::Failed, Some("boom"), at).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let failed = store
+        .webhook_events(
+            &WebhookFilter { status: Some(WebhookStatus::Failed), ..Default::default() },
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(failed.items.len(), 1);
+    assert_eq!(failed.items[0].error.as_deref(), Some("boom"));
+    assert_eq!(failed.items[0].attempts, 2);
+    let all = store.webhook_events(&WebhookFilter::default(), &PageRequest::first(2)).await.unwrap();
+    assert_eq!(all.items.len(), 2);
+    assert!(all.next_cursor.is_some());
+    assert_eq!(store.webhook_event(first_id).await.unwrap().unwrap().payload, "{\"event\":\"call_ended\"}");
+}
+
+/// I4: concurrent requests with one key — exactly one does the work, the others get its answer.
+async fn idempotency_keys_are_claimed_once(db: TestDb) {
+    let store = db.open().await;
+    let call = upsert(&store, "call_idem", &events()[0], t("2026-03-10T10:00:00Z")).await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            let outcome =
+                match tx.claim_idempotency("key-1", call.id, "book_appointment", Timestamp::now()).await.unwrap() {
+                    Some(previous) => previous,
+                    None => {
+                        let answer = format!("answer from task {i}");
+                        tx.store_idempotent_response("key-1", &answer).await.unwrap();
+                        answer
+                    }
+                };
+            tx.commit().await.unwrap();
+            outcome
+        }));
+    }
+    let mut answers = HashSet::new();
+    for task in tasks {
+        answers.insert(task.await.unwrap());
+    }
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM idempotency_keys").await, 1);
+
+    // A claim rolled back leaves nothing behind.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.claim_idempotency("key-2", call.id, "cancel_appointment", Timestamp::now()).await.unwrap(), None);
+    tx.rollback().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.claim_idempotency("key-2", call.id, "cancel_appointment", Timestamp::now()).await.unwrap(), None);
+    tx.commit().await.unwrap();
+}
+
+async fn traces_are_recorded_per_call(db: TestDb) {
+    let store = db.open().await;
+    let call = upsert(&store, "call_traced", &events()[0], t("2026-03-10T10:00:00Z")).await;
+    let args = json!({"dienstleistung": "Herrenhaarschnitt"});
+    let response = json!({"success": true, "status": "available", "message": "Frei."});
+    let mut tx = store.begin().await.unwrap();
+    for replayed in [false, true] {
+        tx.insert_trace(&NewTrace {
+            call_id: call.id,
+            company_id: None,
+            name_sent: "check_availability_v17",
+            function: Some("check_availability"),
+            arguments: &args,
+            response: &response,
+            status: "available",
+            success: true,
+            replayed,
+            duration_us: 1234,
+            at: t("2026-03-10T10:00:01Z"),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let traces = store.traces_of_call(call.id).await.unwrap();
+    assert_eq!(traces.len(), 2);
+    assert_eq!(traces[0].arguments, args);
+    assert_eq!(traces[1].response, response);
+    assert_eq!((traces[0].replayed, traces[1].replayed), (false, true));
+    assert_eq!(traces[0].name_sent, "check_availability_v17");
+}
+
+/// Two reconcilers claiming at once never get the same call; a released call waits.
+async fn stale_calls_are_leased_to_one_reconciler(db: TestDb) {
+    let store = db.open().await;
+    let old = t("2026-03-10T09:00:00Z");
+    for i in 0..20 {
+        upsert(&store, &format!("call_stale_{i}"), &events()[0], old).await;
+    }
+    upsert(&store, "call_fresh", &events()[0], t("2026-03-10T10:59:00Z")).await;
+    upsert(&store, "call_done", &events()[2], old).await;
+    let now = t("2026-03-10T11:00:00Z");
+    let mut tasks = Vec::new();
+    for owner in ["a", "b", "c", "d"] {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let claim = StaleClaim {
+                owner,
+                last_event_before: now - SignedDuration::from_mins(10),
+                now,
+                lease_until: now + SignedDuration::from_mins(1),
+                limit: 8,
+            };
+            store.claim_stale_calls(&claim).await.unwrap()
+        }));
+    }
+    let mut seen = Vec::new();
+    for task in tasks {
+        seen.extend(task.await.unwrap().into_iter().map(|c| (c.call.external_id.to_string(), c.attempts)));
+    }
+    let unique: HashSet<&String> = seen.iter().map(|(id, _)| id).collect();
+    assert_eq!(unique.len(), seen.len(), "a call was leased twice: {seen:?}");
+    assert_eq!(seen.len(), 20, "every stale call, neither the fresh nor the ended one");
+    assert!(seen.iter().all(|(_, attempts)| *attempts == 1));
+
+    let stale = store
+        .list_calls(
+            &CallFilter { stale_before: Some(now - SignedDuration::from_mins(10)), ..Default::default() },
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stale.items.len(), 20);
+
+    // Leased calls are not claimed again until released; released ones wait for not_before.
+    let again = StaleClaim {
+        owner: "e",
+        last_event_before: now,
+        now,
+        lease_until: now + SignedDuration::from_mins(1),
+        limit: 50,
+    };
+    assert_eq!(store.claim_stale_calls(&again).await.unwrap().len(), 1, "only the fresh call is left");
+    let first = store.call("call_stale_0").await.unwrap().unwrap();
+    let owner = seen.iter().find(|(id, _)| id == "call_stale_0").map(|_| ()).is_some();
+    assert!(owner);
+    for o in ["a", "b", "c", "d"] {
+        store.release_call(first.id, o, Some(now + SignedDuration::from_mins(5))).await.unwrap();
+    }
+    let later = now + SignedDuration::from_mins(2);
+    let claim = StaleClaim { owner: "f", last_event_before: later, now: later, lease_until: later, limit: 50 };
+    assert!(store.claim_stale_calls(&claim).await.unwrap().iter().all(|c| c.call.id != first.id), "not before 11:05");
+    let after = now + SignedDuration::from_mins(6);
+    let claim = StaleClaim { owner: "g", last_event_before: after, now: after, lease_until: after, limit: 50 };
+    let claimed = store.claim_stale_calls(&claim).await.unwrap();
+    let again = claimed.iter().find(|c| c.call.id == first.id).unwrap();
+    assert_eq!(again.attempts, 2);
+}
+
+backend_tests!(
+    every_event_order_gives_the_same_call,
+    concurrent_first_events_create_one_call,
+    webhook_deliveries_are_deduplicated,
+    idempotency_keys_are_claimed_once,
+    traces_are_recorded_per_call,
+    stale_calls_are_leased_to_one_reconciler,
+);
