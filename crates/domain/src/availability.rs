@@ -295,6 +295,16 @@ impl<'a> Engine<'a> {
         TimeRange::new(start, end).unwrap_or_else(|_| TimeRange::starting_at(start, 1).expect("one minute"))
     }
 
+    /// Whether the branch opens on `date` at all (hours that weekday, no closure).
+    pub fn is_open(&self, date: Date) -> bool {
+        !self.branch.def.closures.contains(&date) && !self.branch.def.hours.day(date.weekday()).is_closed()
+    }
+
+    /// The service this engine books.
+    pub fn service(&self) -> &Service {
+        self.service
+    }
+
     /// The last date that can be booked.
     pub fn last_bookable_date(&self) -> Date {
         self.local_date(self.latest)

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 pub mod booking;
 pub mod http;
 pub mod metrics;
+pub mod retell;
 pub mod settings;
 pub mod state;
 #[cfg(feature = "test-support")]

@@ -27,6 +27,10 @@ pub struct Settings {
     pub body_limit: usize,
     /// A call still ongoing this long after its last event is fetched from Retell.
     pub reconcile_after: Duration,
+    /// A call Retell does not know is marked abandoned once it is this old.
+    pub abandon_after: Duration,
+    /// How long a reconciler holds a claimed call.
+    pub reconcile_lease: Duration,
     /// How often background workers look for work.
     pub worker_interval: Duration,
     /// How often the tenant configuration version is checked.
@@ -48,6 +52,8 @@ impl Settings {
             request_timeout: Duration::from_secs(10),
             body_limit: Self::DEFAULT_BODY_LIMIT,
             reconcile_after: Duration::from_secs(600),
+            abandon_after: Duration::from_secs(2 * 3600),
+            reconcile_lease: Duration::from_secs(60),
             worker_interval: Duration::from_secs(5),
             directory_refresh: Duration::from_secs(1),
         }

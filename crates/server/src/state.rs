@@ -3,6 +3,7 @@
 use std::sync::{Arc, RwLock};
 
 use frontdesk_domain::directory::Directory;
+use frontdesk_retell::signature::Verifier;
 use frontdesk_store::{SharedStore, StoreError};
 
 use crate::settings::Settings;
@@ -17,13 +18,16 @@ struct Inner {
     store: SharedStore,
     settings: Settings,
     directory: RwLock<Arc<Directory>>,
+    verifier: Verifier,
 }
 
 impl AppState {
     /// Loads the directory and assembles the state.
     pub async fn new(store: SharedStore, settings: Settings) -> Result<Self, StoreError> {
         let directory = store.load_directory().await?;
-        Ok(Self { inner: Arc::new(Inner { store, settings, directory: RwLock::new(Arc::new(directory)) }) })
+        let verifier = Verifier::new(&settings.retell_api_keys);
+        let directory = RwLock::new(Arc::new(directory));
+        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier }) })
     }
 
     /// The store.
@@ -34,6 +38,11 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Verifies `X-Retell-Signature` with the configured keys.
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
     }
 
     /// The current tenant directory snapshot.

@@ -8,7 +8,33 @@ use frontdesk_domain::time::ShiftedClock;
 use frontdesk_store::test_support::TestDb;
 use jiff::Timestamp;
 
+use frontdesk_retell::signature::sign;
+
 use crate::{RunningServer, Settings};
+
+/// Friseur 1's main number (Berlin).
+pub const FRISEUR: &str = "+493033081738";
+/// Bright Smile's number (New York).
+pub const SMILE: &str = "+12125550123";
+/// Hans Müller, a known customer of Friseur 1.
+pub const HANS: &str = "+491604366218";
+/// John Carter, a known customer of Bright Smile.
+pub const JOHN: &str = "+12125550199";
+
+/// A call object as Retell embeds it in function calls and webhooks.
+pub fn call_object(call_id: &str, from: &str, to: &str, status: &str) -> serde_json::Value {
+    serde_json::json!({
+        "call_id": call_id,
+        "agent_id": "agent_test",
+        "agent_version": 1,
+        "call_type": "phone_call",
+        "call_status": status,
+        "direction": "inbound",
+        "from_number": from,
+        "to_number": to,
+        "start_timestamp": 1_773_129_600_000_i64,
+    })
+}
 
 /// The Retell key test servers accept.
 pub const RETELL_KEY: &str = "test-retell-key";
@@ -68,6 +94,39 @@ impl TestServer {
     /// GET a path with the admin token.
     pub async fn admin_get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.url)).bearer_auth(ADMIN_TOKEN).send().await.expect("request")
+    }
+
+    /// POSTs `body` to `path`, signed with the test key as Retell would sign it now.
+    pub async fn retell(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        let bytes = serde_json::to_vec(body).expect("serialise");
+        self.retell_raw(path, bytes).await
+    }
+
+    /// POSTs raw bytes to `path`, signed with the test key.
+    pub async fn retell_raw(&self, path: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let signature = sign(RETELL_KEY, &bytes, Timestamp::now().as_millisecond());
+        self.client
+            .post(format!("{}{path}", self.url))
+            .header("x-retell-signature", signature)
+            .header("content-type", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Calls a function during `call` and returns its answer (asserting HTTP 200).
+    pub async fn function(&self, name: &str, args: serde_json::Value, call: &serde_json::Value) -> serde_json::Value {
+        let body = serde_json::json!({"name": name, "args": args, "call": call});
+        let response = self.retell("/retell/functions", &body).await;
+        assert_eq!(response.status(), 200, "{name} answered {}", response.status());
+        response.json().await.expect("JSON answer")
+    }
+
+    /// Delivers a webhook event about `call`; returns the HTTP status.
+    pub async fn webhook(&self, event: &str, call: &serde_json::Value) -> u16 {
+        let body = serde_json::json!({"event": event, "call": call});
+        self.retell("/webhooks/retell", &body).await.status().as_u16()
     }
 
     /// Shuts the server down gracefully.

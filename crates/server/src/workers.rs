@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::retell::reconciler::Reconciler;
 use crate::state::AppState;
 
 /// The running workers.
@@ -24,11 +25,22 @@ impl Workers {
 pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers {
     let mut tasks = JoinSet::new();
     let refresh = state.settings().directory_refresh;
-    tasks.spawn(every(refresh, shutdown, move || {
-        let state = state.clone();
+    let directory_state = state.clone();
+    tasks.spawn(every(refresh, shutdown.clone(), move || {
+        let state = directory_state.clone();
         async move {
             if let Err(error) = state.refresh_directory().await {
                 tracing::warn!(%error, "could not refresh the tenant directory");
+            }
+        }
+    }));
+    let interval = state.settings().worker_interval;
+    let reconciler = std::sync::Arc::new(Reconciler::new(state));
+    tasks.spawn(every(interval, shutdown, move || {
+        let reconciler = std::sync::Arc::clone(&reconciler);
+        async move {
+            if let Err(error) = reconciler.round().await {
+                tracing::warn!(%error, "reconciler round failed");
             }
         }
     }));

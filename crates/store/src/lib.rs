@@ -126,6 +126,9 @@ pub trait Bookings: Send + Sync {
         from: Timestamp,
     ) -> Result<Vec<Appointment>>;
 
+    /// Appointments booked during a call.
+    async fn appointments_of_call(&self, company: CompanyId, call: CallId) -> Result<Vec<Appointment>>;
+
     /// Appointments by filter, ordered by start.
     async fn list_appointments(
         &self,

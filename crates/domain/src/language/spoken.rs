@@ -128,6 +128,24 @@ pub fn money(lang: Language, amount: Cents, currency: Currency) -> String {
     }
 }
 
+/// A span of minutes: "30 Minuten", "2 Stunden", "1 Tag" / "30 minutes", "2 hours", "1 day".
+pub fn duration(lang: Language, minutes: u32) -> String {
+    let (n, unit) = if minutes >= 1440 && minutes.is_multiple_of(1440) {
+        (minutes / 1440, ["Tag", "Tage", "day", "days"])
+    } else if minutes >= 60 && minutes.is_multiple_of(60) {
+        (minutes / 60, ["Stunde", "Stunden", "hour", "hours"])
+    } else {
+        (minutes, ["Minute", "Minuten", "minute", "minutes"])
+    };
+    let word = match (lang, n == 1) {
+        (Language::De, true) => unit[0],
+        (Language::De, false) => unit[1],
+        (Language::En, true) => unit[2],
+        (Language::En, false) => unit[3],
+    };
+    format!("{n} {word}")
+}
+
 /// "A, B und C" / "A, B, and C".
 pub fn and_list(lang: Language, items: &[String]) -> String {
     joined(lang, items, ["und", "and"])

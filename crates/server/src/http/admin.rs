@@ -2,22 +2,26 @@
 //! Lists are `{"items": [...], "next_cursor": ...}`; pass `cursor` to get the next page.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use frontdesk_domain::availability::{Refusal, Slot};
+use frontdesk_domain::call::{CallRecord, CallStatus};
 use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::ids::{BranchId, CompanyId, StaffId};
 use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
-    Appointment, AppointmentSource, AppointmentStatus, CallbackRequest, CallbackStatus, Customer,
+    Appointment, AppointmentSource, AppointmentStatus, CallbackRequest, CallbackStatus, Customer, FunctionTrace,
+    Provider, WebhookEvent, WebhookStatus,
 };
 use frontdesk_domain::tenant::Email;
-use frontdesk_store::model::{AppointmentFilter, CallbackFilter, CustomerFilter, NewCustomer, Page, PageRequest};
+use frontdesk_store::model::{
+    AppointmentFilter, CallFilter, CallbackFilter, CustomerFilter, NewCustomer, Page, PageRequest, WebhookFilter,
+};
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
@@ -36,6 +40,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/appointments", get(appointments).post(create_appointment))
         .route("/customers", get(customers))
         .route("/callbacks", get(callbacks))
+        .route("/calls", get(calls))
+        .route("/calls/{call_id}", get(call_detail))
+        .route("/webhook-events", get(webhook_events))
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
@@ -332,6 +339,135 @@ async fn callbacks(State(state): State<AppState>, Query(q): Query<CallbackParams
     let filter = CallbackFilter { company: entry.map(|e| e.company.id), status };
     let page = state.store().list_callbacks(&filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, callback_json)))
+}
+
+#[derive(Deserialize)]
+struct CallParams {
+    company: Option<String>,
+    status: Option<String>,
+    /// Only calls still ongoing longer than the reconcile threshold.
+    stale: Option<bool>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// A call for operators.
+pub fn call_json(dir: &Directory, c: &CallRecord) -> Value {
+    let company = c.links.company_id.and_then(|id| dir.company(id));
+    // Operators see numbers in full (the admin API is authenticated); logs never do.
+    let number = |n: &Option<String>| n.clone();
+    json!({
+        "id": c.id,
+        "call_id": c.external_id,
+        "company": company.map(|e| e.company.def.key.as_str()),
+        "branch": company.zip(c.links.branch_id).and_then(|(e, b)| e.branch(b)).map(|b| b.def.key.as_str()),
+        "customer_id": c.links.customer_id,
+        "status": c.status,
+        "from_number": number(&c.facts.from_number),
+        "to_number": number(&c.facts.to_number),
+        "agent_id": c.facts.agent_id,
+        "direction": c.facts.direction,
+        "started_at": c.facts.started_at,
+        "ended_at": c.facts.ended_at,
+        "duration_ms": c.facts.duration_ms,
+        "disconnection_reason": c.facts.disconnection_reason,
+        "transcript": c.facts.transcript,
+        "recording_url": c.facts.recording_url,
+        "public_log_url": c.facts.public_log_url,
+        "analysis": c.facts.analysis.as_deref().and_then(|a| serde_json::from_str::<Value>(a).ok()),
+        "cost_cents": c.facts.cost.map(|c| c.0),
+        "first_seen_at": c.first_seen_at,
+        "last_event_at": c.last_event_at,
+    })
+}
+
+fn trace_json(t: &FunctionTrace) -> Value {
+    json!({
+        "id": t.id,
+        "name_sent": t.name_sent,
+        "function": t.function,
+        "arguments": t.arguments,
+        "response": t.response,
+        "status": t.status,
+        "success": t.success,
+        "replayed": t.replayed,
+        "duration_us": t.duration_us,
+        "created_at": t.created_at,
+    })
+}
+
+/// A webhook delivery for operators.
+pub fn event_json(e: &WebhookEvent) -> Value {
+    json!({
+        "id": e.id,
+        "provider": e.provider,
+        "event": e.event_type,
+        "dedupe_key": e.dedupe_key,
+        "call_id": e.external_call_id,
+        "company_id": e.company_id,
+        "status": e.status,
+        "error": e.error,
+        "attempts": e.attempts,
+        "received_at": e.received_at,
+        "processed_at": e.processed_at,
+        "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::String(e.payload.clone())),
+    })
+}
+
+async fn calls(State(state): State<AppState>, Query(q): Query<CallParams>) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| CallStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("unknown status `{s}`"))))
+        .transpose()?;
+    let stale_before = q.stale.unwrap_or(false).then(|| {
+        Timestamp::now() - jiff::SignedDuration::try_from(state.settings().reconcile_after).unwrap_or_default()
+    });
+    let filter = CallFilter { company: entry.map(|e| e.company.id), status, stale_before };
+    let page = state.store().list_calls(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, |c| call_json(&dir, c))))
+}
+
+async fn call_detail(State(state): State<AppState>, Path(call_id): Path<String>) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let call =
+        state.store().call(&call_id).await?.ok_or_else(|| ApiError::not_found(format!("no call `{call_id}`")))?;
+    let traces = state.store().traces_of_call(call.id).await?;
+    let filter = WebhookFilter { external_call_id: Some(call_id.clone()), ..WebhookFilter::default() };
+    let events = state.store().webhook_events(&filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?;
+    let mut body = call_json(&dir, &call);
+    body["function_calls"] = traces.iter().map(trace_json).collect();
+    body["webhook_events"] = events.items.iter().map(event_json).collect();
+    Ok(axum::Json(body))
+}
+
+#[derive(Deserialize)]
+struct EventParams {
+    status: Option<String>,
+    provider: Option<String>,
+    call: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+async fn webhook_events(State(state): State<AppState>, Query(q): Query<EventParams>) -> Result<Json, ApiError> {
+    let filter = WebhookFilter {
+        status: q
+            .status
+            .as_deref()
+            .map(|s| WebhookStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("unknown status `{s}`"))))
+            .transpose()?,
+        provider: q
+            .provider
+            .as_deref()
+            .map(|p| Provider::parse(p).ok_or_else(|| ApiError::bad_request(format!("unknown provider `{p}`"))))
+            .transpose()?,
+        external_call_id: q.call,
+    };
+    let page = state.store().webhook_events(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, event_json)))
 }
 
 #[derive(Deserialize)]

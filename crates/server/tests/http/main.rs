@@ -2,4 +2,5 @@
 
 mod admin;
 mod booking;
+mod functions;
 mod skeleton;

@@ -657,6 +657,11 @@ where
         Conn::<DB>(&mut conn).customer_appointments(company, customer, from).await
     }
 
+    async fn appointments_of_call(&self, company: CompanyId, call: CallId) -> Result<Vec<Appointment>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).appointments_of_call(company, call).await
+    }
+
     async fn list_appointments(&self, filter: &AppointmentFilter, page: &PageRequest) -> Result<Page<Appointment>> {
         let (after_start, after_id) = match &page.cursor {
             Some(c) => {

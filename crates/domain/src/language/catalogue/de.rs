@@ -44,9 +44,12 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "Diese Uhrzeit gibt es an dem Tag wegen der Zeitumstellung nicht. Bitte wählen Sie eine andere Uhrzeit.".into()
         }
         Msg::PastTime => "Dieser Zeitpunkt liegt leider schon in der Vergangenheit.".into(),
-        Msg::TooSoon { notice } => {
+        Msg::TooSoon { notice, alternatives: "" } => {
             format!("So kurzfristig ist das leider nicht möglich – wir brauchen mindestens {notice} Vorlauf.")
         }
+        Msg::TooSoon { notice, alternatives } => format!(
+            "So kurzfristig ist das leider nicht möglich – wir brauchen mindestens {notice} Vorlauf. Ich könnte Ihnen {alternatives} anbieten."
+        ),
         Msg::OutsideBookingWindow { days } => {
             format!("So weit im Voraus kann ich leider nicht buchen, höchstens {days} Tage.")
         }
@@ -116,6 +119,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::Rescheduled { service, when } => format!("Ihr Termin ist verschoben: {service} jetzt am {when}."),
         Msg::NeedsNewTime => "Auf welchen Tag und welche Uhrzeit möchten Sie den Termin verschieben?".into(),
         Msg::CallbackRequested => "Ich habe Ihre Rückrufbitte notiert. Wir rufen Sie so bald wie möglich zurück.".into(),
+        Msg::PhoneRequired => "Unter welcher Telefonnummer können wir Sie zurückrufen?".into(),
         Msg::UnknownFunction => "Das kann ich leider nicht erledigen.".into(),
         Msg::UnknownNumber => "Diese Rufnummer ist bei uns nicht eingerichtet.".into(),
         Msg::TemporarilyUnavailable => {

@@ -42,7 +42,12 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "That time doesn't exist on that day because the clocks change. Please choose another time.".into()
         }
         Msg::PastTime => "I'm sorry, that time is already in the past.".into(),
-        Msg::TooSoon { notice } => format!("I'm sorry, that's too short notice; we need at least {notice}."),
+        Msg::TooSoon { notice, alternatives: "" } => {
+            format!("I'm sorry, that's too short notice; we need at least {notice}.")
+        }
+        Msg::TooSoon { notice, alternatives } => {
+            format!("I'm sorry, that's too short notice; we need at least {notice}. I could offer you {alternatives}.")
+        }
         Msg::OutsideBookingWindow { days } => {
             format!("I'm sorry, I can only book up to {days} days in advance.")
         }
@@ -110,6 +115,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::Rescheduled { service, when } => format!("Your appointment is moved: {service}, now on {when}."),
         Msg::NeedsNewTime => "Which day and time would you like to move the appointment to?".into(),
         Msg::CallbackRequested => "I've noted your request; we'll call you back as soon as we can.".into(),
+        Msg::PhoneRequired => "What number can we call you back on?".into(),
         Msg::UnknownFunction => "I'm sorry, I can't do that.".into(),
         Msg::UnknownNumber => "This number is not set up with us.".into(),
         Msg::TemporarilyUnavailable => {

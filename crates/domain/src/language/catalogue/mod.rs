@@ -100,6 +100,8 @@ pub enum Msg<'a> {
     TooSoon {
         /// The notice, said ("2 Stunden").
         notice: &'a str,
+        /// Alternatives, said as an or-list; empty if none.
+        alternatives: &'a str,
     },
     /// Beyond the booking window.
     OutsideBookingWindow {
@@ -222,6 +224,8 @@ pub enum Msg<'a> {
     NeedsNewTime,
     /// A callback request was noted.
     CallbackRequested,
+    /// A callback needs a number to call.
+    PhoneRequired,
     /// The function does not exist.
     UnknownFunction,
     /// The number called is not set up.

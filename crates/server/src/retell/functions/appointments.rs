@@ -1,0 +1,387 @@
+//! Booking, listing, cancelling and moving appointments, and callback requests. The functions
+//! with side effects run inside the transaction that also holds their idempotency record (I4).
+
+use frontdesk_domain::availability::{Calendar, Refusal};
+use frontdesk_domain::call::{CallLinks, CallRecord};
+use frontdesk_domain::ids::AppointmentId;
+use frontdesk_domain::language::catalogue::{Missing, Msg};
+use frontdesk_domain::language::spoken;
+use frontdesk_domain::phone::E164;
+use frontdesk_domain::policy::DenialReason;
+use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus};
+use frontdesk_domain::tenant::Email;
+use frontdesk_store::model::{NewCallback, NewCustomer};
+use frontdesk_store::{StoreError, StoreTx};
+use serde_json::{Value, json};
+
+use super::answer::Answer;
+use super::args::{Args, names};
+use super::context::{Ctx, Moment};
+use crate::booking::{
+    self, ALTERNATIVE_DAYS, BookOutcome, BookRequest, CancelOutcome, CancelRequest, DEFAULT_ALTERNATIVES,
+    RescheduleOutcome, RescheduleRequest,
+};
+
+/// A phone number the caller gave, read in the company's region; `None` if absent or unusable.
+fn given_phone(ctx: &Ctx<'_>, args: &Args) -> Option<E164> {
+    let raw = args.text(names::PHONE)?;
+    E164::parse_lenient(&raw, Some(ctx.company.company.def.locale.phone_region())).ok()
+}
+
+/// `book_appointment`.
+pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: &Args) -> Result<Answer, StoreError> {
+    let service = match ctx.service(args) {
+        Ok(s) => s,
+        Err(answer) => return Ok(answer),
+    };
+    let staff = match ctx.staff(args, service) {
+        Ok(s) => s,
+        Err(answer) => return Ok(answer),
+    };
+    let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));
+    if date.is_none() && datetime.is_none() && time.is_none() {
+        return Ok(Answer::fail("missing_argument", ctx.lang, &Msg::Missing(Missing::Date)));
+    }
+    let start = match ctx.moment(date, time, datetime) {
+        Ok(Moment::At(t)) => t,
+        Ok(Moment::Day { .. }) => return Ok(Answer::fail("missing_argument", ctx.lang, &Msg::Missing(Missing::Time))),
+        Err(answer) => return Ok(answer),
+    };
+    let name = args.text(names::NAME).or_else(|| ctx.customer.as_ref().and_then(|c| c.name.clone()));
+    let Some(name) = name else {
+        return Ok(Answer::fail("customer_name_required", ctx.lang, &Msg::NameRequired));
+    };
+    let phone = given_phone(ctx, args).or_else(|| ctx.caller.number().cloned());
+    let policies = ctx.company.policies(Some(ctx.branch), Some(service));
+    if ctx.caller.is_anonymous() && !policies.anonymous.may_book && phone.is_none() {
+        return Ok(Answer::fail("anonymous_not_allowed", ctx.lang, &Msg::AnonymousMayNotBook));
+    }
+    let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
+        .ok_or(StoreError::NotFound("service"))?;
+    let window = ctx.window(args);
+
+    if args.flag(names::CONFIRM) == Some(false) {
+        let cal = booking::calendar(tx, ctx.company, &engine, start, 1).await?;
+        return Ok(match engine.at(start, &cal) {
+            Ok(slot) => {
+                let when = ctx.when(slot.start);
+                let msg = Msg::AwaitingConfirmation { service: &service.def.name, when: &when };
+                Answer::ok("awaiting_confirmation", ctx.lang, &msg).with("slot", ctx.slot_json(&slot))
+            }
+            Err(refusal) => {
+                let cal = booking::calendar(tx, ctx.company, &engine, start, ALTERNATIVE_DAYS).await?;
+                let alternatives = engine.alternatives(start, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS);
+                ctx.refusal(refusal, start, service, &alternatives)
+            }
+        });
+    }
+
+    let email = args.text(names::EMAIL).and_then(|e| Email::parse(&e));
+    let request = BookRequest {
+        branch: ctx.branch.id,
+        service: service.id,
+        staff: staff.map(|s| s.id),
+        start,
+        customer: NewCustomer { name: Some(name), phone, email },
+        source: AppointmentSource::Phone,
+        call_id: Some(call.id),
+        notes: args.text(names::NOTES),
+        window,
+    };
+    match booking::book(tx, ctx.company, &request, ctx.now).await? {
+        BookOutcome::Booked { appointment, customer } => {
+            // The call now belongs to this customer too (a first-time caller has just become one).
+            let links = CallLinks { customer_id: Some(customer.id), ..call.links };
+            if call.links.customer_id.is_none() {
+                tx.upsert_call(&call.external_id, &call.facts, links, call.last_event_at).await?;
+            }
+            let when = ctx.when(appointment.range.start());
+            let staff_name = ctx.staff_name(appointment.staff_id);
+            let msg = Msg::Booked { service: &service.def.name, when: &when, staff: &staff_name };
+            Ok(Answer::ok("booked", ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment)))
+        }
+        BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives } => {
+            let when = ctx.when(start);
+            let said = ctx.speak_slots(&alternatives);
+            let json: Vec<Value> = alternatives.iter().map(|s| ctx.slot_json(s)).collect();
+            let msg = Msg::SlotTaken { when: &when, alternatives: &said };
+            Ok(Answer::fail("slot_taken", ctx.lang, &msg).with("alternatives", json))
+        }
+        BookOutcome::Unavailable { refusal, alternatives } => Ok(ctx.refusal(refusal, start, service, &alternatives)),
+    }
+}
+
+/// The appointments the caller may see and change: a known caller's own; an anonymous caller's
+/// booked in this call.
+async fn visible(
+    ctx: &Ctx<'_>,
+    tx: Option<&mut dyn StoreTx>,
+    call: Option<&CallRecord>,
+) -> Result<Vec<Appointment>, StoreError> {
+    let company = ctx.company.company.id;
+    let mut list = match (&ctx.customer, ctx.caller.is_anonymous(), tx) {
+        (_, true, Some(tx)) => match call {
+            Some(c) => tx.appointments_of_call(company, c.id).await?,
+            None => Vec::new(),
+        },
+        (_, true, None) => match ctx.state.store().call(ctx.external_id.as_str()).await? {
+            Some(c) => ctx.state.store().appointments_of_call(company, c.id).await?,
+            None => Vec::new(),
+        },
+        (Some(customer), false, Some(tx)) => tx.customer_appointments(company, customer.id, ctx.now).await?,
+        (Some(customer), false, None) => ctx.state.store().customer_appointments(company, customer.id, ctx.now).await?,
+        (None, false, _) => Vec::new(),
+    };
+    list.retain(|a| a.status == AppointmentStatus::Booked && a.range.end() > ctx.now);
+    Ok(list)
+}
+
+/// `get_customer_appointments`.
+pub async fn list(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
+    let mut appointments = visible(ctx, None, None).await?;
+    if let Some(raw) = args.text(names::DATE) {
+        let Ok(moment) = ctx.moment(Some(raw), None, None) else {
+            return Ok(Answer::fail("invalid_date", ctx.lang, &Msg::InvalidDate));
+        };
+        if let Moment::Day { date, .. } = moment {
+            appointments.retain(|a| a.range.start().to_zoned(ctx.tz().clone()).date() == date);
+        }
+    }
+    if appointments.is_empty() {
+        let (status, msg) = if ctx.caller.is_anonymous() {
+            ("anonymous", Msg::AnonymousAppointments)
+        } else {
+            ("none", Msg::NoAppointments)
+        };
+        return Ok(Answer::ok(status, ctx.lang, &msg).with("appointments", Vec::<Value>::new()));
+    }
+    let said: Vec<String> = appointments.iter().map(|a| ctx.speak_appointment(a)).collect();
+    let list = spoken::and_list(ctx.lang, &said);
+    let json: Vec<Value> = appointments.iter().map(|a| ctx.appointment_json(a)).collect();
+    Ok(Answer::ok("found", ctx.lang, &Msg::AppointmentsFound { list: &list, count: appointments.len() })
+        .with("appointments", json))
+}
+
+/// Which of the caller's appointments the arguments point at.
+enum Pick {
+    One(Appointment),
+    Answer(Answer),
+}
+
+async fn pick(
+    ctx: &Ctx<'_>,
+    tx: &mut dyn StoreTx,
+    call: &CallRecord,
+    args: &Args,
+    date_names: &[&str],
+    time_names: &[&str],
+) -> Result<Pick, StoreError> {
+    let candidates = visible(ctx, Some(tx), Some(call)).await?;
+    let mut matching: Vec<Appointment> = if let Some(raw) = args.text(names::APPOINTMENT) {
+        let id = raw.trim().trim_start_matches('#').parse::<i64>().ok().map(AppointmentId);
+        candidates.into_iter().filter(|a| Some(a.id) == id).collect()
+    } else if args.text(date_names).is_some() || args.text(time_names).is_some() {
+        match ctx.moment(args.text(date_names), args.text(time_names), None) {
+            Ok(Moment::At(t)) => candidates.into_iter().filter(|a| a.range.start() == t).collect(),
+            Ok(Moment::Day { date, window }) => candidates
+                .into_iter()
+                .filter(|a| {
+                    let local = a.range.start().to_zoned(ctx.tz().clone());
+                    local.date() == date
+                        && window.is_none_or(|w| w.contains(frontdesk_domain::time::ClockTime::from_time(local.time())))
+                })
+                .collect(),
+            Err(answer) => return Ok(Pick::Answer(answer)),
+        }
+    } else {
+        candidates
+    };
+    Ok(match matching.len() {
+        0 => Pick::Answer(Answer::fail("not_found", ctx.lang, &Msg::AppointmentNotFound)),
+        1 => Pick::One(matching.remove(0)),
+        _ => {
+            let said: Vec<String> = matching.iter().map(|a| ctx.speak_appointment(a)).collect();
+            let list = spoken::or_list(ctx.lang, &said);
+            let json: Vec<Value> = matching.iter().map(|a| ctx.appointment_json(a)).collect();
+            Pick::Answer(
+                Answer::fail("multiple_found", ctx.lang, &Msg::MultipleFound { list: &list })
+                    .with("appointments", json),
+            )
+        }
+    })
+}
+
+/// Refuses a change by an anonymous caller whose company does not allow it, noting a callback.
+async fn refuse_anonymous(
+    ctx: &Ctx<'_>,
+    tx: &mut dyn StoreTx,
+    call: &CallRecord,
+    args: &Args,
+    what: &str,
+) -> Result<Answer, StoreError> {
+    let callback = tx
+        .insert_callback(&NewCallback {
+            company_id: ctx.company.company.id,
+            branch_id: Some(ctx.branch.id),
+            call_id: Some(call.id),
+            customer_id: None,
+            name: args.text(names::NAME),
+            phone: given_phone(ctx, args),
+            reason: Some(args.text(names::REASON).map_or_else(|| what.to_owned(), |r| format!("{what}: {r}"))),
+            preferred_time: args.text(names::PREFERRED_TIME),
+            at: ctx.now,
+        })
+        .await?;
+    Ok(Answer::fail("anonymous_not_allowed", ctx.lang, &Msg::AnonymousMayNotChange).with("callback_id", callback.id.0))
+}
+
+/// `cancel_appointment`.
+pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: &Args) -> Result<Answer, StoreError> {
+    let policies = ctx.company.policies(Some(ctx.branch), None);
+    if ctx.caller.is_anonymous() && !policies.anonymous.may_cancel {
+        return refuse_anonymous(ctx, tx, call, args, "cancel an appointment").await;
+    }
+    let appointment = match pick(ctx, tx, call, args, names::DATE, names::TIME).await? {
+        Pick::One(a) => a,
+        Pick::Answer(answer) => return Ok(answer),
+    };
+    let allowed = appointment.id;
+    let request = CancelRequest {
+        id: appointment.id,
+        reason: args.text(names::REASON),
+        fee_accepted: args.flag(names::ACCEPT_FEE).unwrap_or(false),
+        call_id: Some(call.id),
+    };
+    let currency = ctx.company.company.def.currency;
+    Ok(match booking::cancel(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
+        CancelOutcome::Cancelled { appointment, fee } => {
+            let what = ctx.speak_appointment(&appointment);
+            let fee_said = fee.map(|f| spoken::money(ctx.lang, f, currency));
+            Answer::ok("cancelled", ctx.lang, &Msg::Cancelled { what: &what, fee: fee_said.as_deref() })
+                .with("appointment", ctx.appointment_json(&appointment))
+                .with("fee", fee.map(|f| json!({"cents": f.0, "spoken": fee_said})))
+        }
+        CancelOutcome::Denied { reason, fee, appointment } => {
+            let fee_said = fee.map(|f| spoken::money(ctx.lang, f, currency));
+            let msg = match reason {
+                DenialReason::QuotaExceeded => Msg::CancelQuotaExceeded,
+                _ => {
+                    let hours = ctx
+                        .company
+                        .policies(
+                            ctx.company.branch(appointment.branch_id),
+                            ctx.company.service(appointment.service_id),
+                        )
+                        .cancellation
+                        .min_notice_hours;
+                    Msg::CancelTooLate { hours, fee: fee_said.as_deref() }
+                }
+            };
+            Answer::fail("denied", ctx.lang, &msg)
+                .with("reason", reason.as_str())
+                .with("fee", fee.map(|f| json!({"cents": f.0, "spoken": fee_said})))
+                .with("appointment", ctx.appointment_json(&appointment))
+        }
+        CancelOutcome::NotFound => Answer::fail("not_found", ctx.lang, &Msg::AppointmentNotFound),
+    })
+}
+
+/// `reschedule_appointment`.
+pub async fn reschedule(
+    ctx: &Ctx<'_>,
+    tx: &mut dyn StoreTx,
+    call: &CallRecord,
+    args: &Args,
+) -> Result<Answer, StoreError> {
+    let policies = ctx.company.policies(Some(ctx.branch), None);
+    if ctx.caller.is_anonymous() && !policies.anonymous.may_reschedule {
+        return refuse_anonymous(ctx, tx, call, args, "move an appointment").await;
+    }
+    let (new_date, new_time) = (args.text(names::NEW_DATE), args.text(names::NEW_TIME));
+    if new_date.is_none() && new_time.is_none() {
+        return Ok(Answer::fail("needs_new_time", ctx.lang, &Msg::NeedsNewTime));
+    }
+    let new_start = match ctx.moment(new_date, new_time, None) {
+        Ok(Moment::At(t)) => t,
+        Ok(Moment::Day { .. }) => return Ok(Answer::fail("needs_new_time", ctx.lang, &Msg::NeedsNewTime)),
+        Err(answer) => return Ok(answer),
+    };
+    let appointment = match pick(ctx, tx, call, args, names::OLD_DATE, names::OLD_TIME).await? {
+        Pick::One(a) => a,
+        Pick::Answer(answer) => return Ok(answer),
+    };
+    let service = ctx.company.service(appointment.service_id).ok_or(StoreError::NotFound("service"))?;
+    if args.flag(names::CONFIRM) == Some(false) {
+        let engine = booking::engine(ctx.company, appointment.branch_id, service.id, None, ctx.now)
+            .ok_or(StoreError::NotFound("service"))?;
+        let mut busy =
+            tx.busy_times(ctx.company.company.id, engine.busy_window(engine.local_date(new_start), 1)).await?;
+        busy.retain(|b| b.appointment_id != Some(appointment.id));
+        return Ok(match engine.at(new_start, &Calendar::new(busy)) {
+            Ok(slot) => {
+                let when = ctx.when(slot.start);
+                Answer::ok(
+                    "awaiting_confirmation",
+                    ctx.lang,
+                    &Msg::AwaitingConfirmation { service: &service.def.name, when: &when },
+                )
+                .with("slot", ctx.slot_json(&slot))
+            }
+            Err(refusal) => ctx.refusal(refusal, new_start, service, &[]),
+        });
+    }
+    let allowed = appointment.id;
+    let request = RescheduleRequest { id: appointment.id, new_start, window: ctx.window(args), call_id: Some(call.id) };
+    Ok(match booking::reschedule(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
+        RescheduleOutcome::Rescheduled { appointment, .. } => {
+            let when = ctx.when(appointment.range.start());
+            Answer::ok("rescheduled", ctx.lang, &Msg::Rescheduled { service: &service.def.name, when: &when })
+                .with("appointment", ctx.appointment_json(&appointment))
+        }
+        RescheduleOutcome::Unavailable { refusal, alternatives } => {
+            ctx.refusal(refusal, new_start, service, &alternatives)
+        }
+        RescheduleOutcome::Denied { reason, appointment } => {
+            let hours = ctx
+                .company
+                .policies(ctx.company.branch(appointment.branch_id), Some(service))
+                .reschedule
+                .min_notice_hours;
+            let msg = match reason {
+                DenialReason::MaxReschedulesReached => Msg::RescheduleLimit,
+                _ => Msg::RescheduleTooLate { hours },
+            };
+            Answer::fail("denied", ctx.lang, &msg)
+                .with("reason", reason.as_str())
+                .with("appointment", ctx.appointment_json(&appointment))
+        }
+        RescheduleOutcome::NotFound => Answer::fail("not_found", ctx.lang, &Msg::AppointmentNotFound),
+    })
+}
+
+/// `request_callback`.
+pub async fn request_callback(
+    ctx: &Ctx<'_>,
+    tx: &mut dyn StoreTx,
+    call: &CallRecord,
+    args: &Args,
+) -> Result<Answer, StoreError> {
+    let phone = given_phone(ctx, args).or_else(|| ctx.caller.number().cloned());
+    if phone.is_none() {
+        return Ok(Answer::fail("phone_required", ctx.lang, &Msg::PhoneRequired));
+    }
+    let callback = tx
+        .insert_callback(&NewCallback {
+            company_id: ctx.company.company.id,
+            branch_id: Some(ctx.branch.id),
+            call_id: Some(call.id),
+            customer_id: ctx.customer.as_ref().map(|c| c.id),
+            name: args.text(names::NAME).or_else(|| ctx.customer.as_ref().and_then(|c| c.name.clone())),
+            phone,
+            reason: args.text(names::REASON),
+            preferred_time: args.text(names::PREFERRED_TIME),
+            at: ctx.now,
+        })
+        .await?;
+    Ok(Answer::ok("callback_requested", ctx.lang, &Msg::CallbackRequested).with("callback_id", callback.id.0))
+}

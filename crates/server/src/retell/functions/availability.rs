@@ -1,0 +1,182 @@
+//! `check_availability` and `find_next_available`.
+
+use frontdesk_domain::availability::{Calendar, Engine, Slot};
+use frontdesk_domain::language::catalogue::{Missing, Msg};
+use frontdesk_domain::language::spoken;
+use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
+use frontdesk_store::StoreError;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_json::Value;
+
+use super::answer::Answer;
+use super::args::{Args, names};
+use super::context::{Ctx, Moment};
+use crate::booking::{self, ALTERNATIVE_DAYS, DEFAULT_ALTERNATIVES};
+
+/// Most slots listed for a day.
+const SLOTS_LISTED: usize = 12;
+/// Slots said aloud for a day.
+const SLOTS_SAID: usize = 3;
+
+/// Busy time for `days` days from `from`, read outside any transaction (reads never block writes).
+pub async fn calendar(ctx: &Ctx<'_>, engine: &Engine<'_>, from: Date, days: i32) -> Result<Calendar, StoreError> {
+    let busy = ctx.state.store().busy_times(ctx.company.company.id, engine.busy_window(from, days)).await?;
+    Ok(Calendar::new(busy))
+}
+
+/// Up to `n` items spread evenly over `items`, first and last included.
+pub fn spread<T: Clone>(items: &[T], n: usize) -> Vec<T> {
+    if items.len() <= n || n < 2 {
+        return items.iter().take(n.max(1)).cloned().collect();
+    }
+    (0..n).map(|i| items[i * (items.len() - 1) / (n - 1)].clone()).collect()
+}
+
+/// `check_availability`.
+pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
+    let service = match ctx.service(args) {
+        Ok(s) => s,
+        Err(answer) => return Ok(answer),
+    };
+    let staff = match ctx.staff(args, service) {
+        Ok(s) => s,
+        Err(answer) => return Ok(answer),
+    };
+    let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));
+    if date.is_none() && time.is_none() && datetime.is_none() {
+        return Ok(Answer::fail("missing_argument", ctx.lang, &Msg::Missing(Missing::Date)));
+    }
+    let moment = match ctx.moment(date, time, datetime) {
+        Ok(m) => m,
+        Err(answer) => return Ok(answer),
+    };
+    let window = ctx.window(args);
+    let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
+        .ok_or(StoreError::NotFound("service"))?;
+    match moment {
+        Moment::At(start) => {
+            let cal = calendar(ctx, &engine, engine.local_date(start), 1).await?;
+            match engine.at(start, &cal) {
+                Ok(slot) => {
+                    let when = ctx.when(slot.start);
+                    let staff_name = ctx.staff_name(slot.staff_id);
+                    let msg = Msg::Available { when: &when, staff: Some(&staff_name) };
+                    Ok(Answer::ok("available", ctx.lang, &msg).with("slot", ctx.slot_json(&slot)))
+                }
+                Err(refusal) => {
+                    let alternatives = alternatives(ctx, &engine, start, window).await?;
+                    Ok(ctx.refusal(refusal, start, service, &alternatives))
+                }
+            }
+        }
+        Moment::Day { date, window: day_window } => {
+            let window = day_window.or(window);
+            if date < ctx.today {
+                return Ok(Answer::fail("past_time", ctx.lang, &Msg::PastTime));
+            }
+            if date > engine.last_bookable_date() {
+                let days = service.def.booking_window_days;
+                return Ok(Answer::fail("outside_booking_window", ctx.lang, &Msg::OutsideBookingWindow { days }));
+            }
+            let cal = calendar(ctx, &engine, date, 1).await?;
+            let slots = engine.day_slots(date, &cal, window);
+            let said_date = ctx.day(date);
+            if !slots.is_empty() {
+                let listed: Vec<Value> = spread(&slots, SLOTS_LISTED).iter().map(|s| ctx.slot_json(s)).collect();
+                let said: Vec<String> =
+                    spread(&slots, SLOTS_SAID).iter().map(|s| spoken::clock_of(ctx.lang, s.start, ctx.tz())).collect();
+                let times = spoken::or_list(ctx.lang, &said);
+                let msg = Msg::SlotsOnDay { date: &said_date, times: &times };
+                return Ok(Answer::ok("slots_found", ctx.lang, &msg)
+                    .with("slots", listed)
+                    .with("free_count", slots.len()));
+            }
+            let next_day_start =
+                date.tomorrow().ok().and_then(|d| d.to_zoned(ctx.tz().clone()).ok()).map(|z| z.timestamp());
+            let others = match next_day_start {
+                Some(from) => {
+                    let cal = calendar(ctx, &engine, date, ALTERNATIVE_DAYS).await?;
+                    engine.next_available(from, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
+                }
+                None => Vec::new(),
+            };
+            let said = ctx.speak_slots(&others);
+            let json: Vec<Value> = others.iter().map(|s| ctx.slot_json(s)).collect();
+            if !engine.is_open(date) {
+                return Ok(
+                    Answer::fail("closed", ctx.lang, &Msg::ClosedOn { date: &said_date }).with("alternatives", json)
+                );
+            }
+            let msg = Msg::NothingOnDay { date: &said_date, alternatives: &said };
+            Ok(Answer::ok("unavailable", ctx.lang, &msg).with("alternatives", json))
+        }
+    }
+}
+
+async fn alternatives(
+    ctx: &Ctx<'_>,
+    engine: &Engine<'_>,
+    start: Timestamp,
+    window: Option<frontdesk_domain::availability::TimeWindow>,
+) -> Result<Vec<Slot>, StoreError> {
+    let cal = calendar(ctx, engine, engine.local_date(start), ALTERNATIVE_DAYS).await?;
+    Ok(engine.alternatives(start, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS))
+}
+
+/// `find_next_available`.
+pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
+    let service = match ctx.service(args) {
+        Ok(s) => s,
+        Err(answer) => return Ok(answer),
+    };
+    let staff = match ctx.staff(args, service) {
+        Ok(s) => s,
+        Err(answer) => return Ok(answer),
+    };
+    let after = match args.text(names::AFTER).or_else(|| args.text(names::DATE)) {
+        None => ctx.now,
+        Some(raw) => match after_instant(ctx, &raw) {
+            Some(t) => t,
+            None => return Ok(Answer::fail("invalid_date", ctx.lang, &Msg::InvalidDate)),
+        },
+    };
+    let count = args.count(names::COUNT).unwrap_or(DEFAULT_ALTERNATIVES);
+    let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
+        .ok_or(StoreError::NotFound("service"))?;
+    let from = after.max(ctx.now);
+    let cal = calendar(ctx, &engine, engine.local_date(from), ALTERNATIVE_DAYS).await?;
+    let slots = engine.next_available(from, &cal, ctx.window(args), count, ALTERNATIVE_DAYS);
+    if slots.is_empty() {
+        return Ok(Answer::ok("unavailable", ctx.lang, &Msg::NothingFree).with("slots", Vec::<Value>::new()));
+    }
+    let said = ctx.speak_slots(&slots);
+    let json: Vec<Value> = slots.iter().map(|s| ctx.slot_json(s)).collect();
+    Ok(Answer::ok("slots_found", ctx.lang, &Msg::NextFree { slots: &said }).with("slots", json))
+}
+
+/// "after" as a date (its start), a date and time, or an instant.
+fn after_instant(ctx: &Ctx<'_>, raw: &str) -> Option<Timestamp> {
+    if let Some(t) = when::parse_instant(raw) {
+        return Some(t);
+    }
+    let understood = when::understand(raw, ctx.today, Expect::Date).ok()?;
+    let date = understood.date?;
+    match understood.time {
+        Some(TimeOfDay::At(t)) => when::local_instant(date, t, ctx.tz()),
+        _ => date.to_zoned(ctx.tz().clone()).ok().map(|z| z.timestamp()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn spreading_keeps_first_and_last() {
+        let v: Vec<u32> = (0..35).collect();
+        assert_eq!(spread(&v, 3), vec![0, 17, 34]);
+        assert_eq!(spread(&v[..2], 3), vec![0, 1]);
+        assert_eq!(spread(&v, 1), vec![0]);
+    }
+}

@@ -1,0 +1,272 @@
+//! What every function knows about the call it serves, and the helpers they share: resolving
+//! services, staff and moments from arguments, and saying slots and appointments.
+
+use frontdesk_domain::availability::{Refusal, Slot, TimeWindow};
+use frontdesk_domain::directory::CompanyEntry;
+use frontdesk_domain::ids::ExternalCallId;
+use frontdesk_domain::language::catalogue::{Missing, Msg};
+use frontdesk_domain::language::spoken;
+use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
+use frontdesk_domain::locale::Language;
+use frontdesk_domain::matching::Match;
+use frontdesk_domain::phone::Caller;
+use frontdesk_domain::records::{Appointment, Customer};
+use frontdesk_domain::tenant::{Branch, Service, Staff};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde_json::{Value, json};
+
+use super::answer::Answer;
+use super::args::{Args, names};
+use crate::state::AppState;
+
+/// A function call's context: tenant, branch, caller, the business clock.
+pub struct Ctx<'a> {
+    /// Shared server state.
+    pub state: &'a AppState,
+    /// The company called.
+    pub company: &'a CompanyEntry,
+    /// The branch whose number was dialled.
+    pub branch: &'a Branch,
+    /// The company's language.
+    pub lang: Language,
+    /// Now, by the business clock.
+    pub now: Timestamp,
+    /// Today at the branch.
+    pub today: Date,
+    /// Who is calling.
+    pub caller: Caller,
+    /// The customer the caller id belongs to, if any.
+    pub customer: Option<Customer>,
+    /// Retell's call id.
+    pub external_id: ExternalCallId,
+}
+
+/// A moment the caller asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    /// An exact start.
+    At(Timestamp),
+    /// A day, possibly a part of it.
+    Day {
+        /// The date.
+        date: Date,
+        /// The part of the day.
+        window: Option<TimeWindow>,
+    },
+}
+
+impl Ctx<'_> {
+    /// The branch's time zone.
+    pub fn tz(&self) -> &TimeZone {
+        &self.branch.def.time_zone
+    }
+
+    /// An instant as said here: "morgen, Mittwoch, den 11. März um 14 Uhr".
+    pub fn when(&self, t: Timestamp) -> String {
+        spoken::datetime(self.lang, t, self.tz(), self.today)
+    }
+
+    /// A date as said here.
+    pub fn day(&self, d: Date) -> String {
+        spoken::date(self.lang, d, self.today)
+    }
+
+    fn local(&self, t: Timestamp) -> String {
+        t.to_zoned(self.tz().clone()).strftime("%Y-%m-%dT%H:%M").to_string()
+    }
+
+    /// A staff member's display name.
+    pub fn staff_name(&self, id: frontdesk_domain::ids::StaffId) -> String {
+        self.company.staff_member(id).map(|s| s.def.name.clone()).unwrap_or_default()
+    }
+
+    /// A service's display name.
+    pub fn service_name(&self, id: frontdesk_domain::ids::ServiceId) -> String {
+        self.company.service(id).map(|s| s.def.name.clone()).unwrap_or_default()
+    }
+
+    /// A slot for the agent: local times, who, and how to say it.
+    pub fn slot_json(&self, slot: &Slot) -> Value {
+        json!({
+            "start": self.local(slot.start),
+            "end": self.local(slot.end),
+            "staff": self.staff_name(slot.staff_id),
+            "spoken": self.when(slot.start),
+        })
+    }
+
+    /// Slots said as alternatives, grouped by day: "heute um 14 Uhr oder 15 Uhr oder morgen, …
+    /// um 9 Uhr".
+    pub fn speak_slots(&self, slots: &[Slot]) -> String {
+        let mut groups: Vec<(Date, Vec<String>)> = Vec::new();
+        for slot in slots {
+            let date = slot.start.to_zoned(self.tz().clone()).date();
+            let time = spoken::clock_of(self.lang, slot.start, self.tz());
+            match groups.last_mut() {
+                Some((d, times)) if *d == date => times.push(time),
+                _ => groups.push((date, vec![time])),
+            }
+        }
+        let said: Vec<String> = groups
+            .iter()
+            .map(|(date, times)| {
+                let at = spoken::or_list(self.lang, times);
+                match self.lang {
+                    Language::De => format!("{} um {at}", self.day(*date)),
+                    Language::En => format!("{} at {at}", self.day(*date)),
+                }
+            })
+            .collect();
+        spoken::or_list(self.lang, &said)
+    }
+
+    /// An appointment for the agent.
+    pub fn appointment_json(&self, a: &Appointment) -> Value {
+        json!({
+            "id": a.id,
+            "start": self.local(a.range.start()),
+            "end": self.local(a.range.end()),
+            "service": self.service_name(a.service_id),
+            "staff": self.staff_name(a.staff_id),
+            "status": a.status,
+            "spoken": self.speak_appointment(a),
+        })
+    }
+
+    /// "Herrenhaarschnitt am Dienstag, den 10. März um 14 Uhr" / "Checkup and Cleaning on …".
+    pub fn speak_appointment(&self, a: &Appointment) -> String {
+        let service = self.service_name(a.service_id);
+        match self.lang {
+            Language::De => format!("{service} am {}", self.when(a.range.start())),
+            Language::En => format!("{service} on {}", self.when(a.range.start())),
+        }
+    }
+
+    /// The service named in the arguments.
+    pub fn service(&self, args: &Args) -> Result<&Service, Answer> {
+        let Some(query) = args.text(names::SERVICE) else {
+            return Err(Answer::fail("missing_argument", self.lang, &Msg::Missing(Missing::Service)));
+        };
+        match self.company.find_service(&query) {
+            Match::One(s) => Ok(s),
+            Match::Ambiguous(options) => {
+                let names: Vec<String> = options.iter().map(|s| s.def.name.clone()).collect();
+                let said = spoken::or_list(self.lang, &names);
+                Err(Answer::fail("unknown_service", self.lang, &Msg::AmbiguousService { options: &said })
+                    .with("options", names))
+            }
+            Match::None => {
+                let names: Vec<String> = self.company.services.iter().map(|s| s.def.name.clone()).collect();
+                let said = spoken::and_list(self.lang, &names);
+                Err(Answer::fail("unknown_service", self.lang, &Msg::UnknownService { offered: &said })
+                    .with("services", names))
+            }
+        }
+    }
+
+    /// The staff member named in the arguments, if any, who must perform `service`.
+    pub fn staff(&self, args: &Args, service: &Service) -> Result<Option<&Staff>, Answer> {
+        let Some(query) = args.text(names::STAFF) else { return Ok(None) };
+        let wanted = match self.company.find_staff(self.branch.id, &query) {
+            Match::One(s) => s,
+            _ => return Err(Answer::fail("unknown_staff", self.lang, &Msg::UnknownStaff { staff: &query })),
+        };
+        if !wanted.performs(service.id) {
+            let msg = Msg::StaffCannotProvide { staff: &wanted.def.name, service: &service.def.name };
+            return Err(Answer::fail("staff_cannot_provide_service", self.lang, &msg));
+        }
+        Ok(Some(wanted))
+    }
+
+    /// The part of the day named in the arguments.
+    pub fn window(&self, args: &Args) -> Option<TimeWindow> {
+        args.text(names::WINDOW).and_then(|w| TimeWindow::parse(&w))
+    }
+
+    /// The moment named by a date, a time and/or a date-time argument. A time without a date is
+    /// the next such time; a date-time with an offset is that instant.
+    pub fn moment(
+        &self,
+        date: Option<String>,
+        time: Option<String>,
+        datetime: Option<String>,
+    ) -> Result<Moment, Answer> {
+        let invalid_date = || Answer::fail("invalid_date", self.lang, &Msg::InvalidDate);
+        let invalid_time = || Answer::fail("invalid_time", self.lang, &Msg::InvalidTime);
+        if let Some(dt) = datetime.as_deref() {
+            if let Some(t) = when::parse_instant(dt) {
+                return Ok(Moment::At(t));
+            }
+            let u = when::understand(dt, self.today, Expect::Date).map_err(|_| invalid_date())?;
+            return self.combine(u.date, u.time, invalid_date);
+        }
+        let from_date = match date.as_deref() {
+            Some(d) => Some(when::understand(d, self.today, Expect::Date).map_err(|_| invalid_date())?),
+            None => None,
+        };
+        let from_time = match time.as_deref() {
+            Some(t) => Some(when::understand(t, self.today, Expect::Time).map_err(|_| invalid_time())?),
+            None => None,
+        };
+        let day = from_date.and_then(|u| u.date).or(from_time.and_then(|u| u.date));
+        let time_of_day = from_time.and_then(|u| u.time).or(from_date.and_then(|u| u.time));
+        if date.is_some() && day.is_none() {
+            return Err(invalid_date());
+        }
+        if time.is_some() && time_of_day.is_none() {
+            return Err(invalid_time());
+        }
+        self.combine(day, time_of_day, invalid_date)
+    }
+
+    fn combine(
+        &self,
+        day: Option<Date>,
+        time: Option<TimeOfDay>,
+        invalid: impl Fn() -> Answer,
+    ) -> Result<Moment, Answer> {
+        let nonexistent = || Answer::fail("invalid_time", self.lang, &Msg::NonexistentTime);
+        match (day, time) {
+            (Some(date), Some(TimeOfDay::At(t))) => {
+                when::local_instant(date, t, self.tz()).map(Moment::At).ok_or_else(nonexistent)
+            }
+            (Some(date), Some(TimeOfDay::Window(w))) => Ok(Moment::Day { date, window: Some(w) }),
+            (Some(date), None) => Ok(Moment::Day { date, window: None }),
+            (None, Some(TimeOfDay::At(t))) => {
+                when::next_occurrence(t, self.now, self.tz()).map(Moment::At).ok_or_else(nonexistent)
+            }
+            (None, Some(TimeOfDay::Window(_))) => {
+                Err(Answer::fail("missing_argument", self.lang, &Msg::Missing(Missing::Date)))
+            }
+            (None, None) => Err(invalid()),
+        }
+    }
+
+    /// The answer for a refusal of the engine, with alternatives where they make sense.
+    pub fn refusal(&self, refusal: Refusal, requested: Timestamp, service: &Service, alternatives: &[Slot]) -> Answer {
+        let alternative_json: Vec<Value> = alternatives.iter().map(|s| self.slot_json(s)).collect();
+        let said = self.speak_slots(alternatives);
+        let when = self.when(requested);
+        let answer = match refusal {
+            Refusal::PastTime => return Answer::fail("past_time", self.lang, &Msg::PastTime),
+            Refusal::BeyondWindow => {
+                let days = service.def.booking_window_days;
+                return Answer::fail("outside_booking_window", self.lang, &Msg::OutsideBookingWindow { days });
+            }
+            Refusal::Closed => {
+                let date = self.day(requested.to_zoned(self.tz().clone()).date());
+                Answer::fail("closed", self.lang, &Msg::ClosedOn { date: &date })
+            }
+            Refusal::TooSoon => {
+                let notice = spoken::duration(self.lang, service.def.minimum_notice);
+                Answer::ok("unavailable", self.lang, &Msg::TooSoon { notice: &notice, alternatives: &said })
+            }
+            Refusal::OutsideHours | Refusal::Taken => {
+                Answer::ok("unavailable", self.lang, &Msg::Unavailable { when: &when, alternatives: &said })
+            }
+        };
+        answer.with("alternatives", alternative_json)
+    }
+}

@@ -1,0 +1,301 @@
+//! `POST /retell/functions` and `POST /retell/functions/{name}`: the functions the voice agent
+//! calls during a live call.
+//!
+//! Every request: verify the signature, read the call snapshot, route the dialled number to its
+//! tenant, answer, and record the call and a trace. The call record is created or updated from the
+//! snapshot itself, so a function call that arrives before any webhook works at once (I6).
+//! Functions with side effects run in one transaction with their idempotency record (I4): a
+//! retried request gets the first answer, byte for byte, and the trace says it was replayed.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use frontdesk_domain::call::{CallFacts, CallLinks};
+use frontdesk_domain::ids::{CallId, ExternalCallId};
+use frontdesk_domain::language::catalogue::Msg;
+use frontdesk_domain::locale::Language;
+use frontdesk_domain::phone::{Caller, E164};
+use frontdesk_retell::functions::Function;
+use frontdesk_retell::wire::FunctionCall;
+use frontdesk_store::StoreError;
+use frontdesk_store::model::NewTrace;
+use jiff::Timestamp;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::http::ApiError;
+use crate::state::AppState;
+
+mod answer;
+mod appointments;
+mod args;
+mod availability;
+mod context;
+mod info;
+
+pub use answer::Answer;
+use args::Args;
+use context::Ctx;
+
+/// The function named in the body.
+pub async fn by_body(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(state, None, headers, body).await
+}
+
+/// The function named in the path.
+pub async fn by_path(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    handle(state, Some(name), headers, body).await
+}
+
+async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    if let Err(refused) = super::verify(&state, &headers, &body) {
+        return refused.into_response();
+    }
+    let request = match FunctionCall::parse(&body, name_in_path.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return ApiError::bad_request(e.to_string()).into_response(),
+    };
+    let Some(external) = request.call.call_id.as_deref().and_then(|id| ExternalCallId::parse(id.trim())) else {
+        return ApiError::bad_request("`call.call_id` is not a usable call id").into_response();
+    };
+    let function = Function::resolve(&request.name);
+    let label = function.map_or("unknown", Function::name);
+    let (text, status) = match run(&state, &request, function, &external, started).await {
+        Ok(done) => done,
+        Err(error) => {
+            if error.is_transient() {
+                tracing::warn!(function = label, %error, "function call failed: database unavailable");
+            } else {
+                tracing::error!(function = label, %error, "function call failed");
+            }
+            let answer = Answer::fail("temporarily_unavailable", Language::En, &Msg::TemporarilyUnavailable);
+            (answer.to_json().to_string(), "temporarily_unavailable".to_owned())
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    metrics::counter!("frontdesk_function_calls_total", "function" => label, "status" => status).increment(1);
+    metrics::histogram!("frontdesk_function_call_duration_seconds", "function" => label).record(elapsed);
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+/// Answers and records one function call; returns the body and its status.
+async fn run(
+    state: &AppState,
+    request: &FunctionCall,
+    function: Option<Function>,
+    external: &ExternalCallId,
+    started: Instant,
+) -> Result<(String, String), StoreError> {
+    let received = Timestamp::now();
+    let facts = request.call.facts();
+    let directory = state.directory();
+    let caller = Caller::from_platform(request.call.from_number.as_deref());
+    let dialled = request.call.to_number.as_deref().and_then(|n| E164::parse_strict(n.trim()).ok());
+    let Some((company, branch)) = dialled.as_ref().and_then(|n| directory.route(n)) else {
+        // Nothing about any tenant is revealed: the same answer for every unknown number.
+        let answer = Answer::fail("unknown_number", Language::En, &Msg::UnknownNumber);
+        let record = Record { external, facts: &facts, links: CallLinks::default(), request, function, received };
+        return record.answer(state, answer, started).await;
+    };
+    let customer = match caller.number() {
+        Some(number) => state.store().customer_by_phone(company.company.id, number).await?,
+        None => None,
+    };
+    let links = CallLinks {
+        company_id: Some(company.company.id),
+        branch_id: Some(branch.id),
+        customer_id: customer.as_ref().map(|c| c.id),
+    };
+    let now = state.settings().clock.now();
+    let ctx = Ctx {
+        state,
+        company,
+        branch,
+        lang: company.company.def.locale.language(),
+        now,
+        today: now.to_zoned(branch.def.time_zone.clone()).date(),
+        caller,
+        customer,
+        external_id: external.clone(),
+    };
+    let args = Args::new(&request.args);
+    let record = Record { external, facts: &facts, links, request, function, received };
+    let Some(function) = function else {
+        let answer = Answer::fail("unknown_function", ctx.lang, &Msg::UnknownFunction);
+        return record.answer(state, answer, started).await;
+    };
+    let answer = match function {
+        Function::InitializeCall => info::initialize_call(&ctx).await?,
+        Function::CheckCustomer => info::check_customer(&ctx).await?,
+        Function::ListServices => info::list_services(&ctx, &args),
+        Function::GetServiceInfo => info::get_service_info(&ctx, &args),
+        Function::GetOpeningHours => info::get_opening_hours(&ctx, &args),
+        Function::CheckAvailability => availability::check_availability(&ctx, &args).await?,
+        Function::FindNextAvailable => availability::find_next_available(&ctx, &args).await?,
+        Function::GetCustomerAppointments => appointments::list(&ctx, &args).await?,
+        Function::BookAppointment => return record.side_effect(&ctx, Effect::Book, &args, started).await,
+        Function::CancelAppointment => return record.side_effect(&ctx, Effect::Cancel, &args, started).await,
+        Function::RescheduleAppointment => return record.side_effect(&ctx, Effect::Reschedule, &args, started).await,
+        Function::RequestCallback => return record.side_effect(&ctx, Effect::Callback, &args, started).await,
+    };
+    record.answer(state, answer, started).await
+}
+
+/// The functions with side effects.
+#[derive(Clone, Copy)]
+enum Effect {
+    Book,
+    Cancel,
+    Reschedule,
+    Callback,
+}
+
+impl Effect {
+    fn function(self) -> Function {
+        match self {
+            Self::Book => Function::BookAppointment,
+            Self::Cancel => Function::CancelAppointment,
+            Self::Reschedule => Function::RescheduleAppointment,
+            Self::Callback => Function::RequestCallback,
+        }
+    }
+}
+
+/// What is recorded for one function call.
+struct Record<'a> {
+    external: &'a ExternalCallId,
+    facts: &'a CallFacts,
+    links: CallLinks,
+    request: &'a FunctionCall,
+    function: Option<Function>,
+    received: Timestamp,
+}
+
+impl Record<'_> {
+    fn trace<'t>(
+        &'t self,
+        call_id: CallId,
+        arguments: &'t Value,
+        response: &'t Value,
+        replayed: bool,
+        started: Instant,
+    ) -> NewTrace<'t> {
+        NewTrace {
+            call_id,
+            company_id: self.links.company_id,
+            name_sent: &self.request.name,
+            function: self.function.map(Function::name),
+            arguments,
+            response,
+            status: response.get("status").and_then(Value::as_str).unwrap_or_default(),
+            success: response.get("success").and_then(Value::as_bool).unwrap_or(false),
+            replayed,
+            duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+            at: Timestamp::now(),
+        }
+    }
+
+    /// Records the call and the trace of an answer without side effects.
+    async fn answer(&self, state: &AppState, answer: Answer, started: Instant) -> Result<(String, String), StoreError> {
+        let body = answer.to_json();
+        let arguments = Value::Object(self.request.args.clone());
+        let mut tx = state.store().begin().await?;
+        let call = tx.upsert_call(self.external, self.facts, self.links, self.received).await?;
+        tx.insert_trace(&self.trace(call.id, &arguments, &body, false, started)).await?;
+        tx.commit().await?;
+        Ok((body.to_string(), answer.status.to_owned()))
+    }
+
+    /// Runs a function with side effects once per identical request (I4).
+    async fn side_effect(
+        &self,
+        ctx: &Ctx<'_>,
+        effect: Effect,
+        args: &Args,
+        started: Instant,
+    ) -> Result<(String, String), StoreError> {
+        let function = effect.function();
+        let arguments = Value::Object(self.request.args.clone());
+        let key = idempotency_key(self.external, function, &arguments);
+        let mut tx = ctx.state.store().begin().await?;
+        let call = tx.upsert_call(self.external, self.facts, self.links, self.received).await?;
+        if let Some(first) = tx.claim_idempotency(&key, call.id, function.name(), self.received).await? {
+            let response: Value = serde_json::from_str(&first).unwrap_or(Value::Null);
+            let status = response.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
+            tx.insert_trace(&self.trace(call.id, &arguments, &response, true, started)).await?;
+            tx.commit().await?;
+            return Ok((first, status));
+        }
+        let answer = match effect {
+            Effect::Book => appointments::book(ctx, tx.as_mut(), &call, args).await?,
+            Effect::Cancel => appointments::cancel(ctx, tx.as_mut(), &call, args).await?,
+            Effect::Reschedule => appointments::reschedule(ctx, tx.as_mut(), &call, args).await?,
+            Effect::Callback => appointments::request_callback(ctx, tx.as_mut(), &call, args).await?,
+        };
+        let body = answer.to_json();
+        let text = body.to_string();
+        tx.store_idempotent_response(&key, &text).await?;
+        tx.insert_trace(&self.trace(call.id, &arguments, &body, false, started)).await?;
+        tx.commit().await?;
+        Ok((text, answer.status.to_owned()))
+    }
+}
+
+/// The same call, function and arguments give the same key. Arguments are hashed in their
+/// canonical form (object keys sorted), so a retry that reorders keys is still the same request.
+fn idempotency_key(call: &ExternalCallId, function: Function, arguments: &Value) -> String {
+    let mut hash = Sha256::new();
+    hash.update(call.as_str().as_bytes());
+    hash.update([0]);
+    hash.update(function.name().as_bytes());
+    hash.update([0]);
+    hash.update(canonical(arguments).as_bytes());
+    hex(&hash.finalize())
+}
+
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> =
+                keys.iter().map(|k| format!("{}:{}", Value::String((*k).clone()), canonical(&map[*k]))).collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn keys_ignore_argument_order_but_not_values() {
+        let call = ExternalCallId::parse("call_1").unwrap();
+        let a = idempotency_key(&call, Function::BookAppointment, &json!({"date": "morgen", "time": "14 Uhr"}));
+        let b = idempotency_key(&call, Function::BookAppointment, &json!({"time": "14 Uhr", "date": "morgen"}));
+        let c = idempotency_key(&call, Function::BookAppointment, &json!({"time": "15 Uhr", "date": "morgen"}));
+        let d = idempotency_key(&call, Function::CancelAppointment, &json!({"date": "morgen", "time": "14 Uhr"}));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+        assert_eq!(a.len(), 64);
+    }
+}
