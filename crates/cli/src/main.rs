@@ -33,6 +33,71 @@ enum Command {
         /// The tenant file (TOML, the format of fixtures/demo-tenant.toml).
         file: std::path::PathBuf,
     },
+    /// Inspect calls.
+    #[command(subcommand)]
+    Calls(CallsCommand),
+    /// Inspect and re-apply stored webhook deliveries.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Retell set-up.
+    #[command(subcommand)]
+    Retell(RetellCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum CallsCommand {
+    /// Recent calls, newest first.
+    List {
+        /// Only calls still ongoing longer than the reconcile threshold.
+        #[arg(long)]
+        stale: bool,
+        /// Only calls with this status (registered, ongoing, ended, not_connected, error, abandoned).
+        #[arg(long)]
+        status: Option<String>,
+        /// The reconcile threshold for --stale [default: 10m]
+        #[arg(long, env = "FRONTDESK_RECONCILE_AFTER", value_parser = config::parse_duration)]
+        reconcile_after: Option<std::time::Duration>,
+        /// How many calls.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One call: numbers, tenant, timeline, webhook events, every function trace.
+    Show {
+        /// Retell's call id.
+        call_id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum WebhooksCommand {
+    /// Stored deliveries, oldest first.
+    List {
+        /// pending, processed, failed or ignored.
+        #[arg(long)]
+        status: Option<String>,
+        /// retell or calcom.
+        #[arg(long)]
+        provider: Option<String>,
+        /// How many events.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Re-apply stored deliveries by id.
+    Replay {
+        /// Event ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RetellCommand {
+    /// Print the custom-function definitions for a Retell agent.
+    Tools {
+        /// Where frontdesk is reachable from Retell, e.g. https://frontdesk.example.com
+        #[arg(long)]
+        base_url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +117,16 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(&resolved, &args, &file).await,
             Command::Migrate => commands::migrate::run(&resolved).await,
             Command::Import { file: path } => commands::import::run(&resolved, &path).await,
+            Command::Calls(CallsCommand::List { stale, status, reconcile_after, limit }) => {
+                let after = reconcile_after.unwrap_or(std::time::Duration::from_secs(600));
+                commands::calls::list(&resolved, status, stale, after, limit).await
+            }
+            Command::Calls(CallsCommand::Show { call_id }) => commands::calls::show(&resolved, &call_id).await,
+            Command::Webhooks(WebhooksCommand::List { status, provider, limit }) => {
+                commands::webhooks::list(&resolved, status, provider, limit).await
+            }
+            Command::Webhooks(WebhooksCommand::Replay { ids }) => commands::webhooks::replay(&resolved, &ids).await,
+            Command::Retell(RetellCommand::Tools { base_url }) => commands::retell::tools(&base_url),
         }
     });
     match result {

@@ -31,6 +31,8 @@ pub struct Settings {
     pub abandon_after: Duration,
     /// How long a reconciler holds a claimed call.
     pub reconcile_lease: Duration,
+    /// The reconciler's first backoff after a 429 or 5xx; doubled per attempt, at most 30 minutes.
+    pub reconcile_backoff: Duration,
     /// How often background workers look for work.
     pub worker_interval: Duration,
     /// How often the tenant configuration version is checked.
@@ -54,6 +56,7 @@ impl Settings {
             reconcile_after: Duration::from_secs(600),
             abandon_after: Duration::from_secs(2 * 3600),
             reconcile_lease: Duration::from_secs(60),
+            reconcile_backoff: Duration::from_secs(30),
             worker_interval: Duration::from_secs(5),
             directory_refresh: Duration::from_secs(1),
         }

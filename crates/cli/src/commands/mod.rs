@@ -1,8 +1,11 @@
 //! One module per command.
 
+pub mod calls;
 pub mod import;
 pub mod migrate;
+pub mod retell;
 pub mod serve;
+pub mod webhooks;
 
 use frontdesk_store::{SharedStore, StoreOptions};
 

@@ -1,6 +1,7 @@
 //! Tests of the `frontdesk` binary itself.
 
 mod import;
+mod operators;
 mod process;
 mod processes;
 mod serve;

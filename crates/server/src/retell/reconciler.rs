@@ -21,8 +21,6 @@ use crate::state::AppState;
 
 /// Calls claimed per round.
 const BATCH: u32 = 20;
-/// The first backoff; doubled per failed attempt.
-const FIRST_BACKOFF: SignedDuration = SignedDuration::from_secs(30);
 /// The longest backoff.
 const MAX_BACKOFF: SignedDuration = SignedDuration::from_mins(30);
 
@@ -94,14 +92,14 @@ impl Reconciler {
             let outcome = match rate_limited {
                 // Retell asked us to slow down: leave the rest of this batch for later.
                 Some(wait) => {
-                    self.release(&call, Some(Timestamp::now() + wait.max(backoff(call.attempts)))).await?;
+                    self.release(&call, Some(Timestamp::now() + wait.max(self.backoff(call.attempts)))).await?;
                     Outcome::BackedOff
                 }
                 None => match self.reconcile(&call).await {
                     Ok(outcome) => outcome,
                     Err(Throttled(wait)) => {
                         rate_limited = Some(wait);
-                        self.release(&call, Some(Timestamp::now() + wait.max(backoff(call.attempts)))).await?;
+                        self.release(&call, Some(Timestamp::now() + wait.max(self.backoff(call.attempts)))).await?;
                         Outcome::BackedOff
                     }
                 },
@@ -148,17 +146,19 @@ impl Reconciler {
                         Err(_) => Outcome::Error,
                     }
                 } else {
-                    let _ = self.release(claimed, Some(now + backoff(claimed.attempts))).await;
+                    let _ = self.release(claimed, Some(now + self.backoff(claimed.attempts))).await;
                     return Ok(Outcome::Unknown);
                 }
             }
             Err(FetchError::RateLimited { retry_after }) => {
-                let wait = retry_after.and_then(|d| SignedDuration::try_from(d).ok()).unwrap_or(FIRST_BACKOFF);
+                // Retell's Retry-After, when it sends one, is the authority on when to come back.
+                let wait =
+                    retry_after.and_then(|d| SignedDuration::try_from(d).ok()).unwrap_or_else(|| self.backoff(1));
                 return Err(Throttled(wait));
             }
             Err(error) if error.is_transient() => {
                 tracing::debug!(%error, "Retell unavailable; backing off");
-                let _ = self.release(claimed, Some(now + backoff(claimed.attempts))).await;
+                let _ = self.release(claimed, Some(now + self.backoff(claimed.attempts))).await;
                 return Ok(Outcome::BackedOff);
             }
             Err(error) => {
@@ -196,13 +196,21 @@ impl Reconciler {
     }
 }
 
+impl Reconciler {
+    fn backoff(&self, attempts: u32) -> SignedDuration {
+        let first =
+            SignedDuration::try_from(self.state.settings().reconcile_backoff).unwrap_or(SignedDuration::from_secs(30));
+        backoff(first, attempts)
+    }
+}
+
 /// Retell answered 429; wait this long.
 struct Throttled(SignedDuration);
 
-/// 30 s, 1 min, 2 min, … up to 30 min.
-fn backoff(attempts: u32) -> SignedDuration {
-    let exponent = attempts.saturating_sub(1).min(10);
-    (FIRST_BACKOFF * 2i32.pow(exponent)).min(MAX_BACKOFF)
+/// `first`, doubled per further attempt, at most [`MAX_BACKOFF`].
+fn backoff(first: SignedDuration, attempts: u32) -> SignedDuration {
+    let exponent = attempts.saturating_sub(1).min(16);
+    (first * 2i32.pow(exponent)).min(MAX_BACKOFF)
 }
 
 #[cfg(test)]
@@ -211,9 +219,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_a_ceiling() {
-        assert_eq!(backoff(1), SignedDuration::from_secs(30));
-        assert_eq!(backoff(2), SignedDuration::from_secs(60));
-        assert_eq!(backoff(4), SignedDuration::from_secs(240));
-        assert_eq!(backoff(50), MAX_BACKOFF);
+        let first = SignedDuration::from_secs(30);
+        assert_eq!(backoff(first, 1), SignedDuration::from_secs(30));
+        assert_eq!(backoff(first, 2), SignedDuration::from_secs(60));
+        assert_eq!(backoff(first, 4), SignedDuration::from_secs(240));
+        assert_eq!(backoff(first, 50), MAX_BACKOFF);
     }
 }

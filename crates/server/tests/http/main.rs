@@ -3,4 +3,7 @@
 mod admin;
 mod booking;
 mod functions;
+mod reconciler;
+mod robustness;
 mod skeleton;
+mod webhooks;
