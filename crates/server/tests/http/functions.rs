@@ -444,7 +444,101 @@ async fn a_function_call_before_any_webhook(db: TestDb) {
     s.stop().await;
 }
 
+/// The outcomes the two walkthroughs above do not reach.
+async fn the_remaining_statuses(db: TestDb) {
+    let s = start(db).await;
+    let john = call_object("call_rest_1", JOHN, SMILE, "ongoing");
+    // Whitening needs a day's notice: nothing today, alternatives instead.
+    let today = s.function("check_availability", json!({"service": "whitening", "date": "today"}), &john).await;
+    expect(&today, "unavailable", true);
+    assert!(!today["alternatives"].as_array().unwrap().is_empty());
+    // Nothing can be found beyond the booking window.
+    let far = s.function("find_next_available", json!({"service": "cleaning", "after": "2026-07-01"}), &john).await;
+    expect(&far, "unavailable", true);
+
+    // The monthly quota: two cancellations, then no more.
+    for (day, time) in [("Thursday", "10am"), ("Thursday", "11am"), ("Friday", "9am")] {
+        let b = s
+            .function(
+                "book_appointment",
+                json!({"service": "consult", "date": day, "time": time, "customer_name": "John Carter"}),
+                &john,
+            )
+            .await;
+        expect(&b, "booked", true);
+    }
+    expect(
+        &s.function("cancel_appointment", json!({"date": "Thursday", "time": "10am"}), &john).await,
+        "cancelled",
+        true,
+    );
+    expect(
+        &s.function("cancel_appointment", json!({"date": "Thursday", "time": "11am"}), &john).await,
+        "cancelled",
+        true,
+    );
+    let quota = s.function("cancel_appointment", json!({"date": "Friday"}), &john).await;
+    expect(&quota, "denied", false);
+    assert_eq!(quota["reason"], "quota_exceeded");
+
+    // Rescheduling: onto a taken time, ambiguously, and too often.
+    let hans = call_object("call_rest_2", HANS, FRISEUR, "ongoing");
+    for time in ["10:00", "11:00"] {
+        let b = s
+            .function(
+                "book_appointment",
+                json!({"service": "Herrenhaarschnitt", "date": "Mittwoch", "time": time, "staff": "Mehmet"}),
+                &hans,
+            )
+            .await;
+        expect(&b, "booked", true);
+    }
+    let which = s.function("reschedule_appointment", json!({"new_date": "Freitag", "new_time": "10:00"}), &hans).await;
+    expect(&which, "multiple_found", false);
+    let other = call_object("call_rest_3", "+4915112345678", FRISEUR, "ongoing");
+    for staff in ["Anna", "Mehmet"] {
+        let b = s
+            .function(
+                "book_appointment",
+                json!({"service": "Herrenhaarschnitt", "date": "Freitag", "time": "12:00", "staff": staff}),
+                &other,
+            )
+            .await;
+        expect(&b, "booked", true);
+    }
+    let taken = s
+        .function(
+            "reschedule_appointment",
+            json!({"old_date": "Mittwoch", "old_time": "10:00", "new_date": "Freitag", "new_time": "12:00"}),
+            &hans,
+        )
+        .await;
+    expect(&taken, "unavailable", true);
+    assert!(!taken["alternatives"].as_array().unwrap().is_empty());
+    for (from, to) in [("10:00", "13:00"), ("13:00", "14:00")] {
+        let moved = s
+            .function(
+                "reschedule_appointment",
+                json!({"old_date": "Mittwoch", "old_time": from, "new_date": "Mittwoch", "new_time": to}),
+                &hans,
+            )
+            .await;
+        expect(&moved, "rescheduled", true);
+    }
+    let limit = s
+        .function(
+            "reschedule_appointment",
+            json!({"old_date": "Mittwoch", "old_time": "14:00", "new_date": "Mittwoch", "new_time": "15:00"}),
+            &hans,
+        )
+        .await;
+    expect(&limit, "denied", false);
+    assert_eq!(limit["reason"], "max_reschedules_reached");
+    s.stop().await;
+}
+
 backend_tests!(
+    the_remaining_statuses,
     a_german_call_from_greeting_to_callback,
     an_english_call_with_policies,
     anonymous_callers,
