@@ -42,6 +42,28 @@ enum Command {
     /// Retell set-up.
     #[command(subcommand)]
     Retell(RetellCommand),
+    /// Inspect and retry changes waiting for Cal.com.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OutboxCommand {
+    /// Outbox jobs, oldest first, and counts by status.
+    List {
+        /// pending, running, done or failed.
+        #[arg(long)]
+        status: Option<String>,
+        /// How many jobs.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Queue failed jobs again.
+    Retry {
+        /// Job ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,6 +149,10 @@ fn main() -> ExitCode {
             }
             Command::Webhooks(WebhooksCommand::Replay { ids }) => commands::webhooks::replay(&resolved, &ids).await,
             Command::Retell(RetellCommand::Tools { base_url }) => commands::retell::tools(&base_url),
+            Command::Outbox(OutboxCommand::List { status, limit }) => {
+                commands::outbox::list(&resolved, status, limit).await
+            }
+            Command::Outbox(OutboxCommand::Retry { ids }) => commands::outbox::retry(&resolved, &ids).await,
         }
     });
     match result {

@@ -10,6 +10,27 @@ use crate::phone::E164;
 use crate::tenant::{Branch, Company, Policies, Service, Staff};
 use crate::tenant_file::TenantSpec;
 
+/// How a company's calendar maps onto Cal.com (no secrets: those stay in the store).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CalcomLink {
+    /// Service → Cal.com event type id.
+    pub event_types: BTreeMap<ServiceId, i64>,
+    /// Staff member → Cal.com user id.
+    pub users: BTreeMap<StaffId, i64>,
+}
+
+impl CalcomLink {
+    /// The staff member a Cal.com user is.
+    pub fn staff_of_user(&self, user: i64) -> Option<StaffId> {
+        self.users.iter().find(|(_, u)| **u == user).map(|(s, _)| *s)
+    }
+
+    /// The service a Cal.com event type books.
+    pub fn service_of_event_type(&self, event_type: i64) -> Option<ServiceId> {
+        self.event_types.iter().find(|(_, e)| **e == event_type).map(|(s, _)| *s)
+    }
+}
+
 /// One company and everything it owns.
 #[derive(Clone, Debug)]
 pub struct CompanyEntry {
@@ -21,6 +42,8 @@ pub struct CompanyEntry {
     pub services: Vec<Service>,
     /// Its staff, ordered by id.
     pub staff: Vec<Staff>,
+    /// Its Cal.com mirror, if connected.
+    pub calcom: Option<CalcomLink>,
 }
 
 /// Every tenant, indexed for the lookups a call needs.
@@ -88,7 +111,25 @@ impl Directory {
                         next_staff += 1;
                     }
                 }
-                CompanyEntry { company: Company { id: company_id, def: c.def.clone() }, branches, services, staff }
+                let calcom = c.calcom.as_ref().map(|link| CalcomLink {
+                    event_types: link
+                        .event_types
+                        .iter()
+                        .filter_map(|(k, id)| services.iter().find(|s| &s.def.key == k).map(|s| (s.id, *id)))
+                        .collect(),
+                    users: link
+                        .users
+                        .iter()
+                        .filter_map(|(k, id)| staff.iter().find(|s| &s.def.key == k).map(|s| (s.id, *id)))
+                        .collect(),
+                });
+                CompanyEntry {
+                    company: Company { id: company_id, def: c.def.clone() },
+                    branches,
+                    services,
+                    staff,
+                    calcom,
+                }
             })
             .collect();
         Self::new(entries, 0)

@@ -318,6 +318,9 @@ pub struct OutboxJob {
     pub appointment_id: AppointmentId,
     /// What to do.
     pub kind: OutboxKind,
+    /// What was known when the change was made (for operators; the worker reads the current
+    /// state of the appointment).
+    pub payload: serde_json::Value,
     /// Status.
     pub status: OutboxStatus,
     /// Attempts made.

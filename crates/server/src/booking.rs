@@ -11,10 +11,11 @@ use frontdesk_domain::directory::CompanyEntry;
 use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, ServiceId, StaffId};
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::policy::{self, CancelDecision, DenialReason};
-use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer};
-use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer};
+use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer, OutboxKind};
+use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer, NewOutboxJob};
 use frontdesk_store::{StoreError, StoreTx};
 use jiff::Timestamp;
+use serde_json::json;
 
 /// How many alternatives to offer by default.
 pub const DEFAULT_ALTERNATIVES: usize = 3;
@@ -132,6 +133,7 @@ pub async fn book(
             at: now,
         };
         if let Ok(appointment) = tx.book(&new).await? {
+            mirror(tx, company, &appointment, OutboxKind::CalcomCreate, now).await?;
             return Ok(BookOutcome::Booked { appointment: Box::new(appointment), customer: who });
         }
         tracing::debug!(staff = %slot.staff_id, "slot taken by a concurrent booking; retrying");
@@ -211,6 +213,7 @@ pub async fn cancel(
         CancelDecision::Allowed { fee } => {
             let change = Cancellation { at: now, reason, fee, call_id };
             let appointment = tx.cancel(company.company.id, id, &change).await?;
+            mirror(tx, company, &appointment, OutboxKind::CalcomCancel, now).await?;
             Ok(CancelOutcome::Cancelled { appointment, fee })
         }
     }
@@ -304,6 +307,7 @@ pub async fn reschedule(
             }
         };
         if let Ok(moved) = tx.reschedule(company.company.id, id, &slot, now, call_id).await? {
+            mirror(tx, company, &moved, OutboxKind::CalcomReschedule, now).await?;
             return Ok(RescheduleOutcome::Rescheduled {
                 appointment: moved,
                 previous_start: appointment.range.start(),
@@ -311,6 +315,31 @@ pub async fn reschedule(
         }
     }
     Ok(RescheduleOutcome::Unavailable { refusal: Refusal::Taken, alternatives: Vec::new() })
+}
+
+/// Writes the outbox job that mirrors a change into Cal.com, in the change's own transaction (I5),
+/// when the company has a Cal.com connection.
+async fn mirror(
+    tx: &mut dyn StoreTx,
+    company: &CompanyEntry,
+    appointment: &Appointment,
+    kind: OutboxKind,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if company.calcom.is_none() {
+        return Ok(());
+    }
+    let payload = json!({
+        "appointment_id": appointment.id,
+        "start": appointment.range.start(),
+        "end": appointment.range.end(),
+        "service_id": appointment.service_id,
+        "staff_id": appointment.staff_id,
+        "status": appointment.status,
+    });
+    let job = NewOutboxJob { company_id: company.company.id, appointment_id: appointment.id, kind, payload, at: now };
+    tx.enqueue_outbox(&job).await?;
+    Ok(())
 }
 
 /// Locks the appointment, then its customer (so that one customer's cancellations and moves, and

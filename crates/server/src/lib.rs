@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub mod booking;
+pub mod calcom;
 pub mod http;
 pub mod metrics;
 pub mod retell;

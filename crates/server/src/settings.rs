@@ -33,6 +33,14 @@ pub struct Settings {
     pub reconcile_lease: Duration,
     /// The reconciler's first backoff after a 429 or 5xx; doubled per attempt, at most 30 minutes.
     pub reconcile_backoff: Duration,
+    /// Timeout of one Cal.com request.
+    pub calcom_timeout: Duration,
+    /// The first backoff of a failed outbox attempt; doubled per attempt, at most 30 minutes.
+    pub outbox_backoff: Duration,
+    /// Attempts before an outbox job is parked as failed.
+    pub outbox_max_attempts: i32,
+    /// How often recently changed Cal.com bookings are pulled.
+    pub calcom_pull_interval: Duration,
     /// How often background workers look for work.
     pub worker_interval: Duration,
     /// How often the tenant configuration version is checked.
@@ -57,6 +65,10 @@ impl Settings {
             abandon_after: Duration::from_secs(2 * 3600),
             reconcile_lease: Duration::from_secs(60),
             reconcile_backoff: Duration::from_secs(30),
+            calcom_timeout: Duration::from_secs(10),
+            outbox_backoff: Duration::from_secs(5),
+            outbox_max_attempts: 8,
+            calcom_pull_interval: Duration::from_secs(300),
             worker_interval: Duration::from_secs(5),
             directory_refresh: Duration::from_secs(1),
         }

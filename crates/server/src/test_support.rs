@@ -78,8 +78,13 @@ impl TestServer {
 
     /// Starts a server on `db` with the demo tenants imported.
     pub async fn start(db: TestDb, settings: Settings) -> TestServer {
+        Self::start_with_tenants(db, settings, DEMO_TENANTS).await
+    }
+
+    /// Starts a server on `db` with the tenants of `tenant_file` imported.
+    pub async fn start_with_tenants(db: TestDb, settings: Settings, tenant_file: &str) -> TestServer {
         let store = db.open().await;
-        let spec = tenant_file::parse(DEMO_TENANTS).expect("demo tenants parse");
+        let spec = tenant_file::parse(tenant_file).expect("tenant file parses");
         store.import_tenants(&spec, Timestamp::now()).await.expect("import demo tenants");
         let server = RunningServer::start(store, settings).await.expect("start server");
         let addr = server.addr;

@@ -6,6 +6,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use std::sync::Arc;
+
+use crate::calcom::pull;
+use crate::calcom::sync::CalcomSync;
 use crate::retell::reconciler::Reconciler;
 use crate::state::AppState;
 
@@ -35,9 +39,27 @@ pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers
         }
     }));
     let interval = state.settings().worker_interval;
-    let reconciler = std::sync::Arc::new(Reconciler::new(state));
+    let outbox = Arc::new(CalcomSync::new(state.clone()));
+    tasks.spawn(every(interval, shutdown.clone(), move || {
+        let outbox = Arc::clone(&outbox);
+        async move {
+            if let Err(error) = outbox.round().await {
+                tracing::warn!(%error, "outbox round failed");
+            }
+        }
+    }));
+    let pull_state = state.clone();
+    tasks.spawn(every(state.settings().calcom_pull_interval, shutdown.clone(), move || {
+        let state = pull_state.clone();
+        async move {
+            if let Err(error) = pull::round(&state).await {
+                tracing::warn!(%error, "Cal.com catch-up pull failed");
+            }
+        }
+    }));
+    let reconciler = Arc::new(Reconciler::new(state));
     tasks.spawn(every(interval, shutdown, move || {
-        let reconciler = std::sync::Arc::clone(&reconciler);
+        let reconciler = Arc::clone(&reconciler);
         async move {
             if let Err(error) = reconciler.round().await {
                 tracing::warn!(%error, "reconciler round failed");
@@ -56,7 +78,13 @@ where
     loop {
         tokio::select! {
             () = stopped(&mut shutdown) => return,
-            () = tokio::time::sleep(period) => round().await,
+            () = tokio::time::sleep(period) => {}
+        }
+        // A round cut short by shutdown is safe to abandon: its transaction rolls back, and what
+        // it had claimed stays leased until another worker takes it over.
+        tokio::select! {
+            () = stopped(&mut shutdown) => return,
+            () = round() => {}
         }
     }
 }

@@ -58,8 +58,11 @@ pub(crate) trait Backend: Database {
 
     /// Appended to a `SELECT` that must lock the rows it reads until commit (PostgreSQL); empty
     /// where the transaction already excludes every other writer (SQLite).
-    #[allow(dead_code)] // used by the booking queries
     const FOR_UPDATE: &'static str;
+
+    /// Appended to the `SELECT` that picks jobs to claim: on PostgreSQL concurrent workers skip
+    /// each other's rows instead of queueing behind them; SQLite has one writer anyway.
+    const SKIP_LOCKED: &'static str;
 
     /// The embedded migrations of this backend.
     fn migrator() -> &'static Migrator;
@@ -87,6 +90,7 @@ impl Backend for Sqlite {
     const KIND: BackendKind = BackendKind::Sqlite;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const FOR_UPDATE: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
 
     fn migrator() -> &'static Migrator {
         &crate::migrate::SQLITE
@@ -119,6 +123,7 @@ impl Backend for Postgres {
     const KIND: BackendKind = BackendKind::Postgres;
     const BEGIN_WRITE: &'static str = "BEGIN";
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
     fn migrator() -> &'static Migrator {
         &crate::migrate::POSTGRES

@@ -14,9 +14,13 @@ use async_trait::async_trait;
 use frontdesk_domain::availability::{Busy, Slot};
 use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord};
 use frontdesk_domain::directory::Directory;
-use frontdesk_domain::ids::{AppointmentId, CallId, CallbackId, CompanyId, CustomerId, ExternalCallId, WebhookEventId};
+use frontdesk_domain::ids::{
+    AppointmentId, CallId, CallbackId, CompanyId, CustomerId, ExternalCallId, OutboxJobId, StaffId, WebhookEventId,
+};
 use frontdesk_domain::phone::E164;
-use frontdesk_domain::records::{Appointment, CallbackRequest, Customer, FunctionTrace, WebhookEvent, WebhookStatus};
+use frontdesk_domain::records::{
+    Appointment, CallbackRequest, Customer, FunctionTrace, OutboxJob, WebhookEvent, WebhookStatus,
+};
 use frontdesk_domain::tenant_file::TenantSpec;
 use frontdesk_domain::time::TimeRange;
 use jiff::Timestamp;
@@ -114,6 +118,9 @@ pub trait Bookings: Send + Sync {
 
     /// The customer with this number.
     async fn customer_by_phone(&self, company: CompanyId, phone: &E164) -> Result<Option<Customer>>;
+
+    /// One customer of the company.
+    async fn customer(&self, company: CompanyId, id: CustomerId) -> Result<Option<Customer>>;
 
     /// One appointment of the company, with segments.
     async fn appointment(&self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>>;
@@ -293,13 +300,87 @@ pub trait CallsTx: Send {
     async fn insert_trace(&mut self, new: &model::NewTrace<'_>) -> Result<()>;
 }
 
+/// The outbox and Cal.com connections: reads and single-statement writes.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Leases due jobs, oldest first, one appointment's jobs in order. Safe with several workers.
+    async fn claim_jobs(&self, claim: &model::JobClaim<'_>) -> Result<Vec<OutboxJob>>;
+
+    /// Ends a claimed job; `false` if the lease was lost (another worker took the job over).
+    async fn finish_job(
+        &self,
+        id: OutboxJobId,
+        owner: &str,
+        outcome: &model::JobOutcome,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Jobs by filter, oldest first.
+    async fn list_jobs(
+        &self,
+        filter: &model::OutboxFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<OutboxJob>>;
+
+    /// Puts a failed job back in the queue (an operator's retry); `false` if it was not failed.
+    async fn retry_job(&self, id: OutboxJobId, now: Timestamp) -> Result<bool>;
+
+    /// Counts by status and the oldest waiting job.
+    async fn outbox_stats(&self) -> Result<model::OutboxStats>;
+
+    /// Every company's Cal.com connection, secrets included (for the workers only).
+    async fn calcom_connections(&self) -> Result<Vec<model::CalcomConnection>>;
+
+    /// Records the catch-up pull's progress.
+    async fn set_last_pulled(&self, company: CompanyId, at: Timestamp) -> Result<()>;
+}
+
+/// The outbox, Cal.com links and external busy time: steps of a write transaction.
+#[async_trait]
+pub trait OutboxTx: Send {
+    /// Writes a job in the transaction of the change it mirrors (I5).
+    async fn enqueue_outbox(&mut self, job: &model::NewOutboxJob) -> Result<OutboxJobId>;
+
+    /// As [`Outbox::finish_job`], in this transaction (to commit it with what the job learnt).
+    async fn finish_job(
+        &mut self,
+        id: OutboxJobId,
+        owner: &str,
+        outcome: &model::JobOutcome,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Links (or unlinks) an appointment to its Cal.com booking.
+    async fn set_calcom_uid(&mut self, company: CompanyId, appointment: AppointmentId, uid: Option<&str>)
+    -> Result<()>;
+
+    /// The appointment a Cal.com booking mirrors.
+    async fn appointment_by_calcom_uid(&mut self, company: CompanyId, uid: &str) -> Result<Option<Appointment>>;
+
+    /// One appointment, read in this transaction.
+    async fn appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>>;
+
+    /// Blocks a staff member's time for a booking made directly in Cal.com.
+    async fn upsert_busy_block(
+        &mut self,
+        company: CompanyId,
+        staff: StaffId,
+        range: TimeRange,
+        uid: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// Frees the time of a Cal.com booking; `false` if it was not blocking.
+    async fn release_busy_block(&mut self, company: CompanyId, uid: &str, at: Timestamp) -> Result<bool>;
+}
+
 /// Everything the store offers, for use as `Arc<dyn Store>`.
-pub trait Store: StoreCore + Tenants + Bookings + Calls {}
-impl<T: StoreCore + Tenants + Bookings + Calls> Store for T {}
+pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox {}
+impl<T: StoreCore + Tenants + Bookings + Calls + Outbox> Store for T {}
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
-pub trait StoreTx: TxCore + BookingsTx + CallsTx {}
-impl<T: TxCore + BookingsTx + CallsTx> StoreTx for T {}
+pub trait StoreTx: TxCore + BookingsTx + CallsTx + OutboxTx {}
+impl<T: TxCore + BookingsTx + CallsTx + OutboxTx> StoreTx for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

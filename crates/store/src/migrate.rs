@@ -22,7 +22,7 @@ macro_rules! migrations {
 }
 
 pub(crate) static SQLITE: LazyLock<Migrator> =
-    LazyLock::new(|| Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation"]));
+    LazyLock::new(|| Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation", 2 "0002_calcom"]));
 
 pub(crate) static POSTGRES: LazyLock<Migrator> =
-    LazyLock::new(|| Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation"]));
+    LazyLock::new(|| Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation", 2 "0002_calcom"]));

@@ -261,3 +261,101 @@ pub struct ClaimedCall {
     /// Attempts including this one.
     pub attempts: u32,
 }
+
+/// A change to push to Cal.com, written in the transaction of the change (I5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewOutboxJob {
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// The appointment changed.
+    pub appointment_id: frontdesk_domain::ids::AppointmentId,
+    /// What to push.
+    pub kind: frontdesk_domain::records::OutboxKind,
+    /// What was known at the time, for operators.
+    pub payload: serde_json::Value,
+    /// Now.
+    pub at: Timestamp,
+}
+
+/// A worker's claim on due jobs.
+#[derive(Clone, Debug)]
+pub struct JobClaim<'a> {
+    /// Who claims.
+    pub owner: &'a str,
+    /// Now (real clock).
+    pub now: Timestamp,
+    /// Until when the claim holds; a worker that dies lets its jobs run again after this.
+    pub lease_until: Timestamp,
+    /// Most jobs to claim.
+    pub limit: u32,
+}
+
+/// How a claimed job ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Delivered.
+    Done,
+    /// Not yet: try again at `run_after`.
+    Retry {
+        /// Earliest next attempt.
+        run_after: Timestamp,
+        /// What went wrong.
+        error: String,
+    },
+    /// Given up; an operator must look.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+/// Which outbox jobs to list.
+#[derive(Clone, Debug, Default)]
+pub struct OutboxFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Status.
+    pub status: Option<frontdesk_domain::records::OutboxStatus>,
+    /// One appointment's jobs.
+    pub appointment: Option<frontdesk_domain::ids::AppointmentId>,
+}
+
+/// The outbox at a glance, for metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    /// Waiting.
+    pub pending: u64,
+    /// Claimed.
+    pub running: u64,
+    /// Delivered.
+    pub done: u64,
+    /// Given up.
+    pub failed: u64,
+    /// When the oldest waiting job was created.
+    pub oldest_pending: Option<Timestamp>,
+}
+
+/// A company's Cal.com connection, secrets included: for the worker only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CalcomConnection {
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// API base, e.g. `https://api.cal.com/v2`.
+    pub base_url: String,
+    /// API key.
+    pub api_key: String,
+    /// Webhook secret.
+    pub webhook_secret: String,
+    /// When bookings were last pulled.
+    pub last_pulled_at: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for CalcomConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalcomConnection")
+            .field("company_id", &self.company_id)
+            .field("base_url", &self.base_url)
+            .field("last_pulled_at", &self.last_pulled_at)
+            .finish_non_exhaustive()
+    }
+}

@@ -51,7 +51,7 @@ impl TestDb {
     /// # Panics
     /// When PostgreSQL is required but not configured or not reachable.
     pub async fn postgres() -> Option<TestDb> {
-        let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+        let Some(admin_url) = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.trim().is_empty()) else {
             if std::env::var(REQUIRE_POSTGRES_VAR).is_ok_and(|v| v == "1") {
                 panic!("{REQUIRE_POSTGRES_VAR}=1 but {POSTGRES_URL_VAR} is not set");
             }

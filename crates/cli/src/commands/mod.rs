@@ -3,6 +3,7 @@
 pub mod calls;
 pub mod import;
 pub mod migrate;
+pub mod outbox;
 pub mod retell;
 pub mod serve;
 pub mod webhooks;

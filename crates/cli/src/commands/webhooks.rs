@@ -58,7 +58,7 @@ pub async fn replay(config: &Resolved, ids: &[i64]) -> anyhow::Result<()> {
         };
         let status = match event.provider {
             Provider::Retell => frontdesk_server::retell::webhooks::replay(&store, &directory, &event).await?,
-            Provider::Calcom => anyhow::bail!("replaying Cal.com events is not supported yet"),
+            Provider::Calcom => frontdesk_server::calcom::webhooks::replay(&store, &directory, &event).await?,
         };
         println!("#{id} {} {}: {status}", event.provider, event.event_type);
         if status == WebhookStatus::Failed {

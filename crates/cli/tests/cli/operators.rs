@@ -91,3 +91,65 @@ async fn calls_and_webhooks_can_be_inspected_and_replayed() {
     assert!(replay.status.success(), "{:?}", text(&replay));
     assert!(text(&replay).0.contains("processed"));
 }
+
+#[tokio::test]
+async fn outbox_jobs_can_be_listed_and_retried() {
+    use frontdesk_domain::records::OutboxKind;
+    use frontdesk_store::model::{JobClaim, JobOutcome, NewAppointment, NewCustomer, NewOutboxJob};
+
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let now = jiff::Timestamp::now();
+    store
+        .import_tenants(
+            &frontdesk_domain::tenant_file::parse(frontdesk_domain::tenant_file::DEMO_TENANTS).unwrap(),
+            now,
+        )
+        .await
+        .unwrap();
+    let dir = store.load_directory().await.unwrap();
+    let f = dir.company_by_key("friseur1").unwrap();
+    let start = now + jiff::SignedDuration::from_hours(48);
+    let slot =
+        frontdesk_domain::availability::Engine::new(f, &f.branches[0], &f.services[0], now).slot(start, f.staff[0].id);
+    let mut tx = store.begin().await.unwrap();
+    let customer = tx.upsert_customer(f.company.id, &NewCustomer::default(), now).await.unwrap();
+    let appointment = tx
+        .book(&NewAppointment {
+            company_id: f.company.id,
+            branch_id: f.branches[0].id,
+            service_id: f.services[0].id,
+            customer_id: customer.id,
+            slot: &slot,
+            source: frontdesk_domain::records::AppointmentSource::Admin,
+            call_id: None,
+            notes: None,
+            at: now,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let job = NewOutboxJob {
+        company_id: f.company.id,
+        appointment_id: appointment.id,
+        kind: OutboxKind::CalcomCreate,
+        payload: json!({}),
+        at: now,
+    };
+    let id = tx.enqueue_outbox(&job).await.unwrap();
+    tx.commit().await.unwrap();
+    let claim = JobClaim { owner: "test", now, lease_until: now + jiff::SignedDuration::from_mins(1), limit: 1 };
+    assert_eq!(store.claim_jobs(&claim).await.unwrap().len(), 1);
+    store.finish_job(id, "test", &JobOutcome::Failed { error: "Cal.com refused the time".into() }, now).await.unwrap();
+    store.close().await;
+
+    let list = frontdesk(&db.url, &["outbox", "list", "--status", "failed"]);
+    let (stdout, stderr) = text(&list);
+    assert!(list.status.success(), "{stderr}");
+    assert!(stdout.contains("calcom_create") && stdout.contains("Cal.com refused the time"), "{stdout}");
+    assert!(stdout.contains("0 pending, 0 running, 0 done, 1 failed"), "{stdout}");
+    let retry = frontdesk(&db.url, &["outbox", "retry", &id.to_string()]);
+    assert!(retry.status.success(), "{:?}", text(&retry));
+    assert!(text(&frontdesk(&db.url, &["outbox", "list"])).0.contains("1 pending"));
+    assert!(!frontdesk(&db.url, &["outbox", "retry", &id.to_string()]).status.success(), "no longer failed");
+}

@@ -16,11 +16,12 @@ use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
     Appointment, AppointmentSource, AppointmentStatus, CallbackRequest, CallbackStatus, Customer, FunctionTrace,
-    Provider, WebhookEvent, WebhookStatus,
+    OutboxJob, OutboxStatus, Provider, WebhookEvent, WebhookStatus,
 };
 use frontdesk_domain::tenant::Email;
 use frontdesk_store::model::{
-    AppointmentFilter, CallFilter, CallbackFilter, CustomerFilter, NewCustomer, Page, PageRequest, WebhookFilter,
+    AppointmentFilter, CallFilter, CallbackFilter, CustomerFilter, NewCustomer, OutboxFilter, Page, PageRequest,
+    WebhookFilter,
 };
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
@@ -43,6 +44,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/calls", get(calls))
         .route("/calls/{call_id}", get(call_detail))
         .route("/webhook-events", get(webhook_events))
+        .route("/outbox", get(outbox))
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
@@ -167,6 +169,15 @@ fn company_json(e: &CompanyEntry) -> Value {
             "slot_interval_minutes": s.def.slot_interval,
             "segments": s.def.segments,
         })).collect::<Vec<_>>(),
+        "calcom": e.calcom.as_ref().map(|link| json!({
+            "connected": true,
+            "event_types": link.event_types.iter()
+                .map(|(service, id)| (e.service(*service).map_or_else(|| service.to_string(), |s| s.def.key.to_string()), json!(id)))
+                .collect::<serde_json::Map<_, _>>(),
+            "users": link.users.iter()
+                .map(|(staff, id)| (e.staff_member(*staff).map_or_else(|| staff.to_string(), |s| s.def.key.to_string()), json!(id)))
+                .collect::<serde_json::Map<_, _>>(),
+        })),
         "staff": e.staff.iter().map(|s| json!({
             "id": s.id,
             "key": s.def.key,
@@ -468,6 +479,48 @@ async fn webhook_events(State(state): State<AppState>, Query(q): Query<EventPara
     };
     let page = state.store().webhook_events(&filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, event_json)))
+}
+
+#[derive(Deserialize)]
+struct OutboxParams {
+    company: Option<String>,
+    status: Option<String>,
+    appointment: Option<i64>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// An outbox job for operators.
+pub fn job_json(j: &OutboxJob) -> Value {
+    json!({
+        "id": j.id,
+        "company_id": j.company_id,
+        "appointment_id": j.appointment_id,
+        "kind": j.kind,
+        "status": j.status,
+        "attempts": j.attempts,
+        "run_after": j.run_after,
+        "last_error": j.last_error,
+        "payload": j.payload,
+        "created_at": j.created_at,
+        "updated_at": j.updated_at,
+    })
+}
+
+async fn outbox(State(state): State<AppState>, Query(q): Query<OutboxParams>) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let filter = OutboxFilter {
+        company: entry.map(|e| e.company.id),
+        status: q
+            .status
+            .as_deref()
+            .map(|s| OutboxStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("unknown status `{s}`"))))
+            .transpose()?,
+        appointment: q.appointment.map(Into::into),
+    };
+    let page = state.store().list_jobs(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, job_json)))
 }
 
 #[derive(Deserialize)]

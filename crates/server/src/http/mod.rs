@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api/v1", admin::routes(state.clone()))
         .merge(crate::retell::routes())
+        .merge(crate::calcom::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added is the outermost: metrics see every answer, errors made by the

@@ -2,6 +2,7 @@
 
 mod admin;
 mod booking;
+mod calcom;
 mod functions;
 mod reconciler;
 mod robustness;

@@ -298,7 +298,7 @@ CREATE TABLE outbox_jobs (
     company_id bigint NOT NULL REFERENCES companies (id),
     appointment_id bigint NOT NULL REFERENCES appointments (id),
     kind TEXT NOT NULL,
-    payload TEXT NOT NULL,
+    payload jsonb NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
     attempts bigint NOT NULL DEFAULT 0,
     run_after timestamptz NOT NULL,

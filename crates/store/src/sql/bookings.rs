@@ -642,6 +642,18 @@ where
         Conn::<DB>(&mut conn).customer_by_phone(company, phone).await
     }
 
+    async fn customer(&self, company: CompanyId, id: CustomerId) -> Result<Option<Customer>> {
+        let row = sqlx::query(
+            "SELECT id, company_id, name, phone, email, created_at FROM customers WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company.0)
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db::<DB>)?;
+        row.map(|r| Conn::<DB>::customer(&r)).transpose()
+    }
+
     async fn appointment(&self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>> {
         let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
         Conn::<DB>(&mut conn).appointment_by_id(company, id, false).await

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use async_trait::async_trait;
-use frontdesk_domain::directory::{CompanyEntry, Directory};
+use frontdesk_domain::directory::{CalcomLink, CompanyEntry, Directory};
 use frontdesk_domain::ids::{BranchId, CompanyId, ServiceId, StaffId};
 use frontdesk_domain::locale::Locale;
 use frontdesk_domain::money::{Cents, Currency};
@@ -111,6 +111,7 @@ where
                     branches: Vec::new(),
                     services: Vec::new(),
                     staff: Vec::new(),
+                    calcom: None,
                 },
             );
         }
@@ -219,6 +220,26 @@ where
             if let Some(entry) = entries.get_mut(&company_id) {
                 entry.staff.push(Staff { id, company_id, branch_id: BranchId(r.col("branch_id")?), def, service_ids });
             }
+        }
+        for r in sqlx::query("SELECT company_id, event_types, users FROM calcom_connections")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db::<DB>)?
+        {
+            let Some(entry) = entries.get_mut(&CompanyId(r.col("company_id")?)) else { continue };
+            let event_types: BTreeMap<String, i64> = parse_json("event_types", &r.col("event_types")?)?;
+            let users: BTreeMap<String, i64> = parse_json("users", &r.col("users")?)?;
+            let link = CalcomLink {
+                event_types: event_types
+                    .iter()
+                    .filter_map(|(k, id)| entry.services.iter().find(|s| s.def.key.as_str() == k).map(|s| (s.id, *id)))
+                    .collect(),
+                users: users
+                    .iter()
+                    .filter_map(|(k, id)| entry.staff.iter().find(|s| s.def.key.as_str() == k).map(|s| (s.id, *id)))
+                    .collect(),
+            };
+            entry.calcom = Some(link);
         }
         Ok(Directory::new(entries.into_values().collect(), version))
     }
@@ -354,6 +375,8 @@ where
             .await?;
         self.staff_services(company_id, &staff_services).await?;
 
+        self.calcom(company_id, spec).await?;
+
         for customer in &spec.customers {
             self.execute_counted(
                 sqlx::query(
@@ -373,6 +396,39 @@ where
             .await?;
         }
         Ok(())
+    }
+
+    async fn calcom(&mut self, company_id: i64, spec: &CompanySpec) -> Result<()> {
+        let Some(link) = &spec.calcom else {
+            return self
+                .execute_counted(sqlx::query("DELETE FROM calcom_connections WHERE company_id = $1").bind(company_id))
+                .await;
+        };
+        let keys =
+            |m: &BTreeMap<Key, i64>| m.iter().map(|(k, v)| (k.as_str().to_owned(), *v)).collect::<BTreeMap<_, _>>();
+        self.execute_counted(
+            sqlx::query(
+                "INSERT INTO calcom_connections (company_id, base_url, api_key, webhook_secret, event_types, users,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                 ON CONFLICT (company_id) DO UPDATE SET
+                    base_url = excluded.base_url, api_key = excluded.api_key, webhook_secret = excluded.webhook_secret,
+                    event_types = excluded.event_types, users = excluded.users, updated_at = excluded.updated_at
+                 WHERE calcom_connections.base_url IS DISTINCT FROM excluded.base_url
+                    OR calcom_connections.api_key IS DISTINCT FROM excluded.api_key
+                    OR calcom_connections.webhook_secret IS DISTINCT FROM excluded.webhook_secret
+                    OR calcom_connections.event_types IS DISTINCT FROM excluded.event_types
+                    OR calcom_connections.users IS DISTINCT FROM excluded.users",
+            )
+            .bind(company_id)
+            .bind(link.base_url.as_str())
+            .bind(link.api_key.as_str())
+            .bind(link.webhook_secret.as_str())
+            .bind(Jsonb::of(&keys(&link.event_types)))
+            .bind(Jsonb::of(&keys(&link.users)))
+            .bind(self.now),
+        )
+        .await
     }
 
     async fn service(&mut self, company_id: i64, s: &ServiceDef) -> Result<i64> {

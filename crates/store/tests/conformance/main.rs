@@ -2,4 +2,5 @@
 
 mod bookings;
 mod calls;
+mod outbox;
 mod tenants;
