@@ -51,13 +51,27 @@ impl Sender {
     }
 
     /// POSTs a signed body; returns the status and body text.
-    pub async fn signed(&self, server: usize, path: &str, body: &Value, kind: &str, samples: &mut Samples) -> Result<(u16, String), SendError> {
+    pub async fn signed(
+        &self,
+        server: usize,
+        path: &str,
+        body: &Value,
+        kind: &str,
+        samples: &mut Samples,
+    ) -> Result<(u16, String), SendError> {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         self.signed_bytes(server, path, bytes, kind, samples).await
     }
 
     /// POSTs signed bytes (a re-sent request is byte-identical).
-    pub async fn signed_bytes(&self, server: usize, path: &str, bytes: Vec<u8>, kind: &str, samples: &mut Samples) -> Result<(u16, String), SendError> {
+    pub async fn signed_bytes(
+        &self,
+        server: usize,
+        path: &str,
+        bytes: Vec<u8>,
+        kind: &str,
+        samples: &mut Samples,
+    ) -> Result<(u16, String), SendError> {
         let signature = sign(&self.key, &bytes, Timestamp::now().as_millisecond());
         let url = format!("{}{path}", self.urls[server]);
         let started = Instant::now();
@@ -103,7 +117,8 @@ impl Sender {
             .await
             .map_err(|e| SendError { what: path.to_owned(), detail: e.to_string() })?;
         let status = response.status().as_u16();
-        let body: Value = response.json().await.map_err(|e| SendError { what: path.to_owned(), detail: e.to_string() })?;
+        let body: Value =
+            response.json().await.map_err(|e| SendError { what: path.to_owned(), detail: e.to_string() })?;
         if status != 200 {
             return Err(SendError { what: path.to_owned(), detail: format!("HTTP {status}: {body}") });
         }

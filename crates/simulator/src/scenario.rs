@@ -149,7 +149,10 @@ pub fn caller(tenant: &Tenant, rng: &mut Rng, pool: u64) -> Caller {
         Language::En => format!("{:04}", 1000 + n % 8000),
     };
     let name_rng = &mut Rng::new(n);
-    Caller::New { name: format!("{} {}", name_rng.pick(first), name_rng.pick(last)), phone: format!("{}{digits}", tenant.new_prefix) }
+    Caller::New {
+        name: format!("{} {}", name_rng.pick(first), name_rng.pick(last)),
+        phone: format!("{}{digits}", tenant.new_prefix),
+    }
 }
 
 /// What the caller wants.
@@ -200,10 +203,34 @@ pub fn first_open_date(tenant: &Tenant, today: Date) -> Date {
 
 const WEEKDAYS_DE: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
 const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS_DE: [&str; 12] =
-    ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
-const MONTHS_EN: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// How a caller says `date`, in a way frontdesk reads back as exactly that date.
 pub fn say_date(language: Language, date: Date, today: Date, rng: &mut Rng) -> String {
@@ -233,8 +260,10 @@ pub fn say_date(language: Language, date: Date, today: Date, rng: &mut Rng) -> S
     }
 }
 
-const HOURS_DE: [&str; 13] = ["zwölf", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf"];
-const HOURS_EN: [&str; 13] = ["twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+const HOURS_DE: [&str; 13] =
+    ["zwölf", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf"];
+const HOURS_EN: [&str; 13] =
+    ["twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
 
 /// How a caller says a time of day (on the quarter hour, between 8 and 19 o'clock), in a way
 /// frontdesk reads back as exactly that time.
@@ -296,7 +325,11 @@ mod tests {
                     for _ in 0..4 {
                         let said = say_time(language, hour, minute, &mut rng);
                         let expected = TimeOfDay::At(ClockTime::from_hm(hour as u8, minute as u8).unwrap());
-                        assert_eq!(when::understand(&said, today, Expect::Time).map(|u| u.time), Ok(Some(expected)), "{said}");
+                        assert_eq!(
+                            when::understand(&said, today, Expect::Time).map(|u| u.time),
+                            Ok(Some(expected)),
+                            "{said}"
+                        );
                     }
                 }
             }

@@ -41,6 +41,11 @@ impl Samples {
         self.0.values().flatten().copied().collect()
     }
 
+    /// Every sample of the kinds starting with `prefix`.
+    pub fn with_prefix(&self, prefix: &str) -> Vec<u32> {
+        self.0.iter().filter(|(k, _)| k.starts_with(prefix)).flat_map(|(_, v)| v.iter().copied()).collect()
+    }
+
     /// How many samples in all.
     pub fn len(&self) -> usize {
         self.0.values().map(Vec::len).sum()
