@@ -72,6 +72,9 @@ pub struct ServeArgs {
     /// Answer 503 to requests that take longer than this [default: 10s]
     #[arg(long, env = "FRONTDESK_REQUEST_TIMEOUT", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
+    /// How often the background workers (reconciler, Cal.com outbox) look for work [default: 5s]
+    #[arg(long, env = "FRONTDESK_WORKER_INTERVAL", value_parser = parse_duration)]
+    pub worker_interval: Option<Duration>,
 }
 
 /// The optional TOML file; same names as the environment variables without the prefix.
@@ -87,6 +90,7 @@ pub struct FileConfig {
     log_format: Option<LogFormat>,
     reconcile_after: Option<String>,
     request_timeout: Option<String>,
+    worker_interval: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +141,8 @@ pub struct ResolvedServe {
     pub reconcile_after: Option<Duration>,
     /// Request timeout.
     pub request_timeout: Option<Duration>,
+    /// Background worker interval.
+    pub worker_interval: Option<Duration>,
 }
 
 /// Merges flags/environment with the file.
@@ -195,6 +201,10 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
         request_timeout: match args.request_timeout {
             Some(d) => Some(d),
             None => file_duration(&file.request_timeout, "request_timeout")?,
+        },
+        worker_interval: match args.worker_interval {
+            Some(d) => Some(d),
+            None => file_duration(&file.worker_interval, "worker_interval")?,
         },
     })
 }

@@ -45,6 +45,8 @@ enum Command {
     /// Inspect and retry changes waiting for Cal.com.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Play realistic concurrent calls against running servers, check the invariants, report latency.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,6 +155,7 @@ fn main() -> ExitCode {
                 commands::outbox::list(&resolved, status, limit).await
             }
             Command::Outbox(OutboxCommand::Retry { ids }) => commands::outbox::retry(&resolved, &ids).await,
+            Command::Simulate(args) => commands::simulate::run(args).await,
         }
     });
     match result {

@@ -6,6 +6,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod retell;
 pub mod serve;
+pub mod simulate;
 pub mod webhooks;
 
 use frontdesk_store::{SharedStore, StoreOptions};

@@ -41,6 +41,9 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     if let Some(d) = serve.request_timeout {
         settings.request_timeout = d;
     }
+    if let Some(d) = serve.worker_interval {
+        settings.worker_interval = d;
+    }
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);

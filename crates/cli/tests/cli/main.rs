@@ -5,6 +5,7 @@ mod operators;
 mod process;
 mod processes;
 mod serve;
+mod simulate;
 
 use std::process::{Command, Output};
 
