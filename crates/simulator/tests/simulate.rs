@@ -28,7 +28,6 @@ async fn chaos_keeps_every_invariant(db: TestDb) {
     options.settle = Duration::from_secs(30);
     let played = play(&options, Some(Arc::clone(&fake))).await.expect("the run starts");
     let report = played.report().await.expect("the checks run");
-    println!("{report}");
     assert!(report.passed(), "{report}");
 
     // The run was what it claims to be: calls, bookings, contention, chaos of every kind.
