@@ -132,7 +132,7 @@ fn main() -> ExitCode {
     };
     let resolved = config::resolve(&cli.global, &file);
     logging::init(resolved.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().global_queue_interval(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&e.into()),
     };

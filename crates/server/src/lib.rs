@@ -13,6 +13,7 @@ pub mod booking;
 pub mod calcom;
 pub mod http;
 pub mod metrics;
+pub mod recorder;
 pub mod retell;
 pub mod settings;
 pub mod state;

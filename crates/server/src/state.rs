@@ -6,6 +6,7 @@ use frontdesk_domain::directory::Directory;
 use frontdesk_retell::signature::Verifier;
 use frontdesk_store::{SharedStore, StoreError};
 
+use crate::recorder::Recorder;
 use crate::settings::Settings;
 
 /// What every handler and worker shares. Cheap to clone.
@@ -19,6 +20,7 @@ struct Inner {
     settings: Settings,
     directory: RwLock<Arc<Directory>>,
     verifier: Verifier,
+    recorder: Recorder,
 }
 
 impl AppState {
@@ -27,12 +29,18 @@ impl AppState {
         let directory = store.load_directory().await?;
         let verifier = Verifier::new(&settings.retell_api_keys);
         let directory = RwLock::new(Arc::new(directory));
-        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier }) })
+        let recorder = Recorder::start(store.clone());
+        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier, recorder }) })
     }
 
     /// The store.
     pub fn store(&self) -> &SharedStore {
         &self.inner.store
+    }
+
+    /// The group commit that records deliveries and function calls.
+    pub fn recorder(&self) -> &Recorder {
+        &self.inner.recorder
     }
 
     /// The settings.

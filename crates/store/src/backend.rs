@@ -60,6 +60,10 @@ pub(crate) trait Backend: Database {
     /// where the transaction already excludes every other writer (SQLite).
     const FOR_UPDATE: &'static str;
 
+    /// Appended to a `SELECT` that serialises writers on a row without blocking foreign-key
+    /// checks against it (PostgreSQL's `FOR NO KEY UPDATE`); empty on SQLite.
+    const FOR_NO_KEY_UPDATE: &'static str;
+
     /// Appended to the `SELECT` that picks jobs to claim: on PostgreSQL concurrent workers skip
     /// each other's rows instead of queueing behind them; SQLite has one writer anyway.
     const SKIP_LOCKED: &'static str;
@@ -90,6 +94,7 @@ impl Backend for Sqlite {
     const KIND: BackendKind = BackendKind::Sqlite;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const FOR_UPDATE: &'static str = "";
+    const FOR_NO_KEY_UPDATE: &'static str = "";
     const SKIP_LOCKED: &'static str = "";
 
     fn migrator() -> &'static Migrator {
@@ -123,6 +128,7 @@ impl Backend for Postgres {
     const KIND: BackendKind = BackendKind::Postgres;
     const BEGIN_WRITE: &'static str = "BEGIN";
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
     fn migrator() -> &'static Migrator {

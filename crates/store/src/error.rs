@@ -39,12 +39,21 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A group commit failed as a whole: every request in it gets this copy of the cause (which
+    /// is logged once where it happened).
+    #[error("{message}")]
+    Group {
+        /// The cause, as text.
+        message: String,
+        /// Whether the cause was transient.
+        transient: bool,
+    },
 }
 
 impl StoreError {
     /// Whether retrying the same operation later may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
+        matches!(self, Self::Unavailable(_) | Self::Group { transient: true, .. })
     }
 
     pub(crate) fn from_sqlx<DB: Backend>(error: sqlx::Error) -> Self {

@@ -256,6 +256,13 @@ pub trait Calls: Send + Sync {
 
     /// Ends a lease; the call is not looked at again before `not_before`.
     async fn release_call(&self, id: CallId, owner: &str, not_before: Option<Timestamp>) -> Result<()>;
+
+    /// Records webhook deliveries and function calls together in one transaction (group commit,
+    /// so that many concurrent requests share one commit and a handful of statements): each
+    /// delivery is stored (a duplicate as `ignored`, I3), each call is joined with what the new
+    /// deliveries and function calls say about it (I6), and the traces are stored. The answer
+    /// has one entry per record, in order. All or nothing: on error nothing is stored.
+    async fn record(&self, batch: &[model::Record]) -> Result<Vec<model::Recorded>>;
 }
 
 /// Calls, traces, webhook deliveries and idempotency: steps of a write transaction.

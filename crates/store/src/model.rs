@@ -189,6 +189,75 @@ pub enum Delivery {
     Duplicate(frontdesk_domain::ids::WebhookEventId),
 }
 
+/// What one event says about a call, to be joined into the stored call (I6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallUpdate {
+    /// The platform's call id.
+    pub external: frontdesk_domain::ids::ExternalCallId,
+    /// What the event says.
+    pub facts: frontdesk_domain::call::CallFacts,
+    /// Tenant and customer, as far as known.
+    pub links: frontdesk_domain::call::CallLinks,
+    /// When it arrived (real clock).
+    pub at: Timestamp,
+}
+
+/// A function-call trace whose call the store resolves from the record's [`CallUpdate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRecord {
+    /// Tenant, if routed.
+    pub company_id: Option<CompanyId>,
+    /// The name as sent.
+    pub name_sent: String,
+    /// The function it resolved to.
+    pub function: Option<String>,
+    /// Arguments as received.
+    pub arguments: serde_json::Value,
+    /// The answer.
+    pub response: serde_json::Value,
+    /// The answer's status.
+    pub status: String,
+    /// The answer's success.
+    pub success: bool,
+    /// Replayed from an earlier identical request.
+    pub replayed: bool,
+    /// Microseconds to answer.
+    pub duration_us: i64,
+    /// Now.
+    pub at: Timestamp,
+}
+
+/// One thing to record in a group commit ([`crate::Calls::record`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    /// A webhook delivery and, unless it turns out to be a duplicate, what it says about its call.
+    Delivery {
+        /// The delivery.
+        event: NewWebhookEvent,
+        /// What it says about the call, if it is about one.
+        call: Option<CallUpdate>,
+    },
+    /// A function call without side effects: what its call snapshot says, and its trace.
+    Function {
+        /// What the snapshot says about the call.
+        call: CallUpdate,
+        /// The trace.
+        trace: TraceRecord,
+    },
+}
+
+/// What became of one [`Record`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// The delivery was stored (and applied).
+    Stored,
+    /// The delivery's dedupe key was seen before, at this id: it was stored as `ignored` and
+    /// changed nothing else (I3).
+    Duplicate(frontdesk_domain::ids::WebhookEventId),
+    /// The function call's trace was stored; its call has this id.
+    Traced(CallId),
+}
+
 /// A function-call trace to store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewTrace<'a> {

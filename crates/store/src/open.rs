@@ -54,7 +54,10 @@ async fn open_sqlite(url: &str, options: &StoreOptions) -> crate::Result<SharedS
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     // One writer: write transactions queue in the pool instead of spinning on SQLite's busy
     // handler, and I1's check-then-insert runs alone.
+    // No ping before every acquire: it is a round trip to the connection's thread each time, and a
+    // broken connection fails its first statement anyway (a transient error, retried).
     let writer = SqlitePoolOptions::new()
+        .test_before_acquire(false)
         .max_connections(1)
         .min_connections(1)
         .acquire_timeout(options.acquire_timeout)
@@ -65,6 +68,7 @@ async fn open_sqlite(url: &str, options: &StoreOptions) -> crate::Result<SharedS
         writer.clone()
     } else {
         SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.acquire_timeout)
             .connect_lazy_with(base.read_only(true))
@@ -75,6 +79,7 @@ async fn open_sqlite(url: &str, options: &StoreOptions) -> crate::Result<SharedS
 async fn open_postgres(url: &str, options: &StoreOptions) -> crate::Result<SharedStore> {
     let connect = PgConnectOptions::from_str(url).map_err(StoreError::Database)?;
     let pool = PgPoolOptions::new()
+        .test_before_acquire(false)
         .max_connections(options.max_connections.max(2))
         .acquire_timeout(options.acquire_timeout)
         .connect_with(connect)

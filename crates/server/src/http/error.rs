@@ -73,7 +73,7 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match &error {
-            StoreError::Unavailable(_) => {
+            StoreError::Unavailable(_) | StoreError::Group { transient: true, .. } => {
                 tracing::warn!(%error, "database unavailable");
                 Self::unavailable("database temporarily unavailable; retry")
             }

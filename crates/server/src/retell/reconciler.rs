@@ -177,8 +177,8 @@ impl Reconciler {
             return Ok(());
         };
         let directory = self.state.directory();
+        let links = super::webhooks::links(self.state.store().as_ref(), &directory, call).await?;
         let mut tx = self.state.store().begin().await?;
-        let links = super::webhooks::links(tx.as_mut(), &directory, call).await?;
         tx.insert_webhook_event(&NewWebhookEvent {
             provider: Provider::Retell,
             event_type: "reconciled".into(),

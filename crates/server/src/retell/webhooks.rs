@@ -17,8 +17,8 @@ use frontdesk_domain::language::spoken;
 use frontdesk_domain::phone::{Caller, E164};
 use frontdesk_domain::records::{Provider, WebhookEvent, WebhookStatus};
 use frontdesk_retell::wire::{self, CallObject, InboundCall, LifecycleEvent};
-use frontdesk_store::model::{Delivery, NewWebhookEvent};
-use frontdesk_store::{SharedStore, StoreError, StoreTx};
+use frontdesk_store::model::{CallUpdate, NewWebhookEvent, Record, Recorded};
+use frontdesk_store::{Bookings, SharedStore, StoreError};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -44,7 +44,7 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let outcome = if event == "call_inbound" {
         inbound(&state, &directory, &value, payload).await
     } else {
-        lifecycle(state.store(), &directory, &event, &value, payload).await.map(|status| {
+        lifecycle(&state, &directory, &event, &value, payload).await.map(|status| {
             record_metric(&event, status);
             StatusCode::NO_CONTENT.into_response()
         })
@@ -87,7 +87,7 @@ fn new_event(event: &str, call: Option<&str>, company: Option<CompanyId>, payloa
 
 /// The tenant and customer a call belongs to, from its numbers.
 pub(crate) async fn links(
-    tx: &mut dyn StoreTx,
+    store: &(impl Bookings + ?Sized),
     directory: &Directory,
     call: &CallObject,
 ) -> Result<CallLinks, StoreError> {
@@ -96,15 +96,16 @@ pub(crate) async fn links(
         return Ok(CallLinks::default());
     };
     let customer = match Caller::from_platform(call.from_number.as_deref()).number() {
-        Some(n) => tx.customer_by_phone(company.company.id, n).await?.map(|c| c.id),
+        Some(n) => store.customer_by_phone(company.company.id, n).await?.map(|c| c.id),
         None => None,
     };
     Ok(CallLinks { company_id: Some(company.company.id), branch_id: Some(branch.id), customer_id: customer })
 }
 
-/// Applies a lifecycle event: stores it (or recognises a duplicate) and merges it into the call.
+/// Applies a lifecycle event: stores it (or recognises a duplicate) and merges it into the call,
+/// in a group commit with other requests.
 pub async fn lifecycle(
-    store: &SharedStore,
+    state: &AppState,
     directory: &Directory,
     event: &str,
     value: &Value,
@@ -112,44 +113,36 @@ pub async fn lifecycle(
 ) -> Result<WebhookStatus, StoreError> {
     let call = value.get("call").or_else(|| value.get("data")).and_then(CallObject::from_value);
     let external = call.as_ref().and_then(|c| c.call_id.as_deref()).and_then(|id| ExternalCallId::parse(id.trim()));
-    let mut tx = store.begin().await?;
-    let status = match (LifecycleEvent::parse(event), call, external) {
+    let record = match (LifecycleEvent::parse(event), call, external) {
         (None, call, _) => {
             let id = call.and_then(|c| c.call_id);
             let mut stored = new_event(event, id.as_deref(), None, payload);
             stored.status = WebhookStatus::Ignored;
             stored.error = Some(format!("event type `{}` is not used by frontdesk", stored.event_type));
-            tx.insert_webhook_event(&stored).await?;
-            WebhookStatus::Ignored
+            Record::Delivery { event: stored, call: None }
         }
         (Some(_), None, _) | (Some(_), _, None) => {
             let mut stored = new_event(event, None, None, payload);
             stored.status = WebhookStatus::Failed;
             stored.error = Some("no `call` object with a usable `call_id`".into());
-            tx.insert_webhook_event(&stored).await?;
-            WebhookStatus::Failed
+            Record::Delivery { event: stored, call: None }
         }
         (Some(kind), Some(call), Some(external)) => {
-            let links = links(tx.as_mut(), directory, &call).await?;
+            let links = links(state.store().as_ref(), directory, &call).await?;
             let mut stored = new_event(event, Some(external.as_str()), links.company_id, payload);
             stored.dedupe_key = wire::dedupe_key(event, kind, external.as_str(), value);
-            match tx.insert_webhook_event(&stored).await? {
-                Delivery::Duplicate(first) => {
-                    stored.dedupe_key = None;
-                    stored.status = WebhookStatus::Ignored;
-                    stored.error = Some(format!("duplicate of event {first}"));
-                    tx.insert_webhook_event(&stored).await?;
-                    WebhookStatus::Ignored
-                }
-                Delivery::New(_) => {
-                    tx.upsert_call(&external, &call.facts(), links, Timestamp::now()).await?;
-                    WebhookStatus::Processed
-                }
-            }
+            let update = CallUpdate { external, facts: call.facts(), links, at: stored.at };
+            Record::Delivery { event: stored, call: Some(update) }
         }
     };
-    tx.commit().await?;
-    Ok(status)
+    let status = match &record {
+        Record::Delivery { event, .. } => event.status,
+        Record::Function { .. } => WebhookStatus::Processed,
+    };
+    Ok(match state.recorder().record(record).await? {
+        Recorded::Duplicate(_) => WebhookStatus::Ignored,
+        Recorded::Stored | Recorded::Traced(_) => status,
+    })
 }
 
 /// Applies a stored delivery again (`frontdesk webhooks replay`): the call merge is idempotent,
@@ -162,12 +155,15 @@ pub async fn replay(
     let value: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     let call = value.get("call").or_else(|| value.get("data")).and_then(CallObject::from_value);
     let external = call.as_ref().and_then(|c| c.call_id.as_deref()).and_then(|id| ExternalCallId::parse(id.trim()));
+    let links = match &call {
+        Some(call) => links(store.as_ref(), directory, call).await?,
+        None => CallLinks::default(),
+    };
     let mut tx = store.begin().await?;
     let (status, error) = match (event.event_type.as_str(), LifecycleEvent::parse(&event.event_type), call, external) {
         ("call_inbound", ..) => (WebhookStatus::Processed, None),
         (_, None, ..) => (WebhookStatus::Ignored, Some("event type not used by frontdesk".to_owned())),
         (_, Some(_), Some(call), Some(external)) => {
-            let links = links(tx.as_mut(), directory, &call).await?;
             tx.upsert_call(&external, &call.facts(), links, Timestamp::now()).await?;
             (WebhookStatus::Processed, None)
         }
@@ -196,9 +192,7 @@ async fn inbound(
     let Some((company, branch)) = route else {
         stored.status = WebhookStatus::Ignored;
         stored.error = Some("the dialled number is not routed to any branch".into());
-        let mut tx = state.store().begin().await?;
-        tx.insert_webhook_event(&stored).await?;
-        tx.commit().await?;
+        state.recorder().record(Record::Delivery { event: stored, call: None }).await?;
         record_metric("call_inbound", WebhookStatus::Ignored);
         // No overrides: Retell answers with the number's default agent.
         return Ok(axum::Json(json!({"call_inbound": {}})).into_response());
@@ -208,9 +202,7 @@ async fn inbound(
         Some(n) => state.store().customer_by_phone(company.company.id, n).await?,
         None => None,
     };
-    let mut tx = state.store().begin().await?;
-    tx.insert_webhook_event(&stored).await?;
-    tx.commit().await?;
+    state.recorder().record(Record::Delivery { event: stored, call: None }).await?;
     record_metric("call_inbound", WebhookStatus::Processed);
 
     let lang = company.company.def.locale.language();

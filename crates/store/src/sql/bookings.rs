@@ -234,6 +234,21 @@ where
 
     /// Whether any of `slot`'s blocks overlaps active busy time of its staff member, ignoring the
     /// blocks of `except` (the appointment being moved).
+    /// Serialises the bookings of one staff member (PostgreSQL): the holder checks and inserts
+    /// alone, so concurrent bookings never wait on each other's uncommitted segments inside the
+    /// exclusion constraint — which deadlocks when composite services interleave — and the
+    /// constraint stays a backstop. A no-key lock: foreign-key checks of other inserts pass.
+    async fn lock_staff(&mut self, company: CompanyId, staff: StaffId) -> Result<()> {
+        let sql = format!("SELECT id FROM staff WHERE company_id = $1 AND id = $2{}", DB::FOR_NO_KEY_UPDATE);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(company.0)
+            .bind(staff.0)
+            .fetch_optional(&mut *self.0)
+            .await
+            .map_err(db::<DB>)?;
+        Ok(())
+    }
+
     async fn overlaps(&mut self, slot: &Slot, except: Option<AppointmentId>) -> Result<bool> {
         for block in slot.blocks() {
             let hit = sqlx::query(
@@ -432,6 +447,7 @@ where
     async fn book(&mut self, new: &NewAppointment<'_>) -> Result<Result<Appointment, SlotTaken>> {
         let company = new.company_id;
         let booked: Result<AppointmentId, SlotTaken> = in_savepoint!(self.tx, |conn| async {
+            conn.lock_staff(company, new.slot.staff_id).await?;
             if conn.overlaps(new.slot, None).await? {
                 return Ok(Err(SlotTaken));
             }
@@ -533,6 +549,7 @@ where
             .filter(|a| a.status == AppointmentStatus::Booked)
             .ok_or(StoreError::NotFound("booked appointment"))?;
         let moved: Result<(), SlotTaken> = in_savepoint!(self.tx, |conn| async {
+            conn.lock_staff(company, slot.staff_id).await?;
             if conn.overlaps(slot, Some(id)).await? {
                 return Ok(Err(SlotTaken));
             }

@@ -22,7 +22,8 @@ use crate::model::{
 };
 use crate::{Calls, CallsTx, Result, StoreError};
 
-const CALL_COLUMNS: &str = "id, external_id, company_id, branch_id, customer_id, status, agent_id, direction,
+pub(super) const CALL_COLUMNS: &str =
+    "id, external_id, company_id, branch_id, customer_id, status, agent_id, direction,
     from_number, to_number, started_at, ended_at, duration_ms, disconnection_reason, transcript, recording_url,
     public_log_url, analysis, cost_cents, first_seen_at, last_event_at, reconcile_attempts";
 
@@ -32,7 +33,7 @@ const TRACE_COLUMNS: &str = "id, call_id, company_id, name_sent, function, argum
 const EVENT_COLUMNS: &str = "id, provider, event_type, dedupe_key, external_call_id, company_id, payload, status,
     error, attempts, received_at, processed_at";
 
-fn call_from_row<R: RowExt>(r: &R) -> Result<CallRecord>
+pub(super) fn call_from_row<R: RowExt>(r: &R) -> Result<CallRecord>
 where
     for<'a> &'a str: ColumnIndex<R>,
     for<'q> i64: Decode<'q, R::Database> + Type<R::Database>,
@@ -350,8 +351,12 @@ where
     for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
     for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
     for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
+    DB::Arguments: IntoArguments<DB> + Default,
 {
+    async fn record(&self, batch: &[crate::model::Record]) -> Result<Vec<crate::model::Recorded>> {
+        super::record::record(&self.writer, batch).await
+    }
+
     async fn call(&self, external: &str) -> Result<Option<CallRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id = $1")))
             .bind(external)

@@ -16,6 +16,7 @@ use crate::{Readiness, Result, StoreCore, StoreError, StoreTx, TxCore};
 mod bookings;
 mod calls;
 mod outbox;
+mod record;
 mod tenants;
 
 /// A store over one backend: a writer pool and a reader pool (the same pool on PostgreSQL).

@@ -4,7 +4,10 @@ use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord, CallStatus};
 use frontdesk_domain::ids::ExternalCallId;
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::records::{Provider, WebhookStatus};
-use frontdesk_store::model::{CallFilter, Delivery, NewTrace, NewWebhookEvent, PageRequest, StaleClaim, WebhookFilter};
+use frontdesk_store::model::{
+    CallFilter, CallUpdate, Delivery, NewTrace, NewWebhookEvent, PageRequest, Record, Recorded, StaleClaim,
+    TraceRecord, WebhookFilter,
+};
 use frontdesk_store::test_support::TestDb;
 use frontdesk_store::{SharedStore, backend_tests};
 use jiff::{SignedDuration, Timestamp};
@@ -290,7 +293,147 @@ async fn stale_calls_are_leased_to_one_reconciler(db: TestDb) {
     assert_eq!(again.attempts, 2);
 }
 
+fn update(call: &str, facts: &CallFacts, at: Timestamp) -> CallUpdate {
+    CallUpdate { external: id(call), facts: facts.clone(), links: CallLinks::default(), at }
+}
+
+fn trace(name: &str, at: Timestamp) -> TraceRecord {
+    TraceRecord {
+        company_id: None,
+        name_sent: name.into(),
+        function: Some(name.into()),
+        arguments: json!({"service": "Herren"}),
+        response: json!({"success": true, "status": "ok", "message": "Gern."}),
+        status: "ok".into(),
+        success: true,
+        replayed: false,
+        duration_us: 42,
+        at,
+    }
+}
+
+/// Event `n` of `events()` about `call` as a record: a function call for the second, webhook
+/// deliveries (deduplicated by event and call) for the others.
+fn record_of(call: &str, n: usize, at: Timestamp) -> Record {
+    let facts = &events()[n];
+    if n == 1 {
+        return Record::Function { call: update(call, facts, at), trace: trace("check_availability", at) };
+    }
+    let mut event = delivery(Some(&format!("{n}:{call}")), at);
+    event.external_call_id = Some(call.into());
+    Record::Delivery { event, call: Some(update(call, facts, at)) }
+}
+
+/// I6 through the group commit: every ordering, delivered twice, in batches of every size, gives
+/// the same call as the single-record path — and repeated deliveries are duplicates.
+async fn group_commits_give_the_same_call_as_single_records(db: TestDb) {
+    let store = db.open().await;
+    let reference = {
+        for (n, facts) in events().iter().enumerate() {
+            upsert(&store, "call_reference", facts, t("2026-03-10T10:00:00Z") + SignedDuration::from_secs(n as i64))
+                .await;
+        }
+        format!("{:?}", store.call("call_reference").await.unwrap().unwrap().facts)
+    };
+    for (p, order) in permutations(&[0, 1, 2, 3]).into_iter().enumerate() {
+        for size in [1, 3, 8] {
+            let call = format!("call_{p}_{size}");
+            let at = t("2026-03-10T10:00:00Z");
+            let records: Vec<Record> = order.iter().chain(order.iter()).map(|n| record_of(&call, *n, at)).collect();
+            let mut outcomes = Vec::new();
+            for batch in records.chunks(size) {
+                outcomes.extend(store.record(batch).await.unwrap());
+            }
+            let stored = store.call(&call).await.unwrap().unwrap();
+            assert_eq!(format!("{:?}", stored.facts), reference, "order {order:?} in batches of {size}");
+            let duplicates = outcomes.iter().filter(|o| matches!(o, Recorded::Duplicate(_))).count();
+            assert_eq!(duplicates, 3, "the second delivery of each webhook: {outcomes:?}");
+            assert_eq!(store.traces_of_call(stored.id).await.unwrap().len(), 2, "both function calls are traced");
+            let traced: Vec<_> = outcomes.iter().filter(|o| matches!(o, Recorded::Traced(_))).collect();
+            assert!(traced.iter().all(|o| **o == Recorded::Traced(stored.id)));
+        }
+    }
+}
+
+/// I3 through the group commit: a key met again in the batch or stored before is a duplicate of
+/// the first delivery, stored as ignored, and what it says about the call is not applied.
+async fn group_commits_deduplicate_within_and_across_batches(db: TestDb) {
+    let store = db.open().await;
+    let at = t("2026-03-10T10:00:00Z");
+    let ongoing = &events()[0];
+    let ended = &events()[2];
+    let with = |key: Option<&str>, facts: &CallFacts| Record::Delivery {
+        event: delivery(key, at),
+        call: Some(update("call_1", facts, at)),
+    };
+    let first = store
+        .record(&[with(Some("a"), ongoing), with(Some("a"), ended), with(Some("b"), ongoing), with(None, ongoing)])
+        .await
+        .unwrap();
+    let Recorded::Duplicate(a) = first[1] else { panic!("{first:?}") };
+    assert_eq!(first, [Recorded::Stored, Recorded::Duplicate(a), Recorded::Stored, Recorded::Stored]);
+    let second = store.record(&[with(Some("a"), ended), with(Some("c"), ongoing)]).await.unwrap();
+    assert_eq!(second, [Recorded::Duplicate(a), Recorded::Stored]);
+    assert_eq!(store.call("call_1").await.unwrap().unwrap().status, CallStatus::Ongoing, "duplicates change nothing");
+    let all = store.webhook_events(&WebhookFilter::default(), &PageRequest::default()).await.unwrap().items;
+    assert_eq!(all.len(), 6, "every delivery is kept");
+    let ignored: Vec<_> = all.iter().filter(|e| e.status == WebhookStatus::Ignored).collect();
+    assert_eq!(ignored.len(), 2);
+    assert!(ignored.iter().all(|e| e.dedupe_key.is_none() && e.error == Some(format!("duplicate of event {a}"))));
+    assert_eq!(store.webhook_event(a).await.unwrap().unwrap().dedupe_key.as_deref(), Some("a"));
+}
+
+/// Many group commits at once over the same calls and keys (several processes on PostgreSQL):
+/// nothing lost, nothing doubled, no deadlock.
+async fn concurrent_group_commits_lose_nothing(db: TestDb) {
+    let store = db.open().await;
+    let mut tasks = Vec::new();
+    for task in 0..12 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let at = t("2026-03-10T10:00:00Z") + SignedDuration::from_secs(task);
+            // Each task touches the calls in a different order, and repeats the others' deliveries.
+            let records: Vec<Record> = (0..16)
+                .map(|i| {
+                    let call = format!("call_shared_{}", (i + task as usize) % 5);
+                    record_of(&call, (i + task as usize) % 4, at)
+                })
+                .collect();
+            let mut outcomes = Vec::new();
+            for batch in records.chunks(4 + task as usize % 5) {
+                outcomes.extend(store.record(batch).await.unwrap());
+            }
+            outcomes
+        }));
+    }
+    let mut stored = 0;
+    let mut traced = 0;
+    for task in tasks {
+        for outcome in task.await.unwrap() {
+            match outcome {
+                Recorded::Stored => stored += 1,
+                Recorded::Traced(_) => traced += 1,
+                Recorded::Duplicate(_) => {}
+            }
+        }
+    }
+    // Five calls × three keyed events: each key is stored once, whoever came first.
+    assert_eq!(stored, 15);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM webhook_events WHERE dedupe_key IS NOT NULL").await, 15);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM webhook_events").await, 12 * 16 - traced);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM function_traces").await, traced);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM calls").await, 5);
+    for i in 0..5 {
+        let call = store.call(&format!("call_shared_{i}")).await.unwrap().unwrap();
+        assert_eq!(call.status, CallStatus::Ended);
+        assert!(call.facts.analysis.is_some());
+    }
+}
+
 backend_tests!(
+    group_commits_give_the_same_call_as_single_records,
+    group_commits_deduplicate_within_and_across_batches,
+    concurrent_group_commits_lose_nothing,
     every_event_order_gives_the_same_call,
     concurrent_first_events_create_one_call,
     webhook_deliveries_are_deduplicated,

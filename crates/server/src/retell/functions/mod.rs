@@ -21,7 +21,7 @@ use frontdesk_domain::phone::{Caller, E164};
 use frontdesk_retell::functions::Function;
 use frontdesk_retell::wire::FunctionCall;
 use frontdesk_store::StoreError;
-use frontdesk_store::model::NewTrace;
+use frontdesk_store::model::{CallUpdate, NewTrace, Record as StoreRecord, TraceRecord};
 use jiff::Timestamp;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -204,15 +204,30 @@ impl Record<'_> {
         }
     }
 
-    /// Records the call and the trace of an answer without side effects.
+    /// Records the call and the trace of an answer without side effects (in a group commit).
     async fn answer(&self, state: &AppState, answer: Answer, started: Instant) -> Result<(String, String), StoreError> {
         let body = answer.to_json();
-        let arguments = Value::Object(self.request.args.clone());
-        let mut tx = state.store().begin().await?;
-        let call = tx.upsert_call(self.external, self.facts, self.links, self.received).await?;
-        tx.insert_trace(&self.trace(call.id, &arguments, &body, false, started)).await?;
-        tx.commit().await?;
-        Ok((body.to_string(), answer.status.to_owned()))
+        let text = body.to_string();
+        let trace = TraceRecord {
+            company_id: self.links.company_id,
+            name_sent: self.request.name.clone(),
+            function: self.function.map(|f| f.name().to_owned()),
+            arguments: Value::Object(self.request.args.clone()),
+            status: answer.status.to_owned(),
+            success: answer.success,
+            response: body,
+            replayed: false,
+            duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+            at: Timestamp::now(),
+        };
+        let call = CallUpdate {
+            external: self.external.clone(),
+            facts: self.facts.clone(),
+            links: self.links,
+            at: self.received,
+        };
+        state.recorder().record(StoreRecord::Function { call, trace }).await?;
+        Ok((text, answer.status.to_owned()))
     }
 
     /// Runs a function with side effects once per identical request (I4).
