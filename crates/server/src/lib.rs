@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
 use frontdesk_store::SharedStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -20,6 +21,7 @@ pub mod state;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod workers;
+pub mod writer;
 
 pub use settings::Settings;
 pub use state::AppState;
@@ -45,6 +47,10 @@ impl RunningServer {
         let (shutdown, signal) = watch::channel(false);
         let workers = workers::spawn(state.clone(), signal.clone());
         let app = http::router(state.clone());
+        // Answers go out at once, not held back to coalesce with more (Nagle).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let mut signal = signal;
             let served = axum::serve(listener, app)

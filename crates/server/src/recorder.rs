@@ -13,6 +13,8 @@ use frontdesk_store::model::{Record, Recorded};
 use frontdesk_store::{BackendKind, SharedStore, StoreError};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::writer::Writer;
+
 /// Records per transaction at most.
 const MAX_BATCH: usize = 256;
 /// Records waiting at most; beyond, requests wait to queue (backpressure).
@@ -32,7 +34,7 @@ pub struct Recorder {
 impl Recorder {
     /// Starts the writers: one on SQLite (it has one writer connection; the batch grows while
     /// it commits), a few on PostgreSQL (commits wait for the disk, so several overlap).
-    pub fn start(store: SharedStore) -> Recorder {
+    pub fn start(store: SharedStore, writer: &Writer) -> Recorder {
         let (queue, jobs) = mpsc::channel(QUEUE);
         let jobs = Arc::new(Mutex::new(jobs));
         let writers = match store.kind() {
@@ -40,7 +42,7 @@ impl Recorder {
             BackendKind::Postgres => 4,
         };
         for _ in 0..writers {
-            tokio::spawn(write(store.clone(), Arc::clone(&jobs)));
+            writer.spawn(write(store.clone(), Arc::clone(&jobs)));
         }
         Recorder { queue }
     }
@@ -48,7 +50,7 @@ impl Recorder {
     /// Records one delivery or function call; returns once it is committed.
     pub async fn record(&self, record: Record) -> Result<Recorded, StoreError> {
         let (done, result) = oneshot::channel();
-        let stopped = || StoreError::Group { message: "the recorder has stopped".into(), transient: true };
+        let stopped = StoreError::shutting_down;
         self.queue.send(Job { record, done }).await.map_err(|_| stopped())?;
         result.await.map_err(|_| stopped())?
     }
@@ -66,7 +68,10 @@ async fn write(store: SharedStore, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
         }
         metrics::histogram!("frontdesk_group_commit_records").record(batch.len() as f64);
         let (records, done): (Vec<Record>, Vec<_>) = batch.into_iter().map(|j| (j.record, j.done)).unzip();
-        match store.record(&records).await {
+        let started = std::time::Instant::now();
+        let result = store.record(&records).await;
+        metrics::histogram!("frontdesk_group_commit_duration_seconds").record(started.elapsed().as_secs_f64());
+        match result {
             Ok(recorded) => {
                 for (done, outcome) in done.into_iter().zip(recorded) {
                     let _ = done.send(Ok(outcome));

@@ -8,6 +8,7 @@ use frontdesk_store::{SharedStore, StoreError};
 
 use crate::recorder::Recorder;
 use crate::settings::Settings;
+use crate::writer::Writer;
 
 /// What every handler and worker shares. Cheap to clone.
 #[derive(Clone)]
@@ -21,6 +22,7 @@ struct Inner {
     directory: RwLock<Arc<Directory>>,
     verifier: Verifier,
     recorder: Recorder,
+    writer: Writer,
 }
 
 impl AppState {
@@ -29,8 +31,9 @@ impl AppState {
         let directory = store.load_directory().await?;
         let verifier = Verifier::new(&settings.retell_api_keys);
         let directory = RwLock::new(Arc::new(directory));
-        let recorder = Recorder::start(store.clone());
-        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier, recorder }) })
+        let writer = Writer::start(store.kind());
+        let recorder = Recorder::start(store.clone(), &writer);
+        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier, recorder, writer }) })
     }
 
     /// The store.
@@ -41,6 +44,11 @@ impl AppState {
     /// The group commit that records deliveries and function calls.
     pub fn recorder(&self) -> &Recorder {
         &self.inner.recorder
+    }
+
+    /// Where write transactions run.
+    pub fn writer(&self) -> &Writer {
+        &self.inner.writer
     }
 
     /// The settings.

@@ -56,6 +56,11 @@ impl StoreError {
         matches!(self, Self::Unavailable(_) | Self::Group { transient: true, .. })
     }
 
+    /// The store is shutting down: nothing more is written (transient, like a closed pool).
+    pub fn shutting_down() -> Self {
+        Self::Unavailable(sqlx::Error::PoolClosed)
+    }
+
     pub(crate) fn from_sqlx<DB: Backend>(error: sqlx::Error) -> Self {
         match DB::classify(&error) {
             ErrorClass::Transient => Self::Unavailable(error),

@@ -21,8 +21,10 @@ macro_rules! migrations {
     };
 }
 
-pub(crate) static SQLITE: LazyLock<Migrator> =
-    LazyLock::new(|| Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation", 2 "0002_calcom"]));
+pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
+    Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index"])
+});
 
-pub(crate) static POSTGRES: LazyLock<Migrator> =
-    LazyLock::new(|| Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation", 2 "0002_calcom"]));
+pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
+    Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index"])
+});

@@ -198,6 +198,9 @@ pub struct CallUpdate {
     pub facts: frontdesk_domain::call::CallFacts,
     /// Tenant and customer, as far as known.
     pub links: frontdesk_domain::call::CallLinks,
+    /// The caller's number: without a customer in `links`, the store links the call to the
+    /// company's customer with this number, if there is one.
+    pub caller: Option<E164>,
     /// When it arrived (real clock).
     pub at: Timestamp,
 }

@@ -85,26 +85,33 @@ fn new_event(event: &str, call: Option<&str>, company: Option<CompanyId>, payloa
     }
 }
 
+/// The tenant a call belongs to, from the dialled number, and the caller's number.
+fn route(directory: &Directory, call: &CallObject) -> (CallLinks, Option<E164>) {
+    let dialled = call.to_number.as_deref().and_then(|n| E164::parse_strict(n.trim()).ok());
+    let Some((company, branch)) = dialled.as_ref().and_then(|n| directory.route(n)) else {
+        return (CallLinks::default(), None);
+    };
+    let links = CallLinks { company_id: Some(company.company.id), branch_id: Some(branch.id), customer_id: None };
+    (links, Caller::from_platform(call.from_number.as_deref()).number().cloned())
+}
+
 /// The tenant and customer a call belongs to, from its numbers.
 pub(crate) async fn links(
     store: &(impl Bookings + ?Sized),
     directory: &Directory,
     call: &CallObject,
 ) -> Result<CallLinks, StoreError> {
-    let dialled = call.to_number.as_deref().and_then(|n| E164::parse_strict(n.trim()).ok());
-    let Some((company, branch)) = dialled.as_ref().and_then(|n| directory.route(n)) else {
-        return Ok(CallLinks::default());
+    let (links, caller) = route(directory, call);
+    let customer = match (links.company_id, caller) {
+        (Some(company), Some(n)) => store.customer_by_phone(company, &n).await?.map(|c| c.id),
+        _ => None,
     };
-    let customer = match Caller::from_platform(call.from_number.as_deref()).number() {
-        Some(n) => store.customer_by_phone(company.company.id, n).await?.map(|c| c.id),
-        None => None,
-    };
-    Ok(CallLinks { company_id: Some(company.company.id), branch_id: Some(branch.id), customer_id: customer })
+    Ok(CallLinks { customer_id: customer, ..links })
 }
 
 /// Applies a lifecycle event: stores it (or recognises a duplicate) and merges it into the call,
 /// in a group commit with other requests.
-pub async fn lifecycle(
+pub(crate) async fn lifecycle(
     state: &AppState,
     directory: &Directory,
     event: &str,
@@ -128,10 +135,11 @@ pub async fn lifecycle(
             Record::Delivery { event: stored, call: None }
         }
         (Some(kind), Some(call), Some(external)) => {
-            let links = links(state.store().as_ref(), directory, &call).await?;
+            // The customer is linked by the caller's number in the group commit.
+            let (links, caller) = route(directory, &call);
             let mut stored = new_event(event, Some(external.as_str()), links.company_id, payload);
             stored.dedupe_key = wire::dedupe_key(event, kind, external.as_str(), value);
-            let update = CallUpdate { external, facts: call.facts(), links, at: stored.at };
+            let update = CallUpdate { external, facts: call.facts(), links, caller, at: stored.at };
             Record::Delivery { event: stored, call: Some(update) }
         }
     };

@@ -18,7 +18,7 @@ use frontdesk_domain::time::TimeRange;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::{ColumnIndex, Connection, Decode, Executor, IntoArguments, Type};
 
-use super::{RowExt, SqlStore, SqlTx, db};
+use super::{Filtered, RowExt, SqlStore, SqlTx, db};
 use crate::backend::{Backend, ErrorClass, Jsonb, Stamp};
 use crate::model::{
     AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer, Page,
@@ -700,29 +700,26 @@ where
             }
             None => (None, 0),
         };
+        let mut f = Filtered::<DB>::new(format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments"));
+        f.eq("company_id", filter.company.map(|c| c.0))
+            .eq("branch_id", filter.branch.map(|b| b.0))
+            .eq("staff_id", filter.staff.map(|s| s.0))
+            .eq("customer_id", filter.customer.map(|c| c.0))
+            .eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        if let Some(from) = filter.from {
+            f.and("starts_at >= ").push_bind(Stamp(from));
+        }
+        if let Some(to) = filter.to {
+            f.and("starts_at < ").push_bind(Stamp(to));
+        }
+        if let Some(start) = after_start {
+            f.and("(starts_at > ").push_bind(start).push(" OR (starts_at = ").push_bind(start);
+            f.query_mut().push(" AND id > ").push_bind(after_id).push("))");
+        }
+        let mut q = f.query();
+        q.push(" ORDER BY starts_at, id LIMIT ").push_bind(i64::from(page.limit) + 1);
         let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR branch_id = $2)
-                AND ($3 IS NULL OR staff_id = $3) AND ($4 IS NULL OR customer_id = $4)
-                AND ($5 IS NULL OR starts_at >= $5) AND ($6 IS NULL OR starts_at < $6)
-                AND ($7 IS NULL OR status = $7)
-                AND ($8 IS NULL OR starts_at > $8 OR (starts_at = $8 AND id > $9))
-              ORDER BY starts_at, id LIMIT $10"
-        )))
-        .bind(filter.company.map(|c| c.0))
-        .bind(filter.branch.map(|b| b.0))
-        .bind(filter.staff.map(|s| s.0))
-        .bind(filter.customer.map(|c| c.0))
-        .bind(filter.from.map(Stamp))
-        .bind(filter.to.map(Stamp))
-        .bind(filter.status.map(|s| s.as_str().to_owned()))
-        .bind(after_start)
-        .bind(after_id)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db::<DB>)?;
+        let rows = q.build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
         let mut items = rows.iter().map(Conn::<DB>::appointment).collect::<Result<Vec<_>>>()?;
         let next_cursor =
             paginate(&mut items, page.limit, |a| format!("{}.{}", a.range.start().as_microsecond(), a.id.0));
@@ -732,19 +729,13 @@ where
 
     async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<Customer>> {
         let after = id_cursor(page)?;
-        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
-        let rows = sqlx::query(
-            "SELECT id, company_id, name, phone, email, created_at FROM customers
-              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR phone = $2) AND id > $3
-              ORDER BY id LIMIT $4",
-        )
-        .bind(filter.company.map(|c| c.0))
-        .bind(filter.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(after)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db::<DB>)?;
+        let mut f = Filtered::<DB>::new("SELECT id, company_id, name, phone, email, created_at FROM customers");
+        f.eq("company_id", filter.company.map(|c| c.0))
+            .eq("phone", filter.phone.as_ref().map(|p| p.as_str().to_owned()));
+        f.and("id > ").push_bind(after);
+        let mut q = f.query();
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db::<DB>)?;
         let mut items = rows.iter().map(Conn::<DB>::customer).collect::<Result<Vec<_>>>()?;
         let next_cursor = paginate(&mut items, page.limit, |c| c.id.0.to_string());
         Ok(Page { items, next_cursor })
@@ -752,21 +743,16 @@ where
 
     async fn list_callbacks(&self, filter: &CallbackFilter, page: &PageRequest) -> Result<Page<CallbackRequest>> {
         let after = id_cursor(page)?;
-        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
-        let rows = sqlx::query(
+        let mut f = Filtered::<DB>::new(
             "SELECT id, company_id, branch_id, call_id, customer_id, name, phone, reason, preferred_time, status,
                     created_at
-               FROM callback_requests
-              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR status = $2) AND id > $3
-              ORDER BY id LIMIT $4",
-        )
-        .bind(filter.company.map(|c| c.0))
-        .bind(filter.status.map(|s| s.as_str().to_owned()))
-        .bind(after)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db::<DB>)?;
+               FROM callback_requests",
+        );
+        f.eq("company_id", filter.company.map(|c| c.0)).eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        f.and("id > ").push_bind(after);
+        let mut q = f.query();
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db::<DB>)?;
         let mut items = rows.iter().map(Conn::<DB>::callback).collect::<Result<Vec<_>>>()?;
         let next_cursor = paginate(&mut items, page.limit, |c| c.id.0.to_string());
         Ok(Page { items, next_cursor })

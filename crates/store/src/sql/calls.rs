@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Type};
 
 use super::bookings::{id_cursor, paginate};
-use super::{RowExt, SqlStore, SqlTx, db, parse_json};
+use super::{Filtered, RowExt, SqlStore, SqlTx, db, parse_json};
 use crate::backend::{Backend, Jsonb, Stamp};
 use crate::model::{
     CallFilter, ClaimedCall, Delivery, NewTrace, NewWebhookEvent, Page, PageRequest, StaleClaim, WebhookFilter,
@@ -372,21 +372,15 @@ where
             0 => i64::MAX,
             id => id,
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CALL_COLUMNS} FROM calls
-              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR status = $2)
-                AND ($3 IS NULL OR (status IN ('registered', 'ongoing') AND last_event_at < $3))
-                AND id < $4
-              ORDER BY id DESC LIMIT $5"
-        )))
-        .bind(filter.company.map(|c| c.0))
-        .bind(filter.status.map(|s| s.as_str().to_owned()))
-        .bind(filter.stale_before.map(Stamp))
-        .bind(before)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db::<DB>)?;
+        let mut f = Filtered::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
+        f.eq("company_id", filter.company.map(|c| c.0)).eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        if let Some(stale) = filter.stale_before {
+            f.and("status IN ('registered', 'ongoing') AND last_event_at < ").push_bind(Stamp(stale));
+        }
+        f.and("id < ").push_bind(before);
+        let mut q = f.query();
+        q.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db::<DB>)?;
         let mut items = rows.iter().map(call_from_row).collect::<Result<Vec<_>>>()?;
         let next_cursor = paginate(&mut items, page.limit, |c| c.id.0.to_string());
         Ok(Page { items, next_cursor })
@@ -405,20 +399,14 @@ where
 
     async fn webhook_events(&self, filter: &WebhookFilter, page: &PageRequest) -> Result<Page<WebhookEvent>> {
         let after = id_cursor(page)?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {EVENT_COLUMNS} FROM webhook_events
-              WHERE ($1 IS NULL OR provider = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR external_call_id = $3)
-                AND id > $4
-              ORDER BY id LIMIT $5"
-        )))
-        .bind(filter.provider.map(|p| p.as_str().to_owned()))
-        .bind(filter.status.map(|s| s.as_str().to_owned()))
-        .bind(filter.external_call_id.clone())
-        .bind(after)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db::<DB>)?;
+        let mut f = Filtered::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM webhook_events"));
+        f.eq("provider", filter.provider.map(|p| p.as_str().to_owned()))
+            .eq("status", filter.status.map(|s| s.as_str().to_owned()))
+            .eq("external_call_id", filter.external_call_id.clone());
+        f.and("id > ").push_bind(after);
+        let mut q = f.query();
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db::<DB>)?;
         let mut items = rows.iter().map(event_from_row).collect::<Result<Vec<_>>>()?;
         let next_cursor = paginate(&mut items, page.limit, |e| e.id.0.to_string());
         Ok(Page { items, next_cursor })
@@ -434,8 +422,9 @@ where
     }
 
     async fn claim_stale_calls(&self, claim: &StaleClaim<'_>) -> Result<Vec<ClaimedCall>> {
-        // The lease condition is repeated outside the subquery: on PostgreSQL a competing claim
-        // that waited for the row lock re-checks it and skips calls another process just took.
+        // On PostgreSQL concurrent claims skip each other's rows (SKIP LOCKED) instead of all
+        // picking the same oldest calls; the lease condition is repeated outside the subquery so
+        // a claim that read a call just before another process took it re-checks and drops it.
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE calls SET lease_owner = $1, lease_until = $2, reconcile_attempts = reconcile_attempts + 1
               WHERE id IN (
@@ -443,9 +432,10 @@ where
                      WHERE status IN ('registered', 'ongoing') AND last_event_at < $3
                        AND (reconcile_not_before IS NULL OR reconcile_not_before <= $4)
                        AND (lease_until IS NULL OR lease_until < $4)
-                     ORDER BY last_event_at LIMIT $5)
+                     ORDER BY last_event_at LIMIT $5{})
                 AND (lease_until IS NULL OR lease_until < $4)
-              RETURNING {CALL_COLUMNS}"
+              RETURNING {CALL_COLUMNS}",
+            DB::SKIP_LOCKED
         )))
         .bind(claim.owner)
         .bind(Stamp(claim.lease_until))

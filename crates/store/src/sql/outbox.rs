@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Type};
 
 use super::bookings::{Conn, id_cursor, paginate};
-use super::{RowExt, SqlStore, SqlTx, db, parse_json};
+use super::{Filtered, RowExt, SqlStore, SqlTx, db, parse_json};
 use crate::backend::{Backend, Jsonb, Stamp};
 use crate::model::{
     CalcomConnection, JobClaim, JobOutcome, NewOutboxJob, OutboxFilter, OutboxStats, Page, PageRequest,
@@ -280,20 +280,14 @@ where
 
     async fn list_jobs(&self, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxJob>> {
         let after = id_cursor(page)?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {JOB_COLUMNS} FROM outbox_jobs
-              WHERE ($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR appointment_id = $3)
-                AND id > $4
-              ORDER BY id LIMIT $5"
-        )))
-        .bind(filter.company.map(|c| c.0))
-        .bind(filter.status.map(|s| s.as_str().to_owned()))
-        .bind(filter.appointment.map(|a| a.0))
-        .bind(after)
-        .bind(i64::from(page.limit) + 1)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db::<DB>)?;
+        let mut f = Filtered::<DB>::new(format!("SELECT {JOB_COLUMNS} FROM outbox_jobs"));
+        f.eq("company_id", filter.company.map(|c| c.0))
+            .eq("status", filter.status.map(|s| s.as_str().to_owned()))
+            .eq("appointment_id", filter.appointment.map(|a| a.0));
+        f.and("id > ").push_bind(after);
+        let mut q = f.query();
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db::<DB>)?;
         let mut items = rows.iter().map(job_from_row).collect::<Result<Vec<_>>>()?;
         let next_cursor = paginate(&mut items, page.limit, |j| j.id.0.to_string());
         Ok(Page { items, next_cursor })

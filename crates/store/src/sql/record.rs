@@ -16,7 +16,8 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use frontdesk_domain::call::{CallFacts, CallLinks, CallStatus};
-use frontdesk_domain::ids::{CallId, WebhookEventId};
+use frontdesk_domain::ids::{CallId, CustomerId, WebhookEventId};
+use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::WebhookStatus;
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Pool, QueryBuilder, Type};
@@ -41,6 +42,7 @@ const TRACE_INSERT_COLUMNS: &str = "call_id, company_id, name_sent, function, ar
 struct Joined<'a> {
     facts: CallFacts,
     links: CallLinks,
+    caller: Option<&'a str>,
     first: Timestamp,
     last: Timestamp,
     external: &'a str,
@@ -48,12 +50,20 @@ struct Joined<'a> {
 
 impl<'a> Joined<'a> {
     fn new(u: &'a CallUpdate) -> Self {
-        Joined { facts: u.facts.clone(), links: u.links, first: u.at, last: u.at, external: u.external.as_str() }
+        Joined {
+            facts: u.facts.clone(),
+            links: u.links,
+            caller: u.caller.as_ref().map(E164::as_str),
+            first: u.at,
+            last: u.at,
+            external: u.external.as_str(),
+        }
     }
 
-    fn add(&mut self, u: &CallUpdate) {
+    fn add(&mut self, u: &'a CallUpdate) {
         self.facts = self.facts.join(&u.facts);
         self.links = self.links.join(&u.links);
+        self.caller = self.caller.or(u.caller.as_ref().map(E164::as_str));
         self.first = self.first.min(u.at);
         self.last = self.last.max(u.at);
     }
@@ -151,22 +161,25 @@ where
             }
         }
     }
-    // Keys the insert skipped were stored before this batch.
+    // Keys the insert skipped were stored before this batch (looked up per provider, so that
+    // the unique index on (provider, dedupe_key) serves the lookup).
     let mut earlier: HashMap<Key, WebhookEventId> = HashMap::new();
-    let unseen: Vec<&str> =
-        first_with_key.keys().filter(|k| !ids.contains_key(*k)).map(|(_, key)| key.as_str()).collect();
-    if !unseen.is_empty() {
-        let mut q =
-            QueryBuilder::<DB>::new("SELECT id, provider, dedupe_key FROM webhook_events WHERE dedupe_key IN (");
+    let mut unseen: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+    for (provider, key) in first_with_key.keys().filter(|k| !ids.contains_key(*k)) {
+        unseen.entry(provider).or_default().push(key);
+    }
+    for (provider, keys) in unseen {
+        let mut q = QueryBuilder::<DB>::new("SELECT id, dedupe_key FROM webhook_events WHERE provider = ");
+        q.push_bind(provider).push(" AND dedupe_key IN (");
         let mut list = q.separated(", ");
-        for key in &unseen {
+        for key in keys {
             list.push_bind(key.to_owned());
         }
         q.push(")");
         for row in q.build().fetch_all(&mut *conn).await.map_err(db::<DB>)? {
-            let key = stored_key(&row.col::<String>("provider")?, row.col("dedupe_key")?);
-            if let Some(k) = key.filter(|k| first_with_key.contains_key(k)) {
-                earlier.insert(k, WebhookEventId(row.col("id")?));
+            let key = (provider, row.col::<String>("dedupe_key")?);
+            if first_with_key.contains_key(&key) {
+                earlier.insert(key, WebhookEventId(row.col("id")?));
             }
         }
     }
@@ -215,6 +228,36 @@ where
             }
         }
     }
+    // Callers not yet linked to a customer: one lookup per company for the whole batch.
+    let mut unlinked: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+    for j in joined.values().filter(|j| j.links.customer_id.is_none()) {
+        if let (Some(company), Some(caller)) = (j.links.company_id, j.caller) {
+            unlinked.entry(company.0).or_default().push(caller);
+        }
+    }
+    for (company, phones) in unlinked {
+        let mut q = QueryBuilder::<DB>::new("SELECT id, phone FROM customers WHERE company_id = ");
+        q.push_bind(company).push(" AND phone IN (");
+        let mut list = q.separated(", ");
+        for phone in phones {
+            list.push_bind(phone.to_owned());
+        }
+        q.push(")");
+        let found: HashMap<String, i64> = q
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db::<DB>)?
+            .iter()
+            .map(|r| Ok((r.col::<String>("phone")?, r.col::<i64>("id")?)))
+            .collect::<Result<_>>()?;
+        for j in joined.values_mut().filter(|j| j.links.company_id.map(|c| c.0) == Some(company)) {
+            if j.links.customer_id.is_none() {
+                j.links.customer_id = j.caller.and_then(|p| found.get(p)).map(|id| CustomerId(*id));
+            }
+        }
+    }
+
     let mut call_ids: HashMap<&str, CallId> = HashMap::new();
     if !joined.is_empty() {
         // New calls first, so that every call can then be read under a lock.

@@ -3,6 +3,7 @@ use std::collections::HashSet;
 use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord, CallStatus};
 use frontdesk_domain::ids::ExternalCallId;
 use frontdesk_domain::money::Cents;
+use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{Provider, WebhookStatus};
 use frontdesk_store::model::{
     CallFilter, CallUpdate, Delivery, NewTrace, NewWebhookEvent, PageRequest, Record, Recorded, StaleClaim,
@@ -294,7 +295,7 @@ async fn stale_calls_are_leased_to_one_reconciler(db: TestDb) {
 }
 
 fn update(call: &str, facts: &CallFacts, at: Timestamp) -> CallUpdate {
-    CallUpdate { external: id(call), facts: facts.clone(), links: CallLinks::default(), at }
+    CallUpdate { external: id(call), facts: facts.clone(), links: CallLinks::default(), caller: None, at }
 }
 
 fn trace(name: &str, at: Timestamp) -> TraceRecord {
@@ -430,7 +431,45 @@ async fn concurrent_group_commits_lose_nothing(db: TestDb) {
     }
 }
 
+/// The group commit links a call to the customer with the caller's number, in the dialled
+/// company only, and never unlinks.
+async fn group_commits_link_callers_to_customers(db: TestDb) {
+    let store = db.open().await;
+    let spec = frontdesk_domain::tenant_file::parse(frontdesk_domain::tenant_file::DEMO_TENANTS).unwrap();
+    store.import_tenants(&spec, t("2026-03-01T00:00:00Z")).await.unwrap();
+    let directory = store.load_directory().await.unwrap();
+    let company = |key: &str| directory.companies().find(|c| c.company.def.key.as_str() == key).unwrap().company.id;
+    let (friseur, smile) = (company("friseur1"), company("brightsmile"));
+    let hans = E164::parse_strict("+491604366218").unwrap();
+    let hans_id = store.customer_by_phone(friseur, &hans).await.unwrap().unwrap().id;
+    let at = t("2026-03-10T10:00:00Z");
+    let started = |call: &str, company, caller: &E164| {
+        let links = CallLinks { company_id: Some(company), ..CallLinks::default() };
+        let mut event = delivery(Some(&format!("started:{call}")), at);
+        event.external_call_id = Some(call.into());
+        let call = CallUpdate { caller: Some(caller.clone()), links, ..update(call, &events()[0], at) };
+        Record::Delivery { event, call: Some(call) }
+    };
+    let stranger = E164::parse_strict("+4915112345679").unwrap();
+    store
+        .record(&[
+            started("call_hans", friseur, &hans),
+            started("call_elsewhere", smile, &hans),
+            started("call_new", friseur, &stranger),
+        ])
+        .await
+        .unwrap();
+    let linked = |call: &'static str| {
+        let store = store.clone();
+        async move { store.call(call).await.unwrap().unwrap().links.customer_id }
+    };
+    assert_eq!(linked("call_hans").await, Some(hans_id));
+    assert_eq!(linked("call_elsewhere").await, None, "Hans is a customer of Friseur 1 only");
+    assert_eq!(linked("call_new").await, None);
+}
+
 backend_tests!(
+    group_commits_link_callers_to_customers,
     group_commits_give_the_same_call_as_single_records,
     group_commits_deduplicate_within_and_across_batches,
     concurrent_group_commits_lose_nothing,

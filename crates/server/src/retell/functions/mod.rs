@@ -69,7 +69,14 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
     };
     let function = Function::resolve(&request.name);
     let label = function.map_or("unknown", Function::name);
-    let (text, status) = match run(&state, &request, function, &external, started).await {
+    let outcome = if function.is_some_and(Function::has_side_effect) {
+        // A side effect is one write transaction from start to end: it runs where writes run.
+        let (state, writer) = (state.clone(), state.writer().clone());
+        writer.run(async move { run(&state, &request, function, &external, started).await }).await
+    } else {
+        run(&state, &request, function, &external, started).await
+    };
+    let (text, status) = match outcome {
         Ok(done) => done,
         Err(error) => {
             if error.is_transient() {
@@ -220,10 +227,12 @@ impl Record<'_> {
             duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
             at: Timestamp::now(),
         };
+        // The customer was looked up to answer: no need to link by the caller's number again.
         let call = CallUpdate {
             external: self.external.clone(),
             facts: self.facts.clone(),
             links: self.links,
+            caller: None,
             at: self.received,
         };
         state.recorder().record(StoreRecord::Function { call, trace }).await?;
