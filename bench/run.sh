@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# frontdesk benchmark: builds in release mode and plays the simulator's calls against
+#   (a) one server on the embedded SQLite database, and
+#   (b) two server processes sharing one PostgreSQL database, the calls spread over both,
+# each with a /healthz baseline under the same load (the HTTP floor of this machine).
+# Writes bench/results/<date>-<commit>.md with the machine, the commit, the figures and each
+# server's peak memory, and exits non-zero if an invariant check failed.
+#
+# Settings (environment):
+#   BENCH_CALLS=3000        simulated phone calls per run
+#   BENCH_CONCURRENCY=64    calls at once
+#   BENCH_SEED=1            the same seed plays the same calls
+#   BENCH_CHAOS=0           1: duplicate, reorder and drop webhooks as Retell sometimes does
+#   BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432
+#                           PostgreSQL server for (b); a fresh database is made and dropped.
+#                           Set it to "skip" to run (a) only.
+#   BENCH_OUT=bench/results/...md   where the result goes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+calls=${BENCH_CALLS:-3000}
+concurrency=${BENCH_CONCURRENCY:-64}
+seed=${BENCH_SEED:-1}
+chaos=${BENCH_CHAOS:-0}
+postgres=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+stamp=$(date -u +%Y-%m-%dT%H%MZ)
+out=${BENCH_OUT:-bench/results/$stamp-$commit.md}
+
+# The demo tenants' calendar starts on a Monday morning, whatever today is.
+clock_start=2026-03-09T08:00:00Z
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+command -v curl >/dev/null || { echo "bench needs curl" >&2; exit 1; }
+
+log "building frontdesk in release mode"
+cargo build --release --locked -p frontdesk
+bin=$PWD/target/release/frontdesk
+
+work=$(mktemp -d)
+pids=()
+pg_db=""
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n $pg_db ]]; then
+    psql "$postgres/postgres" -q -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A free TCP port on 127.0.0.1 (bound by nobody at the time of asking).
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port found" >&2; exit 1
+}
+
+# start_server NAME DATABASE_URL PORT FAKE_RETELL_PORT: starts `frontdesk serve --demo` in the
+# background, waits until it is ready and sets $started to its pid.
+start_server() {
+  local name=$1 database=$2 port=$3 fake=$4
+  RUST_LOG=warn "$bin" serve --demo \
+    --database-url "$database" \
+    --listen "127.0.0.1:$port" \
+    --clock-start "$clock_start" \
+    --retell-base-url "http://127.0.0.1:$fake" \
+    --reconcile-after 2s \
+    --worker-interval 500ms \
+    >"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 300); do
+    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then started=$pid; return; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server $name did not become ready; its log:" >&2
+  cat "$work/$name.log" >&2
+  exit 1
+}
+
+# stop PID...: asks the servers to shut down and waits until they have.
+stop() {
+  kill "$@" 2>/dev/null || true
+  for pid in "$@"; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+}
+
+# Peak resident memory of a process in MiB, and its anonymous (heap) part at the end: SQLite maps
+# the database file into memory once per connection, and those shared file pages count towards
+# the resident size once per mapping.
+peak_mib() {
+  awk '/^VmHWM/ { peak = $2 } /^RssAnon/ { anon = $2 } END { printf "%.0f (heap %.0f)", peak / 1024, anon / 1024 }' \
+    "/proc/$1/status"
+}
+
+# simulate NAME FAKE_RETELL_PORT URL[,URL]: plays the calls, writes NAME.json and NAME.txt.
+simulate() {
+  local name=$1 fake=$2 urls=$3 status=0
+  local extra=()
+  [[ $chaos == 1 ]] && extra+=(--chaos)
+  "$bin" simulate --url "$urls" --calls "$calls" --concurrency "$concurrency" --seed "$seed" \
+    --baseline --fake-retell-listen "127.0.0.1:$fake" --settle 60s --quiet "${extra[@]}" \
+    --json "$work/$name.json" >"$work/$name.txt" 2>&1 || status=$?
+  cat "$work/$name.txt" >&2
+  return "$status"
+}
+
+failed=0
+
+log "(a) one server on SQLite"
+fake=$(free_port)
+port=$(free_port)
+start_server sqlite "sqlite://$work/bench.db" "$port" "$fake"
+pid=$started
+simulate sqlite "$fake" "http://127.0.0.1:$port" || failed=1
+sqlite_peak=$(peak_mib "$pid")
+stop "$pid"
+
+pg_ran=0
+if [[ $postgres != skip ]]; then
+  log "(b) two servers sharing one PostgreSQL database"
+  pg_db="frontdesk_bench_$(date +%s)_$$"
+  psql "$postgres/postgres" -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $pg_db"
+  fake=$(free_port)
+  port_a=$(free_port)
+  # One after the other: the first imports the demo tenants, the second finds them.
+  start_server pg-a "$postgres/$pg_db" "$port_a" "$fake"
+  pid_a=$started
+  port_b=$(free_port)
+  start_server pg-b "$postgres/$pg_db" "$port_b" "$fake"
+  pid_b=$started
+  simulate postgres "$fake" "http://127.0.0.1:$port_a,http://127.0.0.1:$port_b" || failed=1
+  pg_peak="$(peak_mib "$pid_a") / $(peak_mib "$pid_b")"
+  stop "$pid_a" "$pid_b"
+  pg_ran=1
+fi
+
+log "writing $out"
+mkdir -p "$(dirname "$out")"
+{
+  echo "# frontdesk benchmark, $stamp"
+  echo
+  echo "- commit: \`$commit\`$dirty"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))," \
+    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+  echo "- load: $calls calls, concurrency $concurrency, seed $seed, chaos $([[ $chaos == 1 ]] && echo on || echo off);" \
+    "the simulator runs on the same machine as the servers"
+  echo
+  python3 bench/summary.py "$work/sqlite.json" "$sqlite_peak" \
+    "$([[ $pg_ran == 1 ]] && echo "$work/postgres.json" || echo -)" "${pg_peak:--}"
+  echo
+  echo "## Simulator reports"
+  for name in sqlite postgres; do
+    [[ -f $work/$name.txt ]] || continue
+    echo
+    echo "### $name"
+    echo
+    echo '```text'
+    cat "$work/$name.txt"
+    echo '```'
+  done
+} >"$out"
+cat "$out"
+
+if [[ $failed != 0 ]]; then
+  echo "an invariant check failed; see the reports above" >&2
+  exit 1
+fi
