@@ -170,12 +170,8 @@ where
     }
     for (provider, keys) in unseen {
         let mut q = QueryBuilder::<DB>::new("SELECT id, dedupe_key FROM webhook_events WHERE provider = ");
-        q.push_bind(provider).push(" AND dedupe_key IN (");
-        let mut list = q.separated(", ");
-        for key in keys {
-            list.push_bind(key.to_owned());
-        }
-        q.push(")");
+        q.push_bind(provider).push(" AND dedupe_key");
+        push_in_list(&mut q, keys);
         for row in q.build().fetch_all(&mut *conn).await.map_err(db::<DB>)? {
             let key = (provider, row.col::<String>("dedupe_key")?);
             if first_with_key.contains_key(&key) {
@@ -237,12 +233,8 @@ where
     }
     for (company, phones) in unlinked {
         let mut q = QueryBuilder::<DB>::new("SELECT id, phone FROM customers WHERE company_id = ");
-        q.push_bind(company).push(" AND phone IN (");
-        let mut list = q.separated(", ");
-        for phone in phones {
-            list.push_bind(phone.to_owned());
-        }
-        q.push(")");
+        q.push_bind(company).push(" AND phone");
+        push_in_list(&mut q, phones);
         let found: HashMap<String, i64> = q
             .build()
             .fetch_all(&mut *conn)
@@ -271,12 +263,9 @@ where
         q.push(" ON CONFLICT (external_id) DO NOTHING");
         q.build().execute(&mut *conn).await.map_err(db::<DB>)?;
 
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id IN ("));
-        let mut list = q.separated(", ");
-        for external in joined.keys() {
-            list.push_bind((*external).to_owned());
-        }
-        q.push(format!(") ORDER BY external_id{}", DB::FOR_UPDATE));
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id"));
+        push_in_list(&mut q, joined.keys().copied());
+        q.push(format!(" ORDER BY external_id{}", DB::FOR_UPDATE));
         let rows = q.build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
         let mut merged = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -357,6 +346,20 @@ where
         q.build().execute(&mut *conn).await.map_err(db::<DB>)?;
     }
     Ok(outcome.into_iter().map(|o| o.unwrap_or(Recorded::Stored)).collect())
+}
+
+/// Appends ` IN ($1, $2, …)` binding each text in `items` (never empty here: every caller has at
+/// least one).
+fn push_in_list<'i, DB: Backend>(q: &mut QueryBuilder<DB>, items: impl IntoIterator<Item = &'i str>)
+where
+    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
+{
+    q.push(" IN (");
+    let mut list = q.separated(", ");
+    for item in items {
+        list.push_bind(item.to_owned());
+    }
+    q.push(")");
 }
 
 fn event_of(record: &Record) -> Option<&NewWebhookEvent> {

@@ -30,12 +30,8 @@ fn given_phone(ctx: &Ctx<'_>, args: &Args) -> Option<E164> {
 
 /// `book_appointment`.
 pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: &Args) -> Result<Answer, StoreError> {
-    let service = match ctx.service(args) {
-        Ok(s) => s,
-        Err(answer) => return Ok(answer),
-    };
-    let staff = match ctx.staff(args, service) {
-        Ok(s) => s,
+    let (service, staff) = match ctx.service_and_staff(args) {
+        Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
     let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));

@@ -35,12 +35,8 @@ pub fn spread<T: Clone>(items: &[T], n: usize) -> Vec<T> {
 
 /// `check_availability`.
 pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
-    let service = match ctx.service(args) {
-        Ok(s) => s,
-        Err(answer) => return Ok(answer),
-    };
-    let staff = match ctx.staff(args, service) {
-        Ok(s) => s,
+    let (service, staff) = match ctx.service_and_staff(args) {
+        Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
     let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));
@@ -126,12 +122,8 @@ async fn alternatives(
 
 /// `find_next_available`.
 pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
-    let service = match ctx.service(args) {
-        Ok(s) => s,
-        Err(answer) => return Ok(answer),
-    };
-    let staff = match ctx.staff(args, service) {
-        Ok(s) => s,
+    let (service, staff) = match ctx.service_and_staff(args) {
+        Ok(found) => found,
         Err(answer) => return Ok(answer),
     };
     let after = match args.text(names::AFTER).or_else(|| args.text(names::DATE)) {

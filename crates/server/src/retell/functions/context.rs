@@ -166,6 +166,12 @@ impl Ctx<'_> {
         }
     }
 
+    /// The service asked for and, if one was named, the staff member who is to perform it.
+    pub fn service_and_staff(&self, args: &Args) -> Result<(&Service, Option<&Staff>), Answer> {
+        let service = self.service(args)?;
+        Ok((service, self.staff(args, service)?))
+    }
+
     /// The staff member named in the arguments, if any, who must perform `service`.
     pub fn staff(&self, args: &Args, service: &Service) -> Result<Option<&Staff>, Answer> {
         let Some(query) = args.text(names::STAFF) else { return Ok(None) };
