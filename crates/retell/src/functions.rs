@@ -99,6 +99,20 @@ impl Function {
         )
     }
 
+    /// Whether the answer depends on who the caller is (their customer record). The others answer
+    /// from the tenant's directory and calendar alone, and their call is linked to the caller's
+    /// customer when it is recorded.
+    pub fn knows_the_caller(self) -> bool {
+        !matches!(
+            self,
+            Self::ListServices
+                | Self::GetServiceInfo
+                | Self::GetOpeningHours
+                | Self::CheckAvailability
+                | Self::FindNextAvailable
+        )
+    }
+
     fn description(self) -> &'static str {
         match self {
             Self::InitializeCall => {

@@ -110,13 +110,18 @@ async fn run(
     let Some((company, branch)) = dialled.as_ref().and_then(|n| directory.route(n)) else {
         // Nothing about any tenant is revealed: the same answer for every unknown number.
         let answer = Answer::fail("unknown_number", Language::En, &Msg::UnknownNumber);
-        let record = Record { external, facts: &facts, links: CallLinks::default(), request, function, received };
+        let record =
+            Record { external, facts: &facts, links: CallLinks::default(), caller: None, request, function, received };
         return record.answer(state, answer, started).await;
     };
+    // Only functions whose answer depends on the caller read their customer record here; for the
+    // rest the group commit links the call to the customer, one lookup for the whole batch.
+    let knows_the_caller = function.is_some_and(Function::knows_the_caller);
     let customer = match caller.number() {
-        Some(number) => state.store().customer_by_phone(company.company.id, number).await?,
-        None => None,
+        Some(number) if knows_the_caller => state.store().customer_by_phone(company.company.id, number).await?,
+        _ => None,
     };
+    let unlinked_caller = if knows_the_caller { None } else { caller.number().cloned() };
     let links = CallLinks {
         company_id: Some(company.company.id),
         branch_id: Some(branch.id),
@@ -135,7 +140,7 @@ async fn run(
         external_id: external.clone(),
     };
     let args = Args::new(&request.args);
-    let record = Record { external, facts: &facts, links, request, function, received };
+    let record = Record { external, facts: &facts, links, caller: unlinked_caller, request, function, received };
     let Some(function) = function else {
         let answer = Answer::fail("unknown_function", ctx.lang, &Msg::UnknownFunction);
         return record.answer(state, answer, started).await;
@@ -182,6 +187,8 @@ struct Record<'a> {
     external: &'a ExternalCallId,
     facts: &'a CallFacts,
     links: CallLinks,
+    /// The caller's number when their customer was not looked up: the group commit links it.
+    caller: Option<E164>,
     request: &'a FunctionCall,
     function: Option<Function>,
     received: Timestamp,
@@ -227,12 +234,11 @@ impl Record<'_> {
             duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
             at: Timestamp::now(),
         };
-        // The customer was looked up to answer: no need to link by the caller's number again.
         let call = CallUpdate {
             external: self.external.clone(),
             facts: self.facts.clone(),
             links: self.links,
-            caller: None,
+            caller: self.caller.clone(),
             at: self.received,
         };
         state.recorder().record(StoreRecord::Function { call, trace }).await?;
