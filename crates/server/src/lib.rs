@@ -10,12 +10,15 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub mod admin;
 pub mod booking;
 pub mod calcom;
-pub mod http;
+pub mod error;
+pub mod health;
 pub mod metrics;
 pub mod recorder;
 pub mod retell;
+pub mod router;
 pub mod settings;
 pub mod state;
 #[cfg(feature = "test-support")]
@@ -46,7 +49,7 @@ impl RunningServer {
         let state = AppState::new(store, settings).await?;
         let (shutdown, signal) = watch::channel(false);
         let workers = workers::spawn(state.clone(), signal.clone());
-        let app = http::router(state.clone());
+        let app = router::router(state.clone());
         // Answers go out at once, not held back to coalesce with more (Nagle).
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

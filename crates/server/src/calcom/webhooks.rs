@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::apply::{self, Applied};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A delivery for whichever connected company's secret verifies it.

@@ -7,7 +7,7 @@ use axum::routing::post;
 use frontdesk_retell::signature;
 use jiff::Timestamp;
 
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod functions;

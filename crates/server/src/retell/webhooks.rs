@@ -23,7 +23,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Handles one delivery.

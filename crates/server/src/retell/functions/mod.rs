@@ -26,7 +26,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 mod answer;

@@ -1,26 +1,23 @@
-//! The HTTP surface: routing, the middleware every request passes, and the small endpoints.
+//! The HTTP surface: which path goes where, and the middleware every request passes.
 //!
 //! A request flows: metrics → JSON errors → timeout → body limit → route handler. Handlers live
-//! with their area (`health` here; `retell`, `admin`, `calcom` in their modules).
+//! with their area: [`crate::health`], [`crate::retell`], [`crate::calcom`], [`crate::admin`].
 
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::error::ApiError;
+use crate::health::{healthz, metrics, readyz};
 use crate::state::AppState;
-
-pub mod admin;
-pub mod error;
-
-pub use error::ApiError;
+use crate::{admin, calcom, retell};
 
 /// Builds the router with every endpoint and layer.
 pub fn router(state: AppState) -> Router {
@@ -30,8 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .nest("/api/v1", admin::routes(state.clone()))
-        .merge(crate::retell::routes())
-        .merge(crate::calcom::routes())
+        .merge(retell::routes())
+        .merge(calcom::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added is the outermost: metrics see every answer, errors made by the
@@ -42,32 +39,6 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(record_metrics))
         .with_state(state)
-}
-
-async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({"status": "ok"}))
-}
-
-async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store().readiness().await {
-        Ok(r) if r.is_ready() => axum::Json(json!({
-            "status": "ready",
-            "database": state.store().kind().to_string(),
-            "config_version": state.directory().version(),
-        }))
-        .into_response(),
-        Ok(r) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            format!("{} migrations pending", r.pending_migrations),
-        )
-        .into_response(),
-        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", format!("database: {e}")).into_response(),
-    }
-}
-
-async fn metrics() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::handle().render())
 }
 
 async fn not_found(request: Request) -> ApiError {

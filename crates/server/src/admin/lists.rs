@@ -1,0 +1,200 @@
+//! The admin API's reads: lists with filters and cursors, and one call in full.
+
+use axum::extract::{Path, State};
+use frontdesk_domain::call::CallStatus;
+use frontdesk_domain::phone::E164;
+use frontdesk_domain::records::{AppointmentStatus, CallbackStatus, OutboxStatus, Provider, WebhookStatus};
+use frontdesk_store::model::{
+    AppointmentFilter, CallFilter, CallbackFilter, CustomerFilter, OutboxFilter, PageRequest, WebhookFilter,
+};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::views::{
+    appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json, trace_json,
+};
+use super::{Json, Query, branch, company, instant, list, page, parse_param, staff};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `GET` companies.
+pub(super) async fn companies(State(state): State<AppState>) -> Json {
+    let dir = state.directory();
+    let items: Vec<Value> = dir.companies().map(company_json).collect();
+    axum::Json(json!({"items": items, "next_cursor": null}))
+}
+
+#[derive(Deserialize)]
+pub(super) struct AppointmentParams {
+    company: Option<String>,
+    branch: Option<String>,
+    staff: Option<String>,
+    customer: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET` appointments.
+pub(super) async fn appointments(
+    State(state): State<AppState>,
+    Query(q): Query<AppointmentParams>,
+) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let needs_company = |what: &str| ApiError::bad_request(format!("`{what}` needs `company`"));
+    let tz = entry.map_or(TimeZone::UTC, |e| e.company.def.time_zone.clone());
+    let filter = AppointmentFilter {
+        company: entry.map(|e| e.company.id),
+        branch: match &q.branch {
+            Some(b) => Some(branch(entry.ok_or_else(|| needs_company("branch"))?, b)?),
+            None => None,
+        },
+        staff: match &q.staff {
+            Some(s) => Some(staff(entry.ok_or_else(|| needs_company("staff"))?, s)?),
+            None => None,
+        },
+        customer: q.customer.map(Into::into),
+        from: q.from.as_deref().map(|f| instant(f, &tz, "from")).transpose()?,
+        to: q.to.as_deref().map(|t| instant(t, &tz, "to")).transpose()?,
+        status: parse_param(q.status.as_deref(), AppointmentStatus::parse, "status")?,
+    };
+    let page = state.store().list_appointments(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, |a| appointment_json(&dir, a))))
+}
+
+#[derive(Deserialize)]
+pub(super) struct CustomerParams {
+    company: Option<String>,
+    phone: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET` customers.
+pub(super) async fn customers(
+    State(state): State<AppState>,
+    Query(q): Query<CustomerParams>,
+) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let phone = match q.phone.as_deref() {
+        Some(p) => {
+            let region = entry.map(|e| e.company.def.locale.phone_region());
+            Some(E164::parse_lenient(p, region).map_err(|e| ApiError::bad_request(e.to_string()))?)
+        }
+        None => None,
+    };
+    let filter = CustomerFilter { company: entry.map(|e| e.company.id), phone };
+    let page = state.store().list_customers(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, customer_json)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct CallbackParams {
+    company: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET` callbacks.
+pub(super) async fn callbacks(
+    State(state): State<AppState>,
+    Query(q): Query<CallbackParams>,
+) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let status = parse_param(q.status.as_deref(), CallbackStatus::parse, "status")?;
+    let filter = CallbackFilter { company: entry.map(|e| e.company.id), status };
+    let page = state.store().list_callbacks(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, callback_json)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct CallParams {
+    company: Option<String>,
+    status: Option<String>,
+    /// Only calls still ongoing longer than the reconcile threshold.
+    stale: Option<bool>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// A call for operators.
+/// `GET` calls.
+pub(super) async fn calls(State(state): State<AppState>, Query(q): Query<CallParams>) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let status = parse_param(q.status.as_deref(), CallStatus::parse, "status")?;
+    let stale_before = q.stale.unwrap_or(false).then(|| {
+        Timestamp::now() - jiff::SignedDuration::try_from(state.settings().reconcile_after).unwrap_or_default()
+    });
+    let filter = CallFilter { company: entry.map(|e| e.company.id), status, stale_before };
+    let page = state.store().list_calls(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, |c| call_json(&dir, c))))
+}
+
+/// `GET` call_detail.
+pub(super) async fn call_detail(State(state): State<AppState>, Path(call_id): Path<String>) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let call =
+        state.store().call(&call_id).await?.ok_or_else(|| ApiError::not_found(format!("no call `{call_id}`")))?;
+    let traces = state.store().traces_of_call(call.id).await?;
+    let filter = WebhookFilter { external_call_id: Some(call_id.clone()), ..WebhookFilter::default() };
+    let events = state.store().webhook_events(&filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?;
+    let mut body = call_json(&dir, &call);
+    body["function_calls"] = traces.iter().map(trace_json).collect();
+    body["webhook_events"] = events.items.iter().map(event_json).collect();
+    Ok(axum::Json(body))
+}
+
+#[derive(Deserialize)]
+pub(super) struct EventParams {
+    status: Option<String>,
+    provider: Option<String>,
+    call: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET` webhook_events.
+pub(super) async fn webhook_events(
+    State(state): State<AppState>,
+    Query(q): Query<EventParams>,
+) -> Result<Json, ApiError> {
+    let filter = WebhookFilter {
+        status: parse_param(q.status.as_deref(), WebhookStatus::parse, "status")?,
+        provider: parse_param(q.provider.as_deref(), Provider::parse, "provider")?,
+        external_call_id: q.call,
+    };
+    let page = state.store().webhook_events(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, event_json)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct OutboxParams {
+    company: Option<String>,
+    status: Option<String>,
+    appointment: Option<i64>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// An outbox job for operators.
+/// `GET` outbox.
+pub(super) async fn outbox(State(state): State<AppState>, Query(q): Query<OutboxParams>) -> Result<Json, ApiError> {
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let filter = OutboxFilter {
+        company: entry.map(|e| e.company.id),
+        status: parse_param(q.status.as_deref(), OutboxStatus::parse, "status")?,
+        appointment: q.appointment.map(Into::into),
+    };
+    let page = state.store().list_jobs(&filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, job_json)))
+}
