@@ -162,13 +162,10 @@ pub struct BusyBlock {
     pub external_uid: String,
 }
 
-/// One function call the voice agent made, as answered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FunctionTrace {
-    /// Store id.
-    pub id: TraceId,
-    /// The call it belongs to.
-    pub call_id: CallId,
+/// What one function call was asked and answered: written once by the store's one write path
+/// for calls and traces, read back inside [`FunctionTrace`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
     /// Tenant, if the call was routed.
     pub company_id: Option<CompanyId>,
     /// The name as sent (`check_availability_v17`).
@@ -187,8 +184,19 @@ pub struct FunctionTrace {
     pub replayed: bool,
     /// Time to answer, in microseconds.
     pub duration_us: i64,
-    /// When answered.
-    pub created_at: Timestamp,
+    /// When answered (real clock).
+    pub at: Timestamp,
+}
+
+/// A stored function trace: its id, its call, and what was asked and answered.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionTrace {
+    /// Store id.
+    pub id: TraceId,
+    /// The call it belongs to.
+    pub call_id: CallId,
+    /// What was asked and answered.
+    pub trace: Trace,
 }
 
 string_enum! {

@@ -8,14 +8,16 @@
 //! enforced by the schema (`migrations/`), not by this code alone.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use frontdesk_domain::availability::{Busy, Slot};
-use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord};
+use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::Directory;
 use frontdesk_domain::ids::{
-    AppointmentId, CallId, CallbackId, CompanyId, CustomerId, ExternalCallId, OutboxJobId, StaffId, WebhookEventId,
+    AppointmentId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, StaffId, WebhookEventId,
 };
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
@@ -27,6 +29,8 @@ use jiff::Timestamp;
 
 pub mod backend;
 mod error;
+mod group_commit;
+mod lane;
 mod migrate;
 pub mod model;
 mod open;
@@ -36,6 +40,7 @@ pub mod test_support;
 
 pub use backend::BackendKind;
 pub use error::{Result, StoreError};
+pub use group_commit::MAX_BATCH;
 pub use open::{StoreOptions, open};
 
 /// Lifecycle of the store: migrations, readiness, transactions.
@@ -50,9 +55,15 @@ pub trait StoreCore: Send + Sync + fmt::Debug {
     /// Whether the database answers and every embedded migration is applied.
     async fn readiness(&self) -> Result<Readiness>;
 
-    /// Starts a write transaction. On SQLite it holds the single writer until committed or
-    /// dropped: keep it short and never wait for anything external while it is open.
+    /// Starts a write transaction in place. On SQLite it holds the single writer until committed
+    /// or dropped: keep it short and never wait for anything external while it is open. Server
+    /// code writes through [`Store::write`] instead, which also decides where the transaction runs.
     async fn begin(&self) -> Result<Box<dyn StoreTx>>;
+
+    /// Runs `work` in a write transaction where the store runs writes (on SQLite, its writer
+    /// thread; on PostgreSQL, in place) and commits it if `work` succeeds. The typed form is
+    /// [`Store::write`].
+    async fn write_boxed(&self, work: BoxedWork) -> Result<()>;
 
     /// Closes all connections.
     async fn close(&self);
@@ -257,26 +268,23 @@ pub trait Calls: Send + Sync {
     /// Ends a lease; the call is not looked at again before `not_before`.
     async fn release_call(&self, id: CallId, owner: &str, not_before: Option<Timestamp>) -> Result<()>;
 
-    /// Records webhook deliveries and function calls together in one transaction (group commit,
-    /// so that many concurrent requests share one commit and a handful of statements): each
-    /// delivery is stored (a duplicate as `ignored`, I3), each call is joined with what the new
-    /// deliveries and function calls say about it (I6), and the traces are stored. The answer
-    /// has one entry per record, in order. All or nothing: on error nothing is stored.
-    async fn record(&self, batch: &[model::Record]) -> Result<Vec<model::Recorded>>;
+    /// Records one delivery, call update or function call through the group commit: it is
+    /// queued, committed with whatever else is queued, and this returns once it is durable.
+    async fn record(&self, record: model::Record) -> Result<model::Recorded>;
+
+    /// Records webhook deliveries and function calls together in one transaction (what the group
+    /// commit runs): each delivery is stored (a duplicate as `ignored`, I3), each call is joined
+    /// with what the new deliveries and function calls say about it (I6), and the traces are
+    /// stored. The answer has one entry per record, in order. All or nothing.
+    async fn record_batch(&self, batch: &[model::Record]) -> Result<Vec<model::Recorded>>;
 }
 
 /// Calls, traces, webhook deliveries and idempotency: steps of a write transaction.
 #[async_trait]
 pub trait CallsTx: Send {
-    /// Creates or updates a call with what an event says (I6: the stored facts are the join of
-    /// all facts seen, whatever their order).
-    async fn upsert_call(
-        &mut self,
-        external: &ExternalCallId,
-        facts: &CallFacts,
-        links: CallLinks,
-        at: Timestamp,
-    ) -> Result<CallRecord>;
+    /// As [`Calls::record_batch`], inside this transaction: a side effect records its call and
+    /// trace with the same rules, committed with the side effect.
+    async fn record(&mut self, batch: &[model::Record]) -> Result<Vec<model::Recorded>>;
 
     /// Stores a delivery, or reports the earlier one with the same dedupe key (I3).
     async fn insert_webhook_event(&mut self, new: &model::NewWebhookEvent) -> Result<model::Delivery>;
@@ -302,9 +310,6 @@ pub trait CallsTx: Send {
 
     /// Stores the answer for a claimed key.
     async fn store_idempotent_response(&mut self, key: &str, response: &str) -> Result<()>;
-
-    /// Records a function call.
-    async fn insert_trace(&mut self, new: &model::NewTrace<'_>) -> Result<()>;
 }
 
 /// The outbox and Cal.com connections: reads and single-statement writes.
@@ -384,6 +389,37 @@ pub trait OutboxTx: Send {
 /// Everything the store offers, for use as `Arc<dyn Store>`.
 pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox {}
 impl<T: StoreCore + Tenants + Bookings + Calls + Outbox> Store for T {}
+
+/// A write transaction's work: borrows the transaction, owns everything else.
+pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>;
+
+/// [`StoreCore::write_boxed`]'s work, with its result erased.
+pub type BoxedWork = Box<dyn for<'t> FnOnce(&'t mut dyn StoreTx) -> WriteFuture<'t, ()> + Send>;
+
+impl dyn Store {
+    /// Runs `work` in one write transaction and commits it when `work` returns `Ok`; an `Err`
+    /// rolls everything back. Every write path of the server goes through here, so the store
+    /// alone decides how writes are scheduled (SQLite: one writer thread; PostgreSQL: in place).
+    /// `work` owns what it needs (it may run on another thread):
+    /// `store.write(move |tx| Box::pin(async move { … tx.book(…).await … }))`.
+    pub async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn StoreTx) -> WriteFuture<'t, T> + Send + 'static,
+    {
+        let (send, receive) = tokio::sync::oneshot::channel();
+        self.write_boxed(Box::new(move |tx| {
+            Box::pin(async move {
+                let value = work(tx).await?;
+                let _ = send.send(value);
+                Ok(())
+            })
+        }))
+        .await?;
+        // Committed: the value was sent before the commit, and only a commit gets here.
+        receive.await.map_err(|_| StoreError::shutting_down())
+    }
+}
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
 pub trait StoreTx: TxCore + BookingsTx + CallsTx + OutboxTx {}

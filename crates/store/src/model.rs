@@ -205,34 +205,13 @@ pub struct CallUpdate {
     pub at: Timestamp,
 }
 
-/// A function-call trace whose call the store resolves from the record's [`CallUpdate`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct TraceRecord {
-    /// Tenant, if routed.
-    pub company_id: Option<CompanyId>,
-    /// The name as sent.
-    pub name_sent: String,
-    /// The function it resolved to.
-    pub function: Option<String>,
-    /// Arguments as received.
-    pub arguments: serde_json::Value,
-    /// The answer.
-    pub response: serde_json::Value,
-    /// The answer's status.
-    pub status: String,
-    /// The answer's success.
-    pub success: bool,
-    /// Replayed from an earlier identical request.
-    pub replayed: bool,
-    /// Microseconds to answer.
-    pub duration_us: i64,
-    /// Now.
-    pub at: Timestamp,
-}
-
-/// One thing to record in a group commit ([`crate::Calls::record`]).
+/// One thing to record: the one way calls, traces and deliveries are written, in a group commit
+/// ([`crate::Calls::record`]) or inside a side effect's transaction ([`crate::CallsTx::record`]).
+/// The I6 merge of a call with what the record says about it happens there and nowhere else.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
+    /// What an event says about a call, merged into the stored call (its id is the answer).
+    Call(CallUpdate),
     /// A webhook delivery and, unless it turns out to be a duplicate, what it says about its call.
     Delivery {
         /// The delivery.
@@ -245,7 +224,7 @@ pub enum Record {
         /// What the snapshot says about the call.
         call: CallUpdate,
         /// The trace.
-        trace: TraceRecord,
+        trace: frontdesk_domain::records::Trace,
     },
 }
 
@@ -257,35 +236,10 @@ pub enum Recorded {
     /// The delivery's dedupe key was seen before, at this id: it was stored as `ignored` and
     /// changed nothing else (I3).
     Duplicate(frontdesk_domain::ids::WebhookEventId),
+    /// The call was merged; it has this id.
+    Call(CallId),
     /// The function call's trace was stored; its call has this id.
     Traced(CallId),
-}
-
-/// A function-call trace to store.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NewTrace<'a> {
-    /// The call.
-    pub call_id: CallId,
-    /// Tenant, if routed.
-    pub company_id: Option<CompanyId>,
-    /// The name as sent.
-    pub name_sent: &'a str,
-    /// The function it resolved to.
-    pub function: Option<&'a str>,
-    /// Arguments as received.
-    pub arguments: &'a serde_json::Value,
-    /// The answer.
-    pub response: &'a serde_json::Value,
-    /// The answer's status.
-    pub status: &'a str,
-    /// The answer's success.
-    pub success: bool,
-    /// Replayed from an earlier identical request.
-    pub replayed: bool,
-    /// Microseconds to answer.
-    pub duration_us: i64,
-    /// Now.
-    pub at: Timestamp,
 }
 
 /// Which calls to list.

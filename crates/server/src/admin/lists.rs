@@ -19,7 +19,7 @@ use super::{Json, Query, branch, company, instant, list, page, parse_param, staf
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// `GET` companies.
+/// `GET /api/v1/companies`.
 pub(super) async fn companies(State(state): State<AppState>) -> Json {
     let dir = state.directory();
     let items: Vec<Value> = dir.companies().map(company_json).collect();
@@ -39,7 +39,7 @@ pub(super) struct AppointmentParams {
     cursor: Option<String>,
 }
 
-/// `GET` appointments.
+/// `GET /api/v1/appointments`.
 pub(super) async fn appointments(
     State(state): State<AppState>,
     Query(q): Query<AppointmentParams>,
@@ -75,7 +75,7 @@ pub(super) struct CustomerParams {
     cursor: Option<String>,
 }
 
-/// `GET` customers.
+/// `GET /api/v1/customers`.
 pub(super) async fn customers(
     State(state): State<AppState>,
     Query(q): Query<CustomerParams>,
@@ -102,7 +102,7 @@ pub(super) struct CallbackParams {
     cursor: Option<String>,
 }
 
-/// `GET` callbacks.
+/// `GET /api/v1/callbacks`.
 pub(super) async fn callbacks(
     State(state): State<AppState>,
     Query(q): Query<CallbackParams>,
@@ -125,8 +125,7 @@ pub(super) struct CallParams {
     cursor: Option<String>,
 }
 
-/// A call for operators.
-/// `GET` calls.
+/// `GET /api/v1/calls`.
 pub(super) async fn calls(State(state): State<AppState>, Query(q): Query<CallParams>) -> Result<Json, ApiError> {
     let dir = state.directory();
     let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
@@ -139,7 +138,7 @@ pub(super) async fn calls(State(state): State<AppState>, Query(q): Query<CallPar
     Ok(axum::Json(list(page, |c| call_json(&dir, c))))
 }
 
-/// `GET` call_detail.
+/// `GET /api/v1/calls/{call_id}`: the call with its function calls and webhook events.
 pub(super) async fn call_detail(State(state): State<AppState>, Path(call_id): Path<String>) -> Result<Json, ApiError> {
     let dir = state.directory();
     let call =
@@ -162,7 +161,7 @@ pub(super) struct EventParams {
     cursor: Option<String>,
 }
 
-/// `GET` webhook_events.
+/// `GET /api/v1/webhook-events`.
 pub(super) async fn webhook_events(
     State(state): State<AppState>,
     Query(q): Query<EventParams>,
@@ -185,8 +184,7 @@ pub(super) struct OutboxParams {
     cursor: Option<String>,
 }
 
-/// An outbox job for operators.
-/// `GET` outbox.
+/// `GET /api/v1/outbox`.
 pub(super) async fn outbox(State(state): State<AppState>, Query(q): Query<OutboxParams>) -> Result<Json, ApiError> {
     let dir = state.directory();
     let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;

@@ -16,10 +16,10 @@ use frontdesk_domain::records::{
 use frontdesk_domain::tenant::Email;
 use frontdesk_domain::time::TimeRange;
 use jiff::{SignedDuration, Timestamp};
-use sqlx::{ColumnIndex, Connection, Decode, Executor, IntoArguments, Type};
+use sqlx::Connection;
 
-use super::{Filtered, RowExt, SqlStore, SqlTx, db};
-use crate::backend::{Backend, ErrorClass, Jsonb, Stamp};
+use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, bad_cursor, db, id_cursor, paginate};
+use crate::backend::{ErrorClass, Stamp};
 use crate::model::{
     AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer, Page,
     PageRequest, SlotTaken,
@@ -42,25 +42,9 @@ struct Change {
     at: Timestamp,
 }
 
-/// Queries shared by reads (on a reader connection) and write transactions.
-pub(crate) struct Conn<'c, DB: Backend>(pub &'c mut DB::Connection);
 
-impl<DB: Backend> Conn<'_, DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+for_backends! {
+impl [Conn<'_, DB>] {
     pub(crate) async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
         let rows = sqlx::query(
             "SELECT staff_id, blocks_from AS from_at, blocks_until AS until_at, appointment_id
@@ -365,6 +349,7 @@ where
         })
     }
 }
+}
 
 /// Runs `step` inside a savepoint: if the no-overlap guarantee refuses it, the savepoint is rolled
 /// back and the outcome is [`SlotTaken`]; other errors propagate.
@@ -393,23 +378,9 @@ macro_rules! in_savepoint {
     }};
 }
 
+for_backends! {
 #[async_trait]
-impl<DB: Backend> BookingsTx for SqlTx<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+impl [BookingsTx for SqlTx<DB>] {
     async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
         Conn::<DB>(&mut self.tx).busy_times(company, window).await
     }
@@ -631,24 +602,11 @@ where
         Ok(DB::rows_affected(&done) > 0)
     }
 }
+}
 
+for_backends! {
 #[async_trait]
-impl<DB: Backend> Bookings for SqlStore<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+impl [Bookings for SqlStore<DB>] {
     async fn busy_times(&self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
         let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
         Conn::<DB>(&mut conn).busy_times(company, window).await
@@ -758,24 +716,4 @@ where
         Ok(Page { items, next_cursor })
     }
 }
-
-/// Trims the one extra row fetched to learn whether another page follows.
-pub(crate) fn paginate<T>(items: &mut Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Option<String> {
-    if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(cursor)
-    } else {
-        None
-    }
-}
-
-pub(crate) fn id_cursor(page: &PageRequest) -> Result<i64> {
-    match &page.cursor {
-        Some(c) => c.parse::<i64>().map_err(|_| bad_cursor(c)),
-        None => Ok(0),
-    }
-}
-
-fn bad_cursor(cursor: &str) -> StoreError {
-    StoreError::InvalidInput(format!("`{cursor}` is not a cursor from a previous page"))
 }

@@ -1,34 +1,107 @@
 //! The one SQL implementation of the store, generic over the backend.
 //!
-//! Every `impl` here carries the same `where` clause: it lists the Rust types the SQL binds and
-//! reads (`i64`, `bool`, strings, [`Stamp`], [`Jsonb`]), which both drivers support. Rust cannot
-//! name such a bound set once (bounds on other types are not implied by a trait), so each impl
-//! block repeats it; the compiler checks they agree.
+//! Module map: [`row`] reads columns, [`filter`] builds optional `WHERE` clauses, [`page`] cuts
+//! lists into pages, [`conn`] holds queries shared by reads and write transactions; then one
+//! module per area: [`tenants`] (directory and import), [`bookings`], [`call_rows`] (how calls,
+//! traces and deliveries are read), [`calls`], [`record`] (the one write path of calls, traces
+//! and deliveries), [`outbox`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Pool, QueryBuilder, Row, Transaction, Type};
+use sqlx::{Pool, Transaction};
 
-use crate::backend::{Backend, BackendKind, Jsonb, Stamp};
-use crate::{Readiness, Result, StoreCore, StoreError, StoreTx, TxCore};
+use crate::backend::{Backend, BackendKind};
+use crate::group_commit::{CommitBatch, GroupCommit, MAX_BATCH};
+use crate::lane::Lane;
+use crate::model::{Record, Recorded};
+use crate::{BoxedWork, Readiness, Result, StoreCore, StoreError, StoreTx, TxCore};
+
+/// Implements a store trait (or an inherent block) for every backend under the one set of bounds
+/// the SQL needs: the Rust types it binds and reads (`i64`, `bool`, strings, [`Stamp`],
+/// [`Jsonb`]), which both drivers support. Rust cannot name such a bound set once (bounds on
+/// other types are not implied by a trait), so this macro is the one place it is written.
+/// Usage: `for_backends! { #[async_trait] impl [Calls for SqlStore<DB>] { … } }`.
+///
+/// [`Stamp`]: crate::backend::Stamp
+/// [`Jsonb`]: crate::backend::Jsonb
+macro_rules! for_backends {
+    ($(#[$attr:meta])* impl [$($head:tt)*] $body:tt) => {
+        $(#[$attr])*
+        impl<DB: $crate::backend::Backend> $($head)*
+        where
+            for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+            for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+            for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+            for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+            for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> $crate::backend::Stamp: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+            for<'q> $crate::backend::Jsonb: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+            for<'q> Option<i64>: sqlx::Encode<'q, DB>,
+            for<'q> Option<String>: sqlx::Encode<'q, DB>,
+            for<'q> Option<$crate::backend::Stamp>: sqlx::Encode<'q, DB>,
+            for<'q> Option<$crate::backend::Jsonb>: sqlx::Encode<'q, DB>,
+            for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+            DB::Arguments: sqlx::IntoArguments<DB> + Default,
+            DB::Connection: sqlx::migrate::Migrate,
+        $body
+    };
+}
 
 mod bookings;
+mod call_rows;
 mod calls;
+mod conn;
+mod filter;
 mod outbox;
+mod page;
 mod record;
+mod row;
 mod tenants;
 
-/// A store over one backend: a writer pool and a reader pool (the same pool on PostgreSQL).
+pub(crate) use conn::Conn;
+pub(crate) use filter::Filtered;
+pub(crate) use page::{bad_cursor, id_cursor, paginate};
+pub(crate) use row::{RowExt, parse_json};
+
+/// A store over one backend: a writer pool and a reader pool (the same pool on PostgreSQL),
+/// the lane its write transactions run on and the group commit in front of it.
 pub(crate) struct SqlStore<DB: Backend> {
     writer: Pool<DB>,
     reader: Pool<DB>,
+    lane: Lane,
+    group: GroupCommit,
 }
 
-impl<DB: Backend> SqlStore<DB> {
+for_backends! {
+impl [SqlStore<DB>] {
+    /// Assembles the store and starts its writers; call inside a Tokio runtime.
     pub(crate) fn new(writer: Pool<DB>, reader: Pool<DB>) -> Self {
-        Self { writer, reader }
+        let lane = Lane::start(DB::KIND);
+        let pool = writer.clone();
+        let commit: CommitBatch = Arc::new(move |batch| {
+            let pool = pool.clone();
+            Box::pin(async move {
+                let result = Self::commit_batch(&pool, &batch).await;
+                (batch, result)
+            })
+        });
+        let group = GroupCommit::start(DB::KIND, &lane, commit);
+        Self { writer, reader, lane, group }
     }
+
+    /// Records `batch` in transactions of at most [`MAX_BATCH`] records.
+    async fn commit_batch(pool: &Pool<DB>, batch: &[Record]) -> Result<Vec<Recorded>> {
+        let mut results = Vec::with_capacity(batch.len());
+        for chunk in batch.chunks(MAX_BATCH) {
+            let mut tx = pool.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
+            results.extend(Conn::<DB>(&mut tx).record(chunk).await?);
+            tx.commit().await.map_err(db::<DB>)?;
+        }
+        Ok(results)
+    }
+}
 }
 
 impl<DB: Backend> fmt::Debug for SqlStore<DB> {
@@ -47,95 +120,9 @@ pub(crate) fn db<DB: Backend>(error: sqlx::Error) -> StoreError {
     StoreError::from_sqlx::<DB>(error)
 }
 
-/// Reading a column, with decoding failures reported as corrupt data.
-pub(crate) trait RowExt: Row {
-    /// The value of column `name`.
-    fn col<'r, T>(&'r self, name: &str) -> Result<T>
-    where
-        T: Decode<'r, Self::Database> + Type<Self::Database>;
-}
-
-impl<R: Row> RowExt for R
-where
-    for<'a> &'a str: ColumnIndex<R>,
-{
-    fn col<'r, T>(&'r self, name: &str) -> Result<T>
-    where
-        T: Decode<'r, Self::Database> + Type<Self::Database>,
-    {
-        self.try_get::<T, _>(name).map_err(|e| StoreError::corrupt(name, e))
-    }
-}
-
-/// A `SELECT … WHERE` with only the conditions that apply. The alternative,
-/// `($1 IS NULL OR column = $1)`, hides every index from the planner; optional filters are left
-/// out instead.
-pub(crate) struct Filtered<DB: sqlx::Database> {
-    query: QueryBuilder<DB>,
-    conditions: usize,
-}
-
-impl<DB: sqlx::Database> Filtered<DB>
-where
-    DB::Arguments: Default,
-{
-    /// Starts from `select` (without `WHERE`).
-    pub(crate) fn new(select: impl Into<String>) -> Self {
-        Self { query: QueryBuilder::new(select), conditions: 0 }
-    }
-
-    /// Starts the next condition with `sql`; bind its values on the returned builder.
-    pub(crate) fn and(&mut self, sql: &str) -> &mut QueryBuilder<DB> {
-        self.query.push(if self.conditions == 0 { " WHERE " } else { " AND " });
-        self.conditions += 1;
-        self.query.push(sql)
-    }
-
-    /// `column = value`, if there is a value.
-    pub(crate) fn eq<T>(&mut self, column: &str, value: Option<T>) -> &mut Self
-    where
-        T: for<'q> sqlx::Encode<'q, DB> + Type<DB>,
-    {
-        if let Some(value) = value {
-            self.and(column).push(" = ").push_bind(value);
-        }
-        self
-    }
-
-    /// The query, to continue a condition started with [`Filtered::and`].
-    pub(crate) fn query_mut(&mut self) -> &mut QueryBuilder<DB> {
-        &mut self.query
-    }
-
-    /// The query so far, to append `ORDER BY` and `LIMIT` to.
-    pub(crate) fn query(self) -> QueryBuilder<DB> {
-        self.query
-    }
-}
-
-/// Parses a stored JSON column.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, value: &Jsonb) -> Result<T> {
-    value.parse().map_err(|e| StoreError::corrupt(what, e))
-}
-
+for_backends! {
 #[async_trait]
-impl<DB: Backend> StoreCore for SqlStore<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-    <DB as sqlx::Database>::Connection: sqlx::migrate::Migrate,
-{
+impl [StoreCore for SqlStore<DB>] {
     fn kind(&self) -> BackendKind {
         DB::KIND
     }
@@ -162,17 +149,28 @@ where
         Ok(Box::new(SqlTx { tx }))
     }
 
+    async fn write_boxed(&self, work: BoxedWork) -> Result<()> {
+        let writer = self.writer.clone();
+        self.lane
+            .run(async move {
+                let tx = writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
+                let mut tx = SqlTx { tx };
+                work(&mut tx).await?;
+                tx.tx.commit().await.map_err(db::<DB>)
+            })
+            .await
+    }
+
     async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
     }
 }
+}
 
+for_backends! {
 #[async_trait]
-impl<DB: Backend> TxCore for SqlTx<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
+impl [TxCore for SqlTx<DB>] {
     async fn commit(self: Box<Self>) -> Result<()> {
         self.tx.commit().await.map_err(db::<DB>)
     }
@@ -180,4 +178,5 @@ where
     async fn rollback(self: Box<Self>) -> Result<()> {
         self.tx.rollback().await.map_err(db::<DB>)
     }
+}
 }

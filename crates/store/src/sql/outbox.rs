@@ -9,11 +9,11 @@ use frontdesk_domain::ids::{AppointmentId, CompanyId, OutboxJobId, StaffId};
 use frontdesk_domain::records::{Appointment, OutboxJob, OutboxKind, OutboxStatus};
 use frontdesk_domain::time::TimeRange;
 use jiff::Timestamp;
-use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Type};
+use sqlx::{ColumnIndex, Decode, Type};
 
-use super::bookings::{Conn, id_cursor, paginate};
+use super::{Conn, id_cursor, paginate};
 use super::{Filtered, RowExt, SqlStore, SqlTx, db, parse_json};
-use crate::backend::{Backend, Jsonb, Stamp};
+use crate::backend::{Jsonb, Stamp};
 use crate::model::{
     CalcomConnection, JobClaim, JobOutcome, NewOutboxJob, OutboxFilter, OutboxStats, Page, PageRequest,
 };
@@ -50,23 +50,9 @@ where
     })
 }
 
+for_backends! {
 #[async_trait]
-impl<DB: Backend> OutboxTx for SqlTx<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+impl [OutboxTx for SqlTx<DB>] {
     async fn enqueue_outbox(&mut self, job: &NewOutboxJob) -> Result<OutboxJobId> {
         let id: i64 = sqlx::query(
             "INSERT INTO outbox_jobs (company_id, appointment_id, kind, payload, status, attempts, run_after,
@@ -86,7 +72,7 @@ where
     }
 
     async fn finish_job(&mut self, id: OutboxJobId, owner: &str, outcome: &JobOutcome, at: Timestamp) -> Result<bool> {
-        finish::<DB>(&mut self.tx, id, owner, outcome, at).await
+        Conn::<DB>(&mut self.tx).finish(id, owner, outcome, at).await
     }
 
     async fn set_calcom_uid(
@@ -157,61 +143,34 @@ where
         Ok(DB::rows_affected(&done) > 0)
     }
 }
-
-async fn finish<DB: Backend>(
-    conn: &mut DB::Connection,
-    id: OutboxJobId,
-    owner: &str,
-    outcome: &JobOutcome,
-    at: Timestamp,
-) -> Result<bool>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    DB::Arguments: IntoArguments<DB>,
-{
-    let (status, run_after, error) = match outcome {
-        JobOutcome::Done => (OutboxStatus::Done, at, None),
-        JobOutcome::Retry { run_after, error } => (OutboxStatus::Pending, *run_after, Some(error.clone())),
-        JobOutcome::Failed { error } => (OutboxStatus::Failed, at, Some(error.clone())),
-    };
-    let done = sqlx::query(
-        "UPDATE outbox_jobs SET status = $3, run_after = $4, last_error = $5, updated_at = $6,
-                lease_owner = NULL, lease_until = NULL
-          WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
-    )
-    .bind(id.0)
-    .bind(owner)
-    .bind(status.as_str())
-    .bind(Stamp(run_after))
-    .bind(error)
-    .bind(Stamp(at))
-    .execute(conn)
-    .await
-    .map_err(db::<DB>)?;
-    Ok(DB::rows_affected(&done) > 0)
 }
 
-impl<DB: Backend> Conn<'_, DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+for_backends! {
+impl [Conn<'_, DB>] {
+    /// Ends a claimed job; `false` if the lease was lost.
+    async fn finish(&mut self, id: OutboxJobId, owner: &str, outcome: &JobOutcome, at: Timestamp) -> Result<bool> {
+        let (status, run_after, error) = match outcome {
+            JobOutcome::Done => (OutboxStatus::Done, at, None),
+            JobOutcome::Retry { run_after, error } => (OutboxStatus::Pending, *run_after, Some(error.clone())),
+            JobOutcome::Failed { error } => (OutboxStatus::Failed, at, Some(error.clone())),
+        };
+        let done = sqlx::query(
+            "UPDATE outbox_jobs SET status = $3, run_after = $4, last_error = $5, updated_at = $6,
+                    lease_owner = NULL, lease_until = NULL
+              WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+        )
+        .bind(id.0)
+        .bind(owner)
+        .bind(status.as_str())
+        .bind(Stamp(run_after))
+        .bind(error)
+        .bind(Stamp(at))
+        .execute(&mut *self.0)
+        .await
+        .map_err(db::<DB>)?;
+        Ok(DB::rows_affected(&done) > 0)
+    }
+
     async fn appointment_by_calcom_uid(&mut self, company: CompanyId, uid: &str) -> Result<Option<Appointment>> {
         let id: Option<i64> = sqlx::query("SELECT id FROM appointments WHERE company_id = $1 AND calcom_uid = $2")
             .bind(company.0)
@@ -227,24 +186,11 @@ where
         }
     }
 }
+}
 
+for_backends! {
 #[async_trait]
-impl<DB: Backend> Outbox for SqlStore<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+impl [Outbox for SqlStore<DB>] {
     async fn claim_jobs(&self, claim: &JobClaim<'_>) -> Result<Vec<OutboxJob>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox_jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1,
@@ -275,7 +221,7 @@ where
 
     async fn finish_job(&self, id: OutboxJobId, owner: &str, outcome: &JobOutcome, at: Timestamp) -> Result<bool> {
         let mut conn = self.writer.acquire().await.map_err(db::<DB>)?;
-        finish::<DB>(&mut conn, id, owner, outcome, at).await
+        Conn::<DB>(&mut conn).finish(id, owner, outcome, at).await
     }
 
     async fn list_jobs(&self, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxJob>> {
@@ -358,4 +304,5 @@ where
             .map_err(db::<DB>)?;
         Ok(())
     }
+}
 }

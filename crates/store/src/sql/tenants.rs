@@ -16,29 +16,15 @@ use frontdesk_domain::time::{DateSpan, WeeklyHours};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use sqlx::{ColumnIndex, Decode, Executor, IntoArguments, Transaction, Type};
+use sqlx::Transaction;
 
 use super::{RowExt, SqlStore, db, parse_json};
 use crate::backend::{Backend, Jsonb, Stamp};
 use crate::{ImportReport, Result, StoreError, Tenants};
 
+for_backends! {
 #[async_trait]
-impl<DB: Backend> Tenants for SqlStore<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+impl [Tenants for SqlStore<DB>] {
     async fn import_tenants(&self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport> {
         let tx = self.writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
         let mut import = Import { tx, now: Stamp(now), changed: 0, problems: Vec::new() };
@@ -244,6 +230,7 @@ where
         Ok(Directory::new(entries.into_values().collect(), version))
     }
 }
+}
 
 fn key(raw: String) -> Result<Key> {
     Key::parse(&raw).ok_or_else(|| StoreError::corrupt("key", raw))
@@ -269,22 +256,8 @@ struct Import<DB: Backend> {
     problems: Vec<Problem>,
 }
 
-impl<DB: Backend> Import<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
-    for<'q> Stamp: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Jsonb: sqlx::Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Stamp>: sqlx::Encode<'q, DB>,
-    for<'q> Option<Jsonb>: sqlx::Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
+for_backends! {
+impl [Import<DB>] {
     /// Frees numbers that the file no longer routes to their current company, so that a number
     /// can move between two companies of the same file.
     async fn release_dropped_numbers(&mut self, spec: &TenantSpec) -> Result<()> {
@@ -632,4 +605,5 @@ where
         }
         Ok(())
     }
+}
 }

@@ -1,22 +1,25 @@
 //! Group commit of what requests record: webhook deliveries and function calls without side
 //! effects queue here, and one writer stores everything queued in one transaction
-//! ([`frontdesk_store::Calls::record`]). A request still gets its answer only once its record is
+//! ([`crate::Calls::record_batch`]). A request still gets its answer only once its record is
 //! committed — durability is unchanged — but a thousand requests a second share a few dozen
 //! commits instead of each holding the database's single writer (SQLite) for its own.
 //!
 //! There is no timer: a batch is whatever queued while the previous one was committing, so an
 //! idle server commits each record at once and a busy one commits in bigger batches.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use frontdesk_store::model::{Record, Recorded};
-use frontdesk_store::{BackendKind, SharedStore, StoreError};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::writer::Writer;
+use crate::lane::Lane;
+use crate::model::{Record, Recorded};
+use crate::{BackendKind, StoreError};
 
-/// Records per transaction at most.
-const MAX_BATCH: usize = 256;
+/// Records per transaction at most: bounded so that no statement exceeds the backends' bind
+/// limits (SQLite: 32 766 parameters; a call row has 20).
+pub const MAX_BATCH: usize = 256;
 /// Records waiting at most; beyond, requests wait to queue (backpressure).
 const QUEUE: usize = 4096;
 
@@ -25,30 +28,39 @@ struct Job {
     done: oneshot::Sender<Result<Recorded, StoreError>>,
 }
 
+/// Commits one batch in one transaction, and hands the batch back (a failed batch is retried
+/// record by record without copying it first).
+pub(crate) type CommitBatch = Arc<
+    dyn Fn(Vec<Record>) -> Pin<Box<dyn Future<Output = (Vec<Record>, Result<Vec<Recorded>, StoreError>)> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// The queue in front of the writers. Cheap to clone.
 #[derive(Clone)]
-pub struct Recorder {
+pub(crate) struct GroupCommit {
     queue: mpsc::Sender<Job>,
 }
 
-impl Recorder {
-    /// Starts the writers: one on SQLite (it has one writer connection; the batch grows while
-    /// it commits), a few on PostgreSQL (commits wait for the disk, so several overlap).
-    pub fn start(store: SharedStore, writer: &Writer) -> Recorder {
+impl GroupCommit {
+    /// Starts the writers on `lane`: one on SQLite (it has one writer connection; the batch grows
+    /// while it commits), a few on PostgreSQL (commits wait for the disk, so several overlap).
+    /// They stop when the last handle is dropped.
+    pub(crate) fn start(kind: BackendKind, lane: &Lane, commit: CommitBatch) -> GroupCommit {
         let (queue, jobs) = mpsc::channel(QUEUE);
         let jobs = Arc::new(Mutex::new(jobs));
-        let writers = match store.kind() {
+        let writers = match kind {
             BackendKind::Sqlite => 1,
             BackendKind::Postgres => 4,
         };
         for _ in 0..writers {
-            writer.spawn(write(store.clone(), Arc::clone(&jobs)));
+            lane.spawn(write(Arc::clone(&commit), Arc::clone(&jobs)));
         }
-        Recorder { queue }
+        GroupCommit { queue }
     }
 
     /// Records one delivery or function call; returns once it is committed.
-    pub async fn record(&self, record: Record) -> Result<Recorded, StoreError> {
+    pub(crate) async fn record(&self, record: Record) -> Result<Recorded, StoreError> {
         let (done, result) = oneshot::channel();
         let stopped = StoreError::shutting_down;
         self.queue.send(Job { record, done }).await.map_err(|_| stopped())?;
@@ -57,19 +69,20 @@ impl Recorder {
 }
 
 /// One writer: takes everything queued (up to [`MAX_BATCH`]), commits it, answers each request.
-async fn write(store: SharedStore, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn write(commit: CommitBatch, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
     loop {
         let mut batch = Vec::new();
         {
             let mut jobs = jobs.lock().await;
             if jobs.recv_many(&mut batch, MAX_BATCH).await == 0 {
-                return; // every sender is gone: the server has stopped
+                return; // every sender is gone: the store has been dropped
             }
         }
         metrics::histogram!("frontdesk_group_commit_records").record(batch.len() as f64);
         let (records, done): (Vec<Record>, Vec<_>) = batch.into_iter().map(|j| (j.record, j.done)).unzip();
         let started = std::time::Instant::now();
-        let result = store.record(&records).await;
+        let single = records.len() == 1;
+        let (records, result) = commit(records).await;
         metrics::histogram!("frontdesk_group_commit_duration_seconds").record(started.elapsed().as_secs_f64());
         match result {
             Ok(recorded) => {
@@ -77,7 +90,7 @@ async fn write(store: SharedStore, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
                     let _ = done.send(Ok(outcome));
                 }
             }
-            Err(error) if records.len() == 1 => {
+            Err(error) if single => {
                 let _ = done.into_iter().next().map(|d| d.send(Err(error)));
             }
             Err(error) if error.is_transient() => {
@@ -90,8 +103,8 @@ async fn write(store: SharedStore, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             Err(error) => {
                 // Not the database's fault: one record is bad. Commit each alone, so only it fails.
                 tracing::warn!(%error, records = records.len(), "group commit failed; recording one by one");
-                for (record, done) in records.iter().zip(done) {
-                    let outcome = store.record(std::slice::from_ref(record)).await;
+                for (record, done) in records.into_iter().zip(done) {
+                    let (_, outcome) = commit(vec![record]).await;
                     let _ = done.send(outcome.map(|mut r| r.pop().unwrap_or(Recorded::Stored)));
                 }
             }

@@ -1,5 +1,6 @@
-//! Where write transactions run. On SQLite every statement is a hand-off to the connection's
-//! thread and back, and the one writer connection is held from the first statement to the commit.
+//! Where write transactions run: the store decides, callers only say `store.write(…)`.
+//!
+//! On SQLite every statement is a hand-off to the connection's thread and back, and the one writer connection is held from the first statement to the commit.
 //! On a busy runtime the transaction's task waits behind every other request to be polled again
 //! after each statement, so the writer is held mostly by waiting. Running write transactions on a
 //! thread of their own makes each hand-off a direct wake-up: the writer is held for the work only.
@@ -8,40 +9,41 @@
 
 use std::future::Future;
 
-use frontdesk_store::{BackendKind, StoreError};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
+use crate::{BackendKind, StoreError};
+
 /// Runs write transactions (see the module docs). Cheap to clone.
 #[derive(Clone)]
-pub struct Writer {
-    lane: Option<Lane>,
+pub(crate) struct Lane {
+    thread: Option<Thread>,
 }
 
 #[derive(Clone)]
-struct Lane {
+struct Thread {
     handle: Handle,
     /// Dropped with the last clone: the thread then stops.
     _stop: std::sync::Arc<oneshot::Sender<()>>,
 }
 
-impl Writer {
+impl Lane {
     /// A writer thread for SQLite; none (transactions run in place) for PostgreSQL, or if the
     /// thread cannot be started (then it is only slower).
-    pub fn start(kind: BackendKind) -> Writer {
+    pub(crate) fn start(kind: BackendKind) -> Lane {
         if kind != BackendKind::Sqlite {
-            return Writer { lane: None };
+            return Lane { thread: None };
         }
         match Self::thread() {
-            Ok(lane) => Writer { lane: Some(lane) },
+            Ok(thread) => Lane { thread: Some(thread) },
             Err(error) => {
                 tracing::warn!(%error, "no writer thread; write transactions run on the request threads");
-                Writer { lane: None }
+                Lane { thread: None }
             }
         }
     }
 
-    fn thread() -> std::io::Result<Lane> {
+    fn thread() -> std::io::Result<Thread> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let handle = runtime.handle().clone();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -49,17 +51,17 @@ impl Writer {
             // Runs the spawned transactions until the server drops its writer.
             let _ = runtime.block_on(stopped);
         })?;
-        Ok(Lane { handle, _stop: std::sync::Arc::new(stop) })
+        Ok(Thread { handle, _stop: std::sync::Arc::new(stop) })
     }
 
     /// Runs `work` (a write transaction and what it needs) on the writer thread, if there is one.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: Future<Output = Result<T, StoreError>> + Send + 'static,
         T: Send + 'static,
     {
-        match &self.lane {
-            Some(lane) => match lane.handle.spawn(work).await {
+        match &self.thread {
+            Some(thread) => match thread.handle.spawn(work).await {
                 Ok(output) => output,
                 Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
                 // Cancelled: the writer thread has stopped (the server is shutting down).
@@ -70,12 +72,12 @@ impl Writer {
     }
 
     /// Starts `work` on the writer thread (or on the current runtime) without waiting for it.
-    pub fn spawn<F>(&self, work: F)
+    pub(crate) fn spawn<F>(&self, work: F)
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        match &self.lane {
-            Some(lane) => drop(lane.handle.spawn(work)),
+        match &self.thread {
+            Some(thread) => drop(thread.handle.spawn(work)),
             None => drop(tokio::spawn(work)),
         }
     }
