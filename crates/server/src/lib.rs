@@ -16,7 +16,6 @@ pub mod calcom;
 pub mod error;
 pub mod health;
 pub mod metrics;
-pub mod recorder;
 pub mod retell;
 pub mod router;
 pub mod settings;
@@ -24,7 +23,6 @@ pub mod state;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod workers;
-pub mod writer;
 
 pub use settings::Settings;
 pub use state::AppState;

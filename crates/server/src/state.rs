@@ -6,9 +6,7 @@ use frontdesk_domain::directory::Directory;
 use frontdesk_retell::signature::Verifier;
 use frontdesk_store::{SharedStore, StoreError};
 
-use crate::recorder::Recorder;
 use crate::settings::Settings;
-use crate::writer::Writer;
 
 /// What every handler and worker shares. Cheap to clone.
 #[derive(Clone)]
@@ -21,8 +19,6 @@ struct Inner {
     settings: Settings,
     directory: RwLock<Arc<Directory>>,
     verifier: Verifier,
-    recorder: Recorder,
-    writer: Writer,
 }
 
 impl AppState {
@@ -31,24 +27,12 @@ impl AppState {
         let directory = store.load_directory().await?;
         let verifier = Verifier::new(&settings.retell_api_keys);
         let directory = RwLock::new(Arc::new(directory));
-        let writer = Writer::start(store.kind());
-        let recorder = Recorder::start(store.clone(), &writer);
-        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier, recorder, writer }) })
+        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier }) })
     }
 
     /// The store.
     pub fn store(&self) -> &SharedStore {
         &self.inner.store
-    }
-
-    /// The group commit that records deliveries and function calls.
-    pub fn recorder(&self) -> &Recorder {
-        &self.inner.recorder
-    }
-
-    /// Where write transactions run.
-    pub fn writer(&self) -> &Writer {
-        &self.inner.writer
     }
 
     /// The settings.

@@ -101,9 +101,9 @@ pub async fn show(config: &Resolved, call_id: &str) -> anyhow::Result<()> {
     let traces = store.traces_of_call(call.id).await?;
     println!();
     println!("function calls ({})", traces.len());
-    for t in &traces {
+    for t in traces.iter().map(|t| &t.trace) {
         let replay = if t.replayed { " replayed" } else { "" };
-        println!("  {} {:<26} {:<24} {:>8} µs{replay}", time(Some(t.created_at)), t.name_sent, t.status, t.duration_us);
+        println!("  {} {:<26} {:<24} {:>8} µs{replay}", time(Some(t.at)), t.name_sent, t.status, t.duration_us);
         println!("      args    {}", t.arguments);
         println!("      answer  {}", t.response);
     }

@@ -48,7 +48,7 @@ pub async fn list(
 /// Applies stored deliveries again; applying is idempotent, so processed events stay as they are.
 pub async fn replay(config: &Resolved, ids: &[i64]) -> anyhow::Result<()> {
     let store = super::open_store(config).await?;
-    let directory = store.load_directory().await?;
+    let directory = std::sync::Arc::new(store.load_directory().await?);
     let mut failed = 0;
     for id in ids {
         let Some(event) = store.webhook_event(WebhookEventId(*id)).await? else {
@@ -58,7 +58,7 @@ pub async fn replay(config: &Resolved, ids: &[i64]) -> anyhow::Result<()> {
         };
         let status = match event.provider {
             Provider::Retell => frontdesk_server::retell::webhooks::replay(&store, &directory, &event).await?,
-            Provider::Calcom => frontdesk_server::calcom::webhooks::replay(&store, &directory, &event).await?,
+            Provider::Calcom => frontdesk_server::calcom::webhooks::replay(&store, directory.clone(), &event).await?,
         };
         println!("#{id} {} {}: {status}", event.provider, event.event_type);
         if status == WebhookStatus::Failed {

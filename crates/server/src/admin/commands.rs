@@ -8,6 +8,7 @@ use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::AppointmentSource;
 use frontdesk_domain::tenant::Email;
+use frontdesk_store::StoreError;
 use frontdesk_store::model::NewCustomer;
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -105,9 +106,16 @@ pub(super) async fn create_appointment(
         window: None,
     };
     let now = state.settings().clock.now();
-    let mut tx = state.store().begin().await?;
-    let outcome = booking::book(tx.as_mut(), entry, &request, now).await?;
-    tx.commit().await?;
+    let (booking_dir, company) = (dir.clone(), entry.company.id);
+    let outcome = state
+        .store()
+        .write(move |tx| {
+            Box::pin(async move {
+                let entry = booking_dir.company(company).ok_or(StoreError::NotFound("company"))?;
+                booking::book(tx, entry, &request, now).await
+            })
+        })
+        .await?;
     Ok(match outcome {
         BookOutcome::Booked { appointment, .. } => {
             (StatusCode::CREATED, axum::Json(appointment_json(&dir, &appointment))).into_response()

@@ -177,15 +177,15 @@ pub fn call_json(dir: &Directory, c: &CallRecord) -> Value {
 pub fn trace_json(t: &FunctionTrace) -> Value {
     json!({
         "id": t.id,
-        "name_sent": t.name_sent,
-        "function": t.function,
-        "arguments": t.arguments,
-        "response": t.response,
-        "status": t.status,
-        "success": t.success,
-        "replayed": t.replayed,
-        "duration_us": t.duration_us,
-        "created_at": t.created_at,
+        "name_sent": t.trace.name_sent,
+        "function": t.trace.function,
+        "arguments": t.trace.arguments,
+        "response": t.trace.response,
+        "status": t.trace.status,
+        "success": t.trace.success,
+        "replayed": t.trace.replayed,
+        "duration_us": t.trace.duration_us,
+        "created_at": t.trace.at,
     })
 }
 

@@ -98,19 +98,24 @@ async fn apply_pulled(
         error: None,
         at: now,
     };
-    let mut tx = state.store().begin().await?;
-    let Delivery::New(id) = tx.insert_webhook_event(&event).await? else {
-        tx.rollback().await?;
-        return Ok(false);
-    };
-    let (status, note) = match apply::booking_state(tx.as_mut(), entry, booking, now).await? {
-        Applied::Done(_) => (WebhookStatus::Processed, None),
-        Applied::Ignored(why) => (WebhookStatus::Ignored, Some(why)),
-        Applied::Failed(why) => (WebhookStatus::Failed, Some(why)),
-    };
-    if status != WebhookStatus::Processed {
-        tx.set_webhook_status(id, status, note.as_deref(), now).await?;
-    }
-    tx.commit().await?;
-    Ok(true)
+    let (directory, company, booking) = (state.directory(), entry.company.id, booking.clone());
+    state
+        .store()
+        .write(move |tx| {
+            Box::pin(async move {
+                // Seen before (this version of the booking): nothing is written.
+                let Delivery::New(id) = tx.insert_webhook_event(&event).await? else { return Ok(false) };
+                let entry = directory.company(company).ok_or(StoreError::NotFound("company"))?;
+                let (status, note) = match apply::booking_state(tx, entry, &booking, now).await? {
+                    Applied::Done(_) => (WebhookStatus::Processed, None),
+                    Applied::Ignored(why) => (WebhookStatus::Ignored, Some(why)),
+                    Applied::Failed(why) => (WebhookStatus::Failed, Some(why)),
+                };
+                if status != WebhookStatus::Processed {
+                    tx.set_webhook_status(id, status, note.as_deref(), now).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
 }

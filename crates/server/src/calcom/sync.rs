@@ -152,17 +152,23 @@ impl CalcomSync {
             }
             Step::Fail(error) => (JobOutcome::Failed { error }, None, "failed"),
         };
-        let mut tx = self.state.store().begin().await?;
-        if let Some(uid) = &link {
-            tx.set_calcom_uid(job.company_id, job.appointment_id, Some(uid)).await?;
-        }
-        let held = tx.finish_job(job.id, &self.owner, &outcome, now).await?;
-        if held {
-            tx.commit().await?;
-        } else {
-            // The lease ran out and another worker took the job: its result counts, not ours.
-            tx.rollback().await?;
-        }
+        let (id, company, appointment, owner, ended) =
+            (job.id, job.company_id, job.appointment_id, self.owner.clone(), outcome.clone());
+        self.state
+            .store()
+            .write(move |tx| {
+                Box::pin(async move {
+                    // The lease ran out and another worker took the job: its result counts, not
+                    // ours, and nothing is written.
+                    if tx.finish_job(id, &owner, &ended, now).await? {
+                        if let Some(uid) = &link {
+                            tx.set_calcom_uid(company, appointment, Some(uid)).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
         metrics::counter!("frontdesk_outbox_attempts_total", "kind" => job.kind.as_str(), "outcome" => label)
             .increment(1);
         if matches!(outcome, JobOutcome::Done) {

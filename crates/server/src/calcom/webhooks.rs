@@ -11,7 +11,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use frontdesk_calcom::signature;
 use frontdesk_calcom::wire::WebhookDelivery;
+use std::sync::Arc;
+
 use frontdesk_domain::directory::{CompanyEntry, Directory};
+use frontdesk_domain::ids::CompanyId;
 use frontdesk_domain::records::{Provider, WebhookEvent, WebhookStatus};
 use frontdesk_store::model::{Delivery, NewWebhookEvent};
 use frontdesk_store::{SharedStore, StoreError};
@@ -77,57 +80,62 @@ async fn receive(
         _ => return Ok(ApiError::bad_request("the body must be a JSON object").into_response()),
     };
     let payload = String::from_utf8_lossy(body).into_owned();
-    let status = apply_delivery(state.store(), entry, &value, payload).await?;
+    let status = apply_delivery(state.store(), directory.clone(), entry.company.id, &value, payload).await?;
     metrics::counter!("frontdesk_webhooks_total", "provider" => "calcom", "event" => "booking", "status" => status.as_str())
         .increment(1);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Stores and applies one delivery.
+/// Stores and applies one delivery, in one transaction.
 async fn apply_delivery(
     store: &SharedStore,
-    company: &CompanyEntry,
+    directory: Arc<Directory>,
+    company: CompanyId,
     value: &Value,
     payload: String,
 ) -> Result<WebhookStatus, StoreError> {
     let now = Timestamp::now();
     let delivery = WebhookDelivery::from_value(value);
-    let mut event = NewWebhookEvent {
+    let event = NewWebhookEvent {
         provider: Provider::Calcom,
         event_type: delivery.as_ref().map_or_else(|| "unknown".to_owned(), |d| d.trigger.chars().take(64).collect()),
         dedupe_key: delivery.as_ref().map(WebhookDelivery::dedupe_key),
         external_call_id: None,
-        company_id: Some(company.company.id),
+        company_id: Some(company),
         payload,
         status: WebhookStatus::Processed,
         error: None,
         at: now,
     };
-    let mut tx = store.begin().await?;
-    let Some(delivery) = delivery else {
-        event.status = WebhookStatus::Failed;
-        event.error = Some("no `triggerEvent`".into());
-        tx.insert_webhook_event(&event).await?;
-        tx.commit().await?;
-        return Ok(WebhookStatus::Failed);
-    };
-    let id = match tx.insert_webhook_event(&event).await? {
-        Delivery::Duplicate(first) => {
-            event.dedupe_key = None;
-            event.status = WebhookStatus::Ignored;
-            event.error = Some(format!("duplicate of event {first}"));
-            tx.insert_webhook_event(&event).await?;
-            tx.commit().await?;
-            return Ok(WebhookStatus::Ignored);
-        }
-        Delivery::New(id) => id,
-    };
-    let (status, note) = apply_trigger(tx.as_mut(), company, &delivery, now).await?;
-    if status != WebhookStatus::Processed || note.is_some() {
-        tx.set_webhook_status(id, status, note.as_deref(), now).await?;
-    }
-    tx.commit().await?;
-    Ok(status)
+    store
+        .write(move |tx| {
+            Box::pin(async move {
+                let mut event = event;
+                let Some(delivery) = delivery else {
+                    event.status = WebhookStatus::Failed;
+                    event.error = Some("no `triggerEvent`".into());
+                    tx.insert_webhook_event(&event).await?;
+                    return Ok(WebhookStatus::Failed);
+                };
+                let id = match tx.insert_webhook_event(&event).await? {
+                    Delivery::Duplicate(first) => {
+                        event.dedupe_key = None;
+                        event.status = WebhookStatus::Ignored;
+                        event.error = Some(format!("duplicate of event {first}"));
+                        tx.insert_webhook_event(&event).await?;
+                        return Ok(WebhookStatus::Ignored);
+                    }
+                    Delivery::New(id) => id,
+                };
+                let entry = directory.company(company).ok_or(StoreError::NotFound("company"))?;
+                let (status, note) = apply_trigger(tx, entry, &delivery, now).await?;
+                if status != WebhookStatus::Processed || note.is_some() {
+                    tx.set_webhook_status(id, status, note.as_deref(), now).await?;
+                }
+                Ok(status)
+            })
+        })
+        .await
 }
 
 /// What a trigger means for the calendar.
@@ -159,20 +167,26 @@ async fn apply_trigger(
 /// Applies a stored Cal.com delivery again (`frontdesk webhooks replay`).
 pub async fn replay(
     store: &SharedStore,
-    directory: &Directory,
+    directory: Arc<Directory>,
     event: &WebhookEvent,
 ) -> Result<WebhookStatus, StoreError> {
-    let Some(company) = event.company_id.and_then(|id| directory.company(id)) else {
+    let Some(company) = event.company_id.filter(|id| directory.company(*id).is_some()) else {
         return Err(StoreError::NotFound("company of the event"));
     };
-    let value: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let delivery = serde_json::from_str::<Value>(&event.payload).ok().as_ref().and_then(WebhookDelivery::from_value);
+    let id = event.id;
     let now = Timestamp::now();
-    let mut tx = store.begin().await?;
-    let (status, note) = match WebhookDelivery::from_value(&value) {
-        Some(delivery) => apply_trigger(tx.as_mut(), company, &delivery, now).await?,
-        None => (WebhookStatus::Failed, Some("no `triggerEvent`".to_owned())),
-    };
-    tx.set_webhook_status(event.id, status, note.as_deref(), now).await?;
-    tx.commit().await?;
-    Ok(status)
+    store
+        .write(move |tx| {
+            Box::pin(async move {
+                let entry = directory.company(company).ok_or(StoreError::NotFound("company"))?;
+                let (status, note) = match delivery {
+                    Some(delivery) => apply_trigger(tx, entry, &delivery, now).await?,
+                    None => (WebhookStatus::Failed, Some("no `triggerEvent`".to_owned())),
+                };
+                tx.set_webhook_status(id, status, note.as_deref(), now).await?;
+                Ok(status)
+            })
+        })
+        .await
 }

@@ -14,7 +14,7 @@ use frontdesk_domain::records::{Provider, WebhookStatus};
 use frontdesk_retell::client::{Client, FetchError};
 use frontdesk_retell::wire::CallObject;
 use frontdesk_store::StoreError;
-use frontdesk_store::model::{ClaimedCall, NewWebhookEvent, StaleClaim};
+use frontdesk_store::model::{CallUpdate, ClaimedCall, NewWebhookEvent, Record, StaleClaim};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::state::AppState;
@@ -178,8 +178,7 @@ impl Reconciler {
         };
         let directory = self.state.directory();
         let links = super::webhooks::links(self.state.store().as_ref(), &directory, call).await?;
-        let mut tx = self.state.store().begin().await?;
-        tx.insert_webhook_event(&NewWebhookEvent {
+        let event = NewWebhookEvent {
             provider: Provider::Retell,
             event_type: "reconciled".into(),
             dedupe_key: None,
@@ -189,10 +188,10 @@ impl Reconciler {
             status: WebhookStatus::Processed,
             error: note.map(str::to_owned),
             at: Timestamp::now(),
-        })
-        .await?;
-        tx.upsert_call(&external, &facts, links, Timestamp::now()).await?;
-        tx.commit().await
+        };
+        let update = CallUpdate { external, facts, links, caller: None, at: event.at };
+        self.state.store().record(Record::Delivery { event, call: Some(update) }).await?;
+        Ok(())
     }
 }
 

@@ -145,11 +145,11 @@ pub(crate) async fn lifecycle(
     };
     let status = match &record {
         Record::Delivery { event, .. } => event.status,
-        Record::Function { .. } => WebhookStatus::Processed,
+        Record::Function { .. } | Record::Call(_) => WebhookStatus::Processed,
     };
-    Ok(match state.recorder().record(record).await? {
+    Ok(match state.store().record(record).await? {
         Recorded::Duplicate(_) => WebhookStatus::Ignored,
-        Recorded::Stored | Recorded::Traced(_) => status,
+        Recorded::Stored | Recorded::Traced(_) | Recorded::Call(_) => status,
     })
 }
 
@@ -167,18 +167,27 @@ pub async fn replay(
         Some(call) => links(store.as_ref(), directory, call).await?,
         None => CallLinks::default(),
     };
-    let mut tx = store.begin().await?;
-    let (status, error) = match (event.event_type.as_str(), LifecycleEvent::parse(&event.event_type), call, external) {
-        ("call_inbound", ..) => (WebhookStatus::Processed, None),
-        (_, None, ..) => (WebhookStatus::Ignored, Some("event type not used by frontdesk".to_owned())),
-        (_, Some(_), Some(call), Some(external)) => {
-            tx.upsert_call(&external, &call.facts(), links, Timestamp::now()).await?;
-            (WebhookStatus::Processed, None)
-        }
-        _ => (WebhookStatus::Failed, Some("no `call` object with a usable `call_id`".to_owned())),
-    };
-    tx.set_webhook_status(event.id, status, error.as_deref(), Timestamp::now()).await?;
-    tx.commit().await?;
+    let (status, error, update) =
+        match (event.event_type.as_str(), LifecycleEvent::parse(&event.event_type), call, external) {
+            ("call_inbound", ..) => (WebhookStatus::Processed, None, None),
+            (_, None, ..) => (WebhookStatus::Ignored, Some("event type not used by frontdesk".to_owned()), None),
+            (_, Some(_), Some(call), Some(external)) => {
+                let update = CallUpdate { external, facts: call.facts(), links, caller: None, at: Timestamp::now() };
+                (WebhookStatus::Processed, None, Some(update))
+            }
+            _ => (WebhookStatus::Failed, Some("no `call` object with a usable `call_id`".to_owned()), None),
+        };
+    let id = event.id;
+    store
+        .write(move |tx| {
+            Box::pin(async move {
+                if let Some(update) = update {
+                    tx.record(&[Record::Call(update)]).await?;
+                }
+                tx.set_webhook_status(id, status, error.as_deref(), Timestamp::now()).await
+            })
+        })
+        .await?;
     Ok(status)
 }
 
@@ -200,7 +209,7 @@ async fn inbound(
     let Some((company, branch)) = route else {
         stored.status = WebhookStatus::Ignored;
         stored.error = Some("the dialled number is not routed to any branch".into());
-        state.recorder().record(Record::Delivery { event: stored, call: None }).await?;
+        state.store().record(Record::Delivery { event: stored, call: None }).await?;
         record_metric("call_inbound", WebhookStatus::Ignored);
         // No overrides: Retell answers with the number's default agent.
         return Ok(axum::Json(json!({"call_inbound": {}})).into_response());
@@ -210,7 +219,7 @@ async fn inbound(
         Some(n) => state.store().customer_by_phone(company.company.id, n).await?,
         None => None,
     };
-    state.recorder().record(Record::Delivery { event: stored, call: None }).await?;
+    state.store().record(Record::Delivery { event: stored, call: None }).await?;
     record_metric("call_inbound", WebhookStatus::Processed);
 
     let lang = company.company.def.locale.language();

@@ -4,10 +4,9 @@ use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord, CallStatus};
 use frontdesk_domain::ids::ExternalCallId;
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
-use frontdesk_domain::records::{Provider, WebhookStatus};
+use frontdesk_domain::records::{Provider, Trace, WebhookStatus};
 use frontdesk_store::model::{
-    CallFilter, CallUpdate, Delivery, NewTrace, NewWebhookEvent, PageRequest, Record, Recorded, StaleClaim,
-    TraceRecord, WebhookFilter,
+    CallFilter, CallUpdate, Delivery, NewWebhookEvent, PageRequest, Record, Recorded, StaleClaim, WebhookFilter,
 };
 use frontdesk_store::test_support::TestDb;
 use frontdesk_store::{SharedStore, backend_tests};
@@ -64,11 +63,14 @@ fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
     out
 }
 
+/// Merges `facts` into `call` in a transaction of its own, as a side effect does.
 async fn upsert(store: &SharedStore, call: &str, facts: &CallFacts, at: Timestamp) -> CallRecord {
     let mut tx = store.begin().await.unwrap();
-    let record = tx.upsert_call(&id(call), facts, CallLinks::default(), at).await.unwrap();
+    let recorded = tx.record(&[Record::Call(update(call, facts, at))]).await.unwrap();
     tx.commit().await.unwrap();
-    record
+    let stored = store.call(call).await.unwrap().unwrap();
+    assert_eq!(recorded, [Recorded::Call(stored.id)]);
+    stored
 }
 
 /// I6 in the store: every ordering of the events, each delivered twice, gives the same record.
@@ -202,29 +204,28 @@ async fn traces_are_recorded_per_call(db: TestDb) {
     let response = json!({"success": true, "status": "available", "message": "Frei."});
     let mut tx = store.begin().await.unwrap();
     for replayed in [false, true] {
-        tx.insert_trace(&NewTrace {
-            call_id: call.id,
+        let trace = Trace {
             company_id: None,
-            name_sent: "check_availability_v17",
-            function: Some("check_availability"),
-            arguments: &args,
-            response: &response,
-            status: "available",
+            name_sent: "check_availability_v17".into(),
+            function: Some("check_availability".into()),
+            arguments: args.clone(),
+            response: response.clone(),
+            status: "available".into(),
             success: true,
             replayed,
             duration_us: 1234,
             at: t("2026-03-10T10:00:01Z"),
-        })
-        .await
-        .unwrap();
+        };
+        let record = Record::Function { call: update("call_traced", &events()[1], trace.at), trace };
+        assert_eq!(tx.record(&[record]).await.unwrap(), [Recorded::Traced(call.id)]);
     }
     tx.commit().await.unwrap();
     let traces = store.traces_of_call(call.id).await.unwrap();
     assert_eq!(traces.len(), 2);
-    assert_eq!(traces[0].arguments, args);
-    assert_eq!(traces[1].response, response);
-    assert_eq!((traces[0].replayed, traces[1].replayed), (false, true));
-    assert_eq!(traces[0].name_sent, "check_availability_v17");
+    assert_eq!(traces[0].trace.arguments, args);
+    assert_eq!(traces[1].trace.response, response);
+    assert_eq!((traces[0].trace.replayed, traces[1].trace.replayed), (false, true));
+    assert_eq!(traces[0].trace.name_sent, "check_availability_v17");
 }
 
 /// Two reconcilers claiming at once never get the same call; a released call waits.
@@ -298,8 +299,8 @@ fn update(call: &str, facts: &CallFacts, at: Timestamp) -> CallUpdate {
     CallUpdate { external: id(call), facts: facts.clone(), links: CallLinks::default(), caller: None, at }
 }
 
-fn trace(name: &str, at: Timestamp) -> TraceRecord {
-    TraceRecord {
+fn trace(name: &str, at: Timestamp) -> Trace {
+    Trace {
         company_id: None,
         name_sent: name.into(),
         function: Some(name.into()),
@@ -343,7 +344,7 @@ async fn group_commits_give_the_same_call_as_single_records(db: TestDb) {
             let records: Vec<Record> = order.iter().chain(order.iter()).map(|n| record_of(&call, *n, at)).collect();
             let mut outcomes = Vec::new();
             for batch in records.chunks(size) {
-                outcomes.extend(store.record(batch).await.unwrap());
+                outcomes.extend(store.record_batch(batch).await.unwrap());
             }
             let stored = store.call(&call).await.unwrap().unwrap();
             assert_eq!(format!("{:?}", stored.facts), reference, "order {order:?} in batches of {size}");
@@ -368,12 +369,12 @@ async fn group_commits_deduplicate_within_and_across_batches(db: TestDb) {
         call: Some(update("call_1", facts, at)),
     };
     let first = store
-        .record(&[with(Some("a"), ongoing), with(Some("a"), ended), with(Some("b"), ongoing), with(None, ongoing)])
+        .record_batch(&[with(Some("a"), ongoing), with(Some("a"), ended), with(Some("b"), ongoing), with(None, ongoing)])
         .await
         .unwrap();
     let Recorded::Duplicate(a) = first[1] else { panic!("{first:?}") };
     assert_eq!(first, [Recorded::Stored, Recorded::Duplicate(a), Recorded::Stored, Recorded::Stored]);
-    let second = store.record(&[with(Some("a"), ended), with(Some("c"), ongoing)]).await.unwrap();
+    let second = store.record_batch(&[with(Some("a"), ended), with(Some("c"), ongoing)]).await.unwrap();
     assert_eq!(second, [Recorded::Duplicate(a), Recorded::Stored]);
     assert_eq!(store.call("call_1").await.unwrap().unwrap().status, CallStatus::Ongoing, "duplicates change nothing");
     let all = store.webhook_events(&WebhookFilter::default(), &PageRequest::default()).await.unwrap().items;
@@ -402,7 +403,7 @@ async fn concurrent_group_commits_lose_nothing(db: TestDb) {
                 .collect();
             let mut outcomes = Vec::new();
             for batch in records.chunks(4 + task as usize % 5) {
-                outcomes.extend(store.record(batch).await.unwrap());
+                outcomes.extend(store.record_batch(batch).await.unwrap());
             }
             outcomes
         }));
@@ -414,7 +415,7 @@ async fn concurrent_group_commits_lose_nothing(db: TestDb) {
             match outcome {
                 Recorded::Stored => stored += 1,
                 Recorded::Traced(_) => traced += 1,
-                Recorded::Duplicate(_) => {}
+                Recorded::Duplicate(_) | Recorded::Call(_) => {}
             }
         }
     }
@@ -452,7 +453,7 @@ async fn group_commits_link_callers_to_customers(db: TestDb) {
     };
     let stranger = E164::parse_strict("+4915112345679").unwrap();
     store
-        .record(&[
+        .record_batch(&[
             started("call_hans", friseur, &hans),
             started("call_elsewhere", smile, &hans),
             started("call_new", friseur, &stranger),

@@ -2,8 +2,7 @@
 //! with side effects run inside the transaction that also holds their idempotency record (I4).
 
 use frontdesk_domain::availability::{Calendar, Refusal};
-use frontdesk_domain::call::{CallLinks, CallRecord};
-use frontdesk_domain::ids::AppointmentId;
+use frontdesk_domain::ids::{AppointmentId, CallId, CustomerId};
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::phone::E164;
@@ -12,6 +11,7 @@ use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatu
 use frontdesk_domain::tenant::Email;
 use frontdesk_store::model::{NewCallback, NewCustomer};
 use frontdesk_store::{StoreError, StoreTx};
+use frontdesk_retell::status::Status;
 use serde_json::{Value, json};
 
 use super::answer::Answer;
@@ -28,29 +28,46 @@ fn given_phone(ctx: &Ctx<'_>, args: &Args) -> Option<E164> {
     E164::parse_lenient(&raw, Some(ctx.company.company.def.locale.phone_region())).ok()
 }
 
+/// What a side effect did: its answer and, for a booking, the customer the call now belongs to
+/// (a first-time caller has just become one).
+pub struct Effected {
+    /// The answer.
+    pub answer: Answer,
+    /// The customer to link the call to.
+    pub customer: Option<CustomerId>,
+}
+
+impl From<Answer> for Effected {
+    fn from(answer: Answer) -> Self {
+        Effected { answer, customer: None }
+    }
+}
+
 /// `book_appointment`.
-pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: &Args) -> Result<Answer, StoreError> {
+pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args) -> Result<Effected, StoreError> {
     let (service, staff) = match ctx.service_and_staff(args) {
         Ok(found) => found,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(answer.into()),
     };
     let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));
     if date.is_none() && datetime.is_none() && time.is_none() {
-        return Ok(Answer::fail("missing_argument", ctx.lang, &Msg::Missing(Missing::Date)));
+        return Ok(Answer::fail(Status::MissingArgument, ctx.lang, &Msg::Missing(Missing::Date)).into());
     }
     let start = match ctx.moment(date, time, datetime) {
         Ok(Moment::At(t)) => t,
-        Ok(Moment::Day { .. }) => return Ok(Answer::fail("missing_argument", ctx.lang, &Msg::Missing(Missing::Time))),
-        Err(answer) => return Ok(answer),
+        Ok(Moment::Day { .. }) => {
+            return Ok(Answer::fail(Status::MissingArgument, ctx.lang, &Msg::Missing(Missing::Time)).into());
+        }
+        Err(answer) => return Ok(answer.into()),
     };
     let name = args.text(names::NAME).or_else(|| ctx.customer.as_ref().and_then(|c| c.name.clone()));
     let Some(name) = name else {
-        return Ok(Answer::fail("customer_name_required", ctx.lang, &Msg::NameRequired));
+        return Ok(Answer::fail(Status::CustomerNameRequired, ctx.lang, &Msg::NameRequired).into());
     };
     let phone = given_phone(ctx, args).or_else(|| ctx.caller.number().cloned());
     let policies = ctx.company.policies(Some(ctx.branch), Some(service));
     if ctx.caller.is_anonymous() && !policies.anonymous.may_book && phone.is_none() {
-        return Ok(Answer::fail("anonymous_not_allowed", ctx.lang, &Msg::AnonymousMayNotBook));
+        return Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotBook).into());
     }
     let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
         .ok_or(StoreError::NotFound("service"))?;
@@ -58,18 +75,18 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: 
 
     if args.flag(names::CONFIRM) == Some(false) {
         let cal = booking::calendar(tx, ctx.company, &engine, start, 1).await?;
-        return Ok(match engine.at(start, &cal) {
+        return Ok(Effected::from(match engine.at(start, &cal) {
             Ok(slot) => {
                 let when = ctx.when(slot.start);
                 let msg = Msg::AwaitingConfirmation { service: &service.def.name, when: &when };
-                Answer::ok("awaiting_confirmation", ctx.lang, &msg).with("slot", ctx.slot_json(&slot))
+                Answer::ok(Status::AwaitingConfirmation, ctx.lang, &msg).with("slot", ctx.slot_json(&slot))
             }
             Err(refusal) => {
                 let cal = booking::calendar(tx, ctx.company, &engine, start, ALTERNATIVE_DAYS).await?;
                 let alternatives = engine.alternatives(start, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS);
                 ctx.refusal(refusal, start, service, &alternatives)
             }
-        });
+        }));
     }
 
     let email = args.text(names::EMAIL).and_then(|e| Email::parse(&e));
@@ -80,30 +97,28 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: 
         start,
         customer: NewCustomer { name: Some(name), phone, email },
         source: AppointmentSource::Phone,
-        call_id: Some(call.id),
+        call_id: Some(call),
         notes: args.text(names::NOTES),
         window,
     };
     match booking::book(tx, ctx.company, &request, ctx.now).await? {
         BookOutcome::Booked { appointment, customer } => {
-            // The call now belongs to this customer too (a first-time caller has just become one).
-            let links = CallLinks { customer_id: Some(customer.id), ..call.links };
-            if call.links.customer_id.is_none() {
-                tx.upsert_call(&call.external_id, &call.facts, links, call.last_event_at).await?;
-            }
             let when = ctx.when(appointment.range.start());
             let staff_name = ctx.staff_name(appointment.staff_id);
             let msg = Msg::Booked { service: &service.def.name, when: &when, staff: &staff_name };
-            Ok(Answer::ok("booked", ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment)))
+            let answer = Answer::ok(Status::Booked, ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment));
+            Ok(Effected { answer, customer: Some(customer.id) })
         }
         BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives } => {
             let when = ctx.when(start);
             let said = ctx.speak_slots(&alternatives);
             let json: Vec<Value> = alternatives.iter().map(|s| ctx.slot_json(s)).collect();
             let msg = Msg::SlotTaken { when: &when, alternatives: &said };
-            Ok(Answer::fail("slot_taken", ctx.lang, &msg).with("alternatives", json))
+            Ok(Answer::fail(Status::SlotTaken, ctx.lang, &msg).with("alternatives", json).into())
         }
-        BookOutcome::Unavailable { refusal, alternatives } => Ok(ctx.refusal(refusal, start, service, &alternatives)),
+        BookOutcome::Unavailable { refusal, alternatives } => {
+            Ok(ctx.refusal(refusal, start, service, &alternatives).into())
+        }
     }
 }
 
@@ -112,12 +127,12 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: 
 async fn visible(
     ctx: &Ctx<'_>,
     tx: Option<&mut dyn StoreTx>,
-    call: Option<&CallRecord>,
+    call: Option<CallId>,
 ) -> Result<Vec<Appointment>, StoreError> {
     let company = ctx.company.company.id;
     let mut list = match (&ctx.customer, ctx.caller.is_anonymous(), tx) {
         (_, true, Some(tx)) => match call {
-            Some(c) => tx.appointments_of_call(company, c.id).await?,
+            Some(c) => tx.appointments_of_call(company, c).await?,
             None => Vec::new(),
         },
         (_, true, None) => match ctx.state.store().call(ctx.external_id.as_str()).await? {
@@ -137,7 +152,7 @@ pub async fn list(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
     let mut appointments = visible(ctx, None, None).await?;
     if let Some(raw) = args.text(names::DATE) {
         let Ok(moment) = ctx.moment(Some(raw), None, None) else {
-            return Ok(Answer::fail("invalid_date", ctx.lang, &Msg::InvalidDate));
+            return Ok(Answer::fail(Status::InvalidDate, ctx.lang, &Msg::InvalidDate));
         };
         if let Moment::Day { date, .. } = moment {
             appointments.retain(|a| a.range.start().to_zoned(ctx.tz().clone()).date() == date);
@@ -145,16 +160,16 @@ pub async fn list(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
     }
     if appointments.is_empty() {
         let (status, msg) = if ctx.caller.is_anonymous() {
-            ("anonymous", Msg::AnonymousAppointments)
+            (Status::Anonymous, Msg::AnonymousAppointments)
         } else {
-            ("none", Msg::NoAppointments)
+            (Status::None, Msg::NoAppointments)
         };
         return Ok(Answer::ok(status, ctx.lang, &msg).with("appointments", Vec::<Value>::new()));
     }
     let said: Vec<String> = appointments.iter().map(|a| ctx.speak_appointment(a)).collect();
     let list = spoken::and_list(ctx.lang, &said);
     let json: Vec<Value> = appointments.iter().map(|a| ctx.appointment_json(a)).collect();
-    Ok(Answer::ok("found", ctx.lang, &Msg::AppointmentsFound { list: &list, count: appointments.len() })
+    Ok(Answer::ok(Status::Found, ctx.lang, &Msg::AppointmentsFound { list: &list, count: appointments.len() })
         .with("appointments", json))
 }
 
@@ -167,7 +182,7 @@ enum Pick {
 async fn pick(
     ctx: &Ctx<'_>,
     tx: &mut dyn StoreTx,
-    call: &CallRecord,
+    call: CallId,
     args: &Args,
     date_names: &[&str],
     time_names: &[&str],
@@ -193,14 +208,14 @@ async fn pick(
         candidates
     };
     Ok(match matching.len() {
-        0 => Pick::Answer(Answer::fail("not_found", ctx.lang, &Msg::AppointmentNotFound)),
+        0 => Pick::Answer(Answer::fail(Status::NotFound, ctx.lang, &Msg::AppointmentNotFound)),
         1 => Pick::One(matching.remove(0)),
         _ => {
             let said: Vec<String> = matching.iter().map(|a| ctx.speak_appointment(a)).collect();
             let list = spoken::or_list(ctx.lang, &said);
             let json: Vec<Value> = matching.iter().map(|a| ctx.appointment_json(a)).collect();
             Pick::Answer(
-                Answer::fail("multiple_found", ctx.lang, &Msg::MultipleFound { list: &list })
+                Answer::fail(Status::MultipleFound, ctx.lang, &Msg::MultipleFound { list: &list })
                     .with("appointments", json),
             )
         }
@@ -211,7 +226,7 @@ async fn pick(
 async fn refuse_anonymous(
     ctx: &Ctx<'_>,
     tx: &mut dyn StoreTx,
-    call: &CallRecord,
+    call: CallId,
     args: &Args,
     what: &str,
 ) -> Result<Answer, StoreError> {
@@ -219,7 +234,7 @@ async fn refuse_anonymous(
         .insert_callback(&NewCallback {
             company_id: ctx.company.company.id,
             branch_id: Some(ctx.branch.id),
-            call_id: Some(call.id),
+            call_id: Some(call),
             customer_id: None,
             name: args.text(names::NAME),
             phone: given_phone(ctx, args),
@@ -228,11 +243,11 @@ async fn refuse_anonymous(
             at: ctx.now,
         })
         .await?;
-    Ok(Answer::fail("anonymous_not_allowed", ctx.lang, &Msg::AnonymousMayNotChange).with("callback_id", callback.id.0))
+    Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotChange).with("callback_id", callback.id.0))
 }
 
 /// `cancel_appointment`.
-pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args: &Args) -> Result<Answer, StoreError> {
+pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args) -> Result<Answer, StoreError> {
     let policies = ctx.company.policies(Some(ctx.branch), None);
     if ctx.caller.is_anonymous() && !policies.anonymous.may_cancel {
         return refuse_anonymous(ctx, tx, call, args, "cancel an appointment").await;
@@ -246,14 +261,14 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args
         id: appointment.id,
         reason: args.text(names::REASON),
         fee_accepted: args.flag(names::ACCEPT_FEE).unwrap_or(false),
-        call_id: Some(call.id),
+        call_id: Some(call),
     };
     let currency = ctx.company.company.def.currency;
     Ok(match booking::cancel(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
         CancelOutcome::Cancelled { appointment, fee } => {
             let what = ctx.speak_appointment(&appointment);
             let fee_said = fee.map(|f| spoken::money(ctx.lang, f, currency));
-            Answer::ok("cancelled", ctx.lang, &Msg::Cancelled { what: &what, fee: fee_said.as_deref() })
+            Answer::ok(Status::Cancelled, ctx.lang, &Msg::Cancelled { what: &what, fee: fee_said.as_deref() })
                 .with("appointment", ctx.appointment_json(&appointment))
                 .with("fee", fee.map(|f| json!({"cents": f.0, "spoken": fee_said})))
         }
@@ -273,12 +288,12 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args
                     Msg::CancelTooLate { hours, fee: fee_said.as_deref() }
                 }
             };
-            Answer::fail("denied", ctx.lang, &msg)
+            Answer::fail(Status::Denied, ctx.lang, &msg)
                 .with("reason", reason.as_str())
                 .with("fee", fee.map(|f| json!({"cents": f.0, "spoken": fee_said})))
                 .with("appointment", ctx.appointment_json(&appointment))
         }
-        CancelOutcome::NotFound => Answer::fail("not_found", ctx.lang, &Msg::AppointmentNotFound),
+        CancelOutcome::NotFound => Answer::fail(Status::NotFound, ctx.lang, &Msg::AppointmentNotFound),
     })
 }
 
@@ -286,7 +301,7 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: &CallRecord, args
 pub async fn reschedule(
     ctx: &Ctx<'_>,
     tx: &mut dyn StoreTx,
-    call: &CallRecord,
+    call: CallId,
     args: &Args,
 ) -> Result<Answer, StoreError> {
     let policies = ctx.company.policies(Some(ctx.branch), None);
@@ -295,11 +310,11 @@ pub async fn reschedule(
     }
     let (new_date, new_time) = (args.text(names::NEW_DATE), args.text(names::NEW_TIME));
     if new_date.is_none() && new_time.is_none() {
-        return Ok(Answer::fail("needs_new_time", ctx.lang, &Msg::NeedsNewTime));
+        return Ok(Answer::fail(Status::NeedsNewTime, ctx.lang, &Msg::NeedsNewTime));
     }
     let new_start = match ctx.moment(new_date, new_time, None) {
         Ok(Moment::At(t)) => t,
-        Ok(Moment::Day { .. }) => return Ok(Answer::fail("needs_new_time", ctx.lang, &Msg::NeedsNewTime)),
+        Ok(Moment::Day { .. }) => return Ok(Answer::fail(Status::NeedsNewTime, ctx.lang, &Msg::NeedsNewTime)),
         Err(answer) => return Ok(answer),
     };
     let appointment = match pick(ctx, tx, call, args, names::OLD_DATE, names::OLD_TIME).await? {
@@ -316,8 +331,7 @@ pub async fn reschedule(
         return Ok(match engine.at(new_start, &Calendar::new(busy)) {
             Ok(slot) => {
                 let when = ctx.when(slot.start);
-                Answer::ok(
-                    "awaiting_confirmation",
+                Answer::ok(Status::AwaitingConfirmation,
                     ctx.lang,
                     &Msg::AwaitingConfirmation { service: &service.def.name, when: &when },
                 )
@@ -327,11 +341,11 @@ pub async fn reschedule(
         });
     }
     let allowed = appointment.id;
-    let request = RescheduleRequest { id: appointment.id, new_start, window: ctx.window(args), call_id: Some(call.id) };
+    let request = RescheduleRequest { id: appointment.id, new_start, window: ctx.window(args), call_id: Some(call) };
     Ok(match booking::reschedule(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
         RescheduleOutcome::Rescheduled { appointment, .. } => {
             let when = ctx.when(appointment.range.start());
-            Answer::ok("rescheduled", ctx.lang, &Msg::Rescheduled { service: &service.def.name, when: &when })
+            Answer::ok(Status::Rescheduled, ctx.lang, &Msg::Rescheduled { service: &service.def.name, when: &when })
                 .with("appointment", ctx.appointment_json(&appointment))
         }
         RescheduleOutcome::Unavailable { refusal, alternatives } => {
@@ -347,11 +361,11 @@ pub async fn reschedule(
                 DenialReason::MaxReschedulesReached => Msg::RescheduleLimit,
                 _ => Msg::RescheduleTooLate { hours },
             };
-            Answer::fail("denied", ctx.lang, &msg)
+            Answer::fail(Status::Denied, ctx.lang, &msg)
                 .with("reason", reason.as_str())
                 .with("appointment", ctx.appointment_json(&appointment))
         }
-        RescheduleOutcome::NotFound => Answer::fail("not_found", ctx.lang, &Msg::AppointmentNotFound),
+        RescheduleOutcome::NotFound => Answer::fail(Status::NotFound, ctx.lang, &Msg::AppointmentNotFound),
     })
 }
 
@@ -359,18 +373,18 @@ pub async fn reschedule(
 pub async fn request_callback(
     ctx: &Ctx<'_>,
     tx: &mut dyn StoreTx,
-    call: &CallRecord,
+    call: CallId,
     args: &Args,
 ) -> Result<Answer, StoreError> {
     let phone = given_phone(ctx, args).or_else(|| ctx.caller.number().cloned());
     if phone.is_none() {
-        return Ok(Answer::fail("phone_required", ctx.lang, &Msg::PhoneRequired));
+        return Ok(Answer::fail(Status::PhoneRequired, ctx.lang, &Msg::PhoneRequired));
     }
     let callback = tx
         .insert_callback(&NewCallback {
             company_id: ctx.company.company.id,
             branch_id: Some(ctx.branch.id),
-            call_id: Some(call.id),
+            call_id: Some(call),
             customer_id: ctx.customer.as_ref().map(|c| c.id),
             name: args.text(names::NAME).or_else(|| ctx.customer.as_ref().and_then(|c| c.name.clone())),
             phone,
@@ -379,5 +393,5 @@ pub async fn request_callback(
             at: ctx.now,
         })
         .await?;
-    Ok(Answer::ok("callback_requested", ctx.lang, &Msg::CallbackRequested).with("callback_id", callback.id.0))
+    Ok(Answer::ok(Status::CallbackRequested, ctx.lang, &Msg::CallbackRequested).with("callback_id", callback.id.0))
 }

@@ -7,6 +7,7 @@ use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
 use frontdesk_store::StoreError;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use frontdesk_retell::status::Status;
 use serde_json::Value;
 
 use super::answer::Answer;
@@ -41,7 +42,7 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
     };
     let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));
     if date.is_none() && time.is_none() && datetime.is_none() {
-        return Ok(Answer::fail("missing_argument", ctx.lang, &Msg::Missing(Missing::Date)));
+        return Ok(Answer::fail(Status::MissingArgument, ctx.lang, &Msg::Missing(Missing::Date)));
     }
     let moment = match ctx.moment(date, time, datetime) {
         Ok(m) => m,
@@ -58,7 +59,7 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
                     let when = ctx.when(slot.start);
                     let staff_name = ctx.staff_name(slot.staff_id);
                     let msg = Msg::Available { when: &when, staff: Some(&staff_name) };
-                    Ok(Answer::ok("available", ctx.lang, &msg).with("slot", ctx.slot_json(&slot)))
+                    Ok(Answer::ok(Status::Available, ctx.lang, &msg).with("slot", ctx.slot_json(&slot)))
                 }
                 Err(refusal) => {
                     let alternatives = alternatives(ctx, &engine, start, window).await?;
@@ -69,11 +70,11 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
         Moment::Day { date, window: day_window } => {
             let window = day_window.or(window);
             if date < ctx.today {
-                return Ok(Answer::fail("past_time", ctx.lang, &Msg::PastTime));
+                return Ok(Answer::fail(Status::PastTime, ctx.lang, &Msg::PastTime));
             }
             if date > engine.last_bookable_date() {
                 let days = service.def.booking_window_days;
-                return Ok(Answer::fail("outside_booking_window", ctx.lang, &Msg::OutsideBookingWindow { days }));
+                return Ok(Answer::fail(Status::OutsideBookingWindow, ctx.lang, &Msg::OutsideBookingWindow { days }));
             }
             let cal = calendar(ctx, &engine, date, 1).await?;
             let slots = engine.day_slots(date, &cal, window);
@@ -84,7 +85,7 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
                     spread(&slots, SLOTS_SAID).iter().map(|s| spoken::clock_of(ctx.lang, s.start, ctx.tz())).collect();
                 let times = spoken::or_list(ctx.lang, &said);
                 let msg = Msg::SlotsOnDay { date: &said_date, times: &times };
-                return Ok(Answer::ok("slots_found", ctx.lang, &msg)
+                return Ok(Answer::ok(Status::SlotsFound, ctx.lang, &msg)
                     .with("slots", listed)
                     .with("free_count", slots.len()));
             }
@@ -101,11 +102,11 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
             let json: Vec<Value> = others.iter().map(|s| ctx.slot_json(s)).collect();
             if !engine.is_open(date) {
                 return Ok(
-                    Answer::fail("closed", ctx.lang, &Msg::ClosedOn { date: &said_date }).with("alternatives", json)
+                    Answer::fail(Status::Closed, ctx.lang, &Msg::ClosedOn { date: &said_date }).with("alternatives", json)
                 );
             }
             let msg = Msg::NothingOnDay { date: &said_date, alternatives: &said };
-            Ok(Answer::ok("unavailable", ctx.lang, &msg).with("alternatives", json))
+            Ok(Answer::ok(Status::Unavailable, ctx.lang, &msg).with("alternatives", json))
         }
     }
 }
@@ -130,7 +131,7 @@ pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, S
         None => ctx.now,
         Some(raw) => match after_instant(ctx, &raw) {
             Some(t) => t,
-            None => return Ok(Answer::fail("invalid_date", ctx.lang, &Msg::InvalidDate)),
+            None => return Ok(Answer::fail(Status::InvalidDate, ctx.lang, &Msg::InvalidDate)),
         },
     };
     let count = args.count(names::COUNT).unwrap_or(DEFAULT_ALTERNATIVES);
@@ -140,11 +141,11 @@ pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, S
     let cal = calendar(ctx, &engine, engine.local_date(from), ALTERNATIVE_DAYS).await?;
     let slots = engine.next_available(from, &cal, ctx.window(args), count, ALTERNATIVE_DAYS);
     if slots.is_empty() {
-        return Ok(Answer::ok("unavailable", ctx.lang, &Msg::NothingFree).with("slots", Vec::<Value>::new()));
+        return Ok(Answer::ok(Status::Unavailable, ctx.lang, &Msg::NothingFree).with("slots", Vec::<Value>::new()));
     }
     let said = ctx.speak_slots(&slots);
     let json: Vec<Value> = slots.iter().map(|s| ctx.slot_json(s)).collect();
-    Ok(Answer::ok("slots_found", ctx.lang, &Msg::NextFree { slots: &said }).with("slots", json))
+    Ok(Answer::ok(Status::SlotsFound, ctx.lang, &Msg::NextFree { slots: &said }).with("slots", json))
 }
 
 /// "after" as a date (its start), a date and time, or an instant.

@@ -15,6 +15,7 @@ use frontdesk_domain::tenant::{Branch, Service, Staff};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use frontdesk_retell::status::Status;
 use serde_json::{Value, json};
 
 use super::answer::Answer;
@@ -147,20 +148,20 @@ impl Ctx<'_> {
     /// The service named in the arguments.
     pub fn service(&self, args: &Args) -> Result<&Service, Answer> {
         let Some(query) = args.text(names::SERVICE) else {
-            return Err(Answer::fail("missing_argument", self.lang, &Msg::Missing(Missing::Service)));
+            return Err(Answer::fail(Status::MissingArgument, self.lang, &Msg::Missing(Missing::Service)));
         };
         match self.company.find_service(&query) {
             Match::One(s) => Ok(s),
             Match::Ambiguous(options) => {
                 let names: Vec<String> = options.iter().map(|s| s.def.name.clone()).collect();
                 let said = spoken::or_list(self.lang, &names);
-                Err(Answer::fail("unknown_service", self.lang, &Msg::AmbiguousService { options: &said })
+                Err(Answer::fail(Status::UnknownService, self.lang, &Msg::AmbiguousService { options: &said })
                     .with("options", names))
             }
             Match::None => {
                 let names: Vec<String> = self.company.services.iter().map(|s| s.def.name.clone()).collect();
                 let said = spoken::and_list(self.lang, &names);
-                Err(Answer::fail("unknown_service", self.lang, &Msg::UnknownService { offered: &said })
+                Err(Answer::fail(Status::UnknownService, self.lang, &Msg::UnknownService { offered: &said })
                     .with("services", names))
             }
         }
@@ -177,11 +178,11 @@ impl Ctx<'_> {
         let Some(query) = args.text(names::STAFF) else { return Ok(None) };
         let wanted = match self.company.find_staff(self.branch.id, &query) {
             Match::One(s) => s,
-            _ => return Err(Answer::fail("unknown_staff", self.lang, &Msg::UnknownStaff { staff: &query })),
+            _ => return Err(Answer::fail(Status::UnknownStaff, self.lang, &Msg::UnknownStaff { staff: &query })),
         };
         if !wanted.performs(service.id) {
             let msg = Msg::StaffCannotProvide { staff: &wanted.def.name, service: &service.def.name };
-            return Err(Answer::fail("staff_cannot_provide_service", self.lang, &msg));
+            return Err(Answer::fail(Status::StaffCannotProvideService, self.lang, &msg));
         }
         Ok(Some(wanted))
     }
@@ -199,8 +200,8 @@ impl Ctx<'_> {
         time: Option<String>,
         datetime: Option<String>,
     ) -> Result<Moment, Answer> {
-        let invalid_date = || Answer::fail("invalid_date", self.lang, &Msg::InvalidDate);
-        let invalid_time = || Answer::fail("invalid_time", self.lang, &Msg::InvalidTime);
+        let invalid_date = || Answer::fail(Status::InvalidDate, self.lang, &Msg::InvalidDate);
+        let invalid_time = || Answer::fail(Status::InvalidTime, self.lang, &Msg::InvalidTime);
         if let Some(dt) = datetime.as_deref() {
             if let Some(t) = when::parse_instant(dt) {
                 return Ok(Moment::At(t));
@@ -233,7 +234,7 @@ impl Ctx<'_> {
         time: Option<TimeOfDay>,
         invalid: impl Fn() -> Answer,
     ) -> Result<Moment, Answer> {
-        let nonexistent = || Answer::fail("invalid_time", self.lang, &Msg::NonexistentTime);
+        let nonexistent = || Answer::fail(Status::InvalidTime, self.lang, &Msg::NonexistentTime);
         match (day, time) {
             (Some(date), Some(TimeOfDay::At(t))) => {
                 when::local_instant(date, t, self.tz()).map(Moment::At).ok_or_else(nonexistent)
@@ -244,7 +245,7 @@ impl Ctx<'_> {
                 when::next_occurrence(t, self.now, self.tz()).map(Moment::At).ok_or_else(nonexistent)
             }
             (None, Some(TimeOfDay::Window(_))) => {
-                Err(Answer::fail("missing_argument", self.lang, &Msg::Missing(Missing::Date)))
+                Err(Answer::fail(Status::MissingArgument, self.lang, &Msg::Missing(Missing::Date)))
             }
             (None, None) => Err(invalid()),
         }
@@ -256,21 +257,21 @@ impl Ctx<'_> {
         let said = self.speak_slots(alternatives);
         let when = self.when(requested);
         let answer = match refusal {
-            Refusal::PastTime => return Answer::fail("past_time", self.lang, &Msg::PastTime),
+            Refusal::PastTime => return Answer::fail(Status::PastTime, self.lang, &Msg::PastTime),
             Refusal::BeyondWindow => {
                 let days = service.def.booking_window_days;
-                return Answer::fail("outside_booking_window", self.lang, &Msg::OutsideBookingWindow { days });
+                return Answer::fail(Status::OutsideBookingWindow, self.lang, &Msg::OutsideBookingWindow { days });
             }
             Refusal::Closed => {
                 let date = self.day(requested.to_zoned(self.tz().clone()).date());
-                Answer::fail("closed", self.lang, &Msg::ClosedOn { date: &date })
+                Answer::fail(Status::Closed, self.lang, &Msg::ClosedOn { date: &date })
             }
             Refusal::TooSoon => {
                 let notice = spoken::duration(self.lang, service.def.minimum_notice);
-                Answer::ok("unavailable", self.lang, &Msg::TooSoon { notice: &notice, alternatives: &said })
+                Answer::ok(Status::Unavailable, self.lang, &Msg::TooSoon { notice: &notice, alternatives: &said })
             }
             Refusal::OutsideHours | Refusal::Taken => {
-                Answer::ok("unavailable", self.lang, &Msg::Unavailable { when: &when, alternatives: &said })
+                Answer::ok(Status::Unavailable, self.lang, &Msg::Unavailable { when: &when, alternatives: &said })
             }
         };
         answer.with("alternatives", alternative_json)

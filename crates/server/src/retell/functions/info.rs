@@ -8,6 +8,7 @@ use frontdesk_domain::matching::fold;
 use frontdesk_domain::time::{DayHours, WEEKDAY_KEYS};
 use frontdesk_store::StoreError;
 use jiff::civil::Weekday;
+use frontdesk_retell::status::Status;
 use serde_json::{Value, json};
 
 use super::answer::Answer;
@@ -19,7 +20,7 @@ pub async fn initialize_call(ctx: &Ctx<'_>) -> Result<Answer, StoreError> {
     let local = ctx.now.to_zoned(ctx.tz().clone());
     let customer_name = ctx.customer.as_ref().and_then(|c| c.name.clone());
     let msg = Msg::Greeting { company: &ctx.company.company.def.name, customer: customer_name.as_deref() };
-    Ok(Answer::ok("ready", ctx.lang, &msg)
+    Ok(Answer::ok(Status::Ready, ctx.lang, &msg)
         .with("company", json!({"name": ctx.company.company.def.name, "key": ctx.company.company.def.key}))
         .with("branch", json!({"name": ctx.branch.def.name, "address": ctx.branch.def.address}))
         .with(
@@ -42,15 +43,15 @@ pub async fn initialize_call(ctx: &Ctx<'_>) -> Result<Answer, StoreError> {
 /// `check_customer`: who is calling, and their upcoming appointments.
 pub async fn check_customer(ctx: &Ctx<'_>) -> Result<Answer, StoreError> {
     if ctx.caller.is_anonymous() {
-        return Ok(Answer::ok("anonymous", ctx.lang, &Msg::CustomerAnonymous).with("customer", Value::Null));
+        return Ok(Answer::ok(Status::Anonymous, ctx.lang, &Msg::CustomerAnonymous).with("customer", Value::Null));
     }
     let Some(customer) = &ctx.customer else {
-        return Ok(Answer::ok("new_customer", ctx.lang, &Msg::CustomerNew).with("customer", Value::Null));
+        return Ok(Answer::ok(Status::NewCustomer, ctx.lang, &Msg::CustomerNew).with("customer", Value::Null));
     };
     let upcoming = ctx.state.store().customer_appointments(ctx.company.company.id, customer.id, ctx.now).await?;
     let msg = Msg::CustomerKnown { name: customer.name.as_deref(), upcoming: upcoming.len() };
     let appointments: Vec<Value> = upcoming.iter().map(|a| ctx.appointment_json(a)).collect();
-    Ok(Answer::ok("known", ctx.lang, &msg)
+    Ok(Answer::ok(Status::Known, ctx.lang, &msg)
         .with("customer", json!({"name": customer.name, "upcoming_appointments": appointments})))
 }
 
@@ -77,10 +78,10 @@ pub fn list_services(ctx: &Ctx<'_>, args: &Args) -> Answer {
         })
         .collect();
     let answer = match (&category, services.is_empty()) {
-        (Some(c), true) => Answer::ok("ok", ctx.lang, &Msg::NoServicesInCategory { category: c }),
+        (Some(c), true) => Answer::ok(Status::Ok, ctx.lang, &Msg::NoServicesInCategory { category: c }),
         _ => {
             let names: Vec<String> = services.iter().map(|s| s.def.name.clone()).collect();
-            Answer::ok("ok", ctx.lang, &Msg::ServicesOffered { list: &spoken::and_list(ctx.lang, &names) })
+            Answer::ok(Status::Ok, ctx.lang, &Msg::ServicesOffered { list: &spoken::and_list(ctx.lang, &names) })
         }
     };
     answer.with("services", list)
@@ -94,7 +95,7 @@ pub fn get_service_info(ctx: &Ctx<'_>, args: &Args) -> Answer {
     };
     let price = service.def.price.map(|p| spoken::money(ctx.lang, p, ctx.company.company.def.currency));
     let msg = Msg::ServiceInfo { name: &service.def.name, minutes: service.def.duration(), price: price.as_deref() };
-    Answer::ok("ok", ctx.lang, &msg).with(
+    Answer::ok(Status::Ok, ctx.lang, &msg).with(
         "service",
         json!({
             "key": service.def.key,
@@ -112,10 +113,10 @@ pub fn get_service_info(ctx: &Ctx<'_>, args: &Args) -> Answer {
 pub fn get_opening_hours(ctx: &Ctx<'_>, args: &Args) -> Answer {
     let Some(raw) = args.text(names::DATE) else {
         let summary = week_summary(ctx);
-        return Answer::ok("ok", ctx.lang, &Msg::HoursWeek { summary: &summary }).with("hours", week_json(ctx));
+        return Answer::ok(Status::Ok, ctx.lang, &Msg::HoursWeek { summary: &summary }).with("hours", week_json(ctx));
     };
     let Ok(date) = when::parse_date(&raw, ctx.today) else {
-        return Answer::fail("invalid_date", ctx.lang, &Msg::InvalidDate);
+        return Answer::fail(Status::InvalidDate, ctx.lang, &Msg::InvalidDate);
     };
     let said = ctx.day(date);
     let day = if ctx.branch.def.closures.contains(&date) {
@@ -125,8 +126,8 @@ pub fn get_opening_hours(ctx: &Ctx<'_>, args: &Args) -> Answer {
     };
     let intervals: Vec<String> = day.intervals().iter().map(ToString::to_string).collect();
     let answer = match spoken::hours(ctx.lang, &day) {
-        Some(hours) => Answer::ok("ok", ctx.lang, &Msg::HoursDay { date: &said, hours: &hours }),
-        None => Answer::ok("ok", ctx.lang, &Msg::ClosedOn { date: &said }),
+        Some(hours) => Answer::ok(Status::Ok, ctx.lang, &Msg::HoursDay { date: &said, hours: &hours }),
+        None => Answer::ok(Status::Ok, ctx.lang, &Msg::ClosedOn { date: &said }),
     };
     answer.with("date", date.to_string()).with("open", !day.is_closed()).with("hours", intervals)
 }

@@ -4,8 +4,10 @@
 //! Every request: verify the signature, read the call snapshot, route the dialled number to its
 //! tenant, answer, and record the call and a trace. The call record is created or updated from the
 //! snapshot itself, so a function call that arrives before any webhook works at once (I6).
-//! Functions with side effects run in one transaction with their idempotency record (I4): a
-//! retried request gets the first answer, byte for byte, and the trace says it was replayed.
+//! Functions with side effects run in one write transaction (`store.write`) with their idempotency
+//! record (I4): a retried request gets the first answer, byte for byte, and the trace says it was
+//! replayed. Calls and traces are written through the store's one write path, [`StoreRecord`]: in
+//! the group commit, or in the side effect's transaction.
 
 use std::time::Instant;
 
@@ -14,15 +16,17 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_domain::call::{CallFacts, CallLinks};
-use frontdesk_domain::ids::{CallId, ExternalCallId};
+use frontdesk_domain::ids::ExternalCallId;
 use frontdesk_domain::language::catalogue::Msg;
 use frontdesk_domain::locale::Language;
 use frontdesk_domain::phone::{Caller, E164};
 use frontdesk_retell::functions::Function;
 use frontdesk_retell::wire::FunctionCall;
-use frontdesk_store::StoreError;
-use frontdesk_store::model::{CallUpdate, NewTrace, Record as StoreRecord, TraceRecord};
+use frontdesk_domain::records::Trace;
+use frontdesk_store::model::{CallUpdate, Record as StoreRecord, Recorded};
+use frontdesk_store::{StoreError, StoreTx};
 use jiff::Timestamp;
+use frontdesk_retell::status::Status;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -70,11 +74,14 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
     let function = Function::resolve(&request.name);
     let label = function.map_or("unknown", Function::name);
     let outcome = if function.is_some_and(Function::has_side_effect) {
-        // A side effect is one write transaction from start to end: it runs where writes run.
-        let (state, writer) = (state.clone(), state.writer().clone());
-        writer.run(async move { run(&state, &request, function, &external, started).await }).await
+        // A side effect is one write transaction from start to end: it runs where the store runs
+        // writes, and commits with its call, trace and idempotency record.
+        let store = state.store().clone();
+        store
+            .write(move |tx| Box::pin(async move { run(&state, &request, function, &external, started, Some(tx)).await }))
+            .await
     } else {
-        run(&state, &request, function, &external, started).await
+        run(&state, &request, function, &external, started, None).await
     };
     let (text, status) = match outcome {
         Ok(done) => done,
@@ -84,24 +91,27 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
             } else {
                 tracing::error!(function = label, %error, "function call failed");
             }
-            let answer = Answer::fail("temporarily_unavailable", Language::En, &Msg::TemporarilyUnavailable);
-            (answer.to_json().to_string(), "temporarily_unavailable".to_owned())
+            let answer = Answer::fail(Status::TemporarilyUnavailable, Language::En, &Msg::TemporarilyUnavailable);
+            (answer.to_json().to_string(), Status::TemporarilyUnavailable)
         }
     };
     let elapsed = started.elapsed().as_secs_f64();
-    metrics::counter!("frontdesk_function_calls_total", "function" => label, "status" => status).increment(1);
+    metrics::counter!("frontdesk_function_calls_total", "function" => label, "status" => status.as_str()).increment(1);
     metrics::histogram!("frontdesk_function_call_duration_seconds", "function" => label).record(elapsed);
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
 /// Answers and records one function call; returns the body and its status.
+/// Inside a side effect's transaction `tx` is that transaction; otherwise `None`, and the call
+/// and trace go to the group commit.
 async fn run(
     state: &AppState,
     request: &FunctionCall,
     function: Option<Function>,
     external: &ExternalCallId,
     started: Instant,
-) -> Result<(String, String), StoreError> {
+    mut tx: Option<&mut dyn StoreTx>,
+) -> Result<(String, Status), StoreError> {
     let received = Timestamp::now();
     let facts = request.call.facts();
     let directory = state.directory();
@@ -109,16 +119,17 @@ async fn run(
     let dialled = request.call.to_number.as_deref().and_then(|n| E164::parse_strict(n.trim()).ok());
     let Some((company, branch)) = dialled.as_ref().and_then(|n| directory.route(n)) else {
         // Nothing about any tenant is revealed: the same answer for every unknown number.
-        let answer = Answer::fail("unknown_number", Language::En, &Msg::UnknownNumber);
+        let answer = Answer::fail(Status::UnknownNumber, Language::En, &Msg::UnknownNumber);
         let record =
             Record { external, facts: &facts, links: CallLinks::default(), caller: None, request, function, received };
-        return record.answer(state, answer, started).await;
+        return record.answer(state, tx, answer, started).await;
     };
     // Only functions whose answer depends on the caller read their customer record here; for the
     // rest the group commit links the call to the customer, one lookup for the whole batch.
     let knows_the_caller = function.is_some_and(Function::knows_the_caller);
-    let customer = match caller.number() {
-        Some(number) if knows_the_caller => state.store().customer_by_phone(company.company.id, number).await?,
+    let customer = match (caller.number(), tx.as_deref_mut()) {
+        (Some(number), Some(tx)) if knows_the_caller => tx.customer_by_phone(company.company.id, number).await?,
+        (Some(number), None) if knows_the_caller => state.store().customer_by_phone(company.company.id, number).await?,
         _ => None,
     };
     let unlinked_caller = if knows_the_caller { None } else { caller.number().cloned() };
@@ -142,9 +153,19 @@ async fn run(
     let args = Args::new(&request.args);
     let record = Record { external, facts: &facts, links, caller: unlinked_caller, request, function, received };
     let Some(function) = function else {
-        let answer = Answer::fail("unknown_function", ctx.lang, &Msg::UnknownFunction);
-        return record.answer(state, answer, started).await;
+        let answer = Answer::fail(Status::UnknownFunction, ctx.lang, &Msg::UnknownFunction);
+        return record.answer(state, tx, answer, started).await;
     };
+    let effect = match function {
+        Function::BookAppointment => Some(Effect::Book),
+        Function::CancelAppointment => Some(Effect::Cancel),
+        Function::RescheduleAppointment => Some(Effect::Reschedule),
+        Function::RequestCallback => Some(Effect::Callback),
+        _ => None,
+    };
+    if let (Some(effect), Some(tx)) = (effect, tx.as_deref_mut()) {
+        return record.side_effect(&ctx, tx, effect, &args, started).await;
+    }
     let answer = match function {
         Function::InitializeCall => info::initialize_call(&ctx).await?,
         Function::CheckCustomer => info::check_customer(&ctx).await?,
@@ -154,12 +175,13 @@ async fn run(
         Function::CheckAvailability => availability::check_availability(&ctx, &args).await?,
         Function::FindNextAvailable => availability::find_next_available(&ctx, &args).await?,
         Function::GetCustomerAppointments => appointments::list(&ctx, &args).await?,
-        Function::BookAppointment => return record.side_effect(&ctx, Effect::Book, &args, started).await,
-        Function::CancelAppointment => return record.side_effect(&ctx, Effect::Cancel, &args, started).await,
-        Function::RescheduleAppointment => return record.side_effect(&ctx, Effect::Reschedule, &args, started).await,
-        Function::RequestCallback => return record.side_effect(&ctx, Effect::Callback, &args, started).await,
+        // Side effects run only inside their transaction (above); `handle` always gives them one.
+        Function::BookAppointment
+        | Function::CancelAppointment
+        | Function::RescheduleAppointment
+        | Function::RequestCallback => return Err(StoreError::Corrupt("a side effect without its transaction".into())),
     };
-    record.answer(state, answer, started).await
+    record.answer(state, tx, answer, started).await
 }
 
 /// The functions with side effects.
@@ -195,88 +217,89 @@ struct Record<'a> {
 }
 
 impl Record<'_> {
-    fn trace<'t>(
-        &'t self,
-        call_id: CallId,
-        arguments: &'t Value,
-        response: &'t Value,
-        replayed: bool,
-        started: Instant,
-    ) -> NewTrace<'t> {
-        NewTrace {
-            call_id,
+    /// What the call snapshot says about the call, with `links`.
+    fn update(&self, links: CallLinks) -> CallUpdate {
+        CallUpdate {
+            external: self.external.clone(),
+            facts: self.facts.clone(),
+            links,
+            caller: self.caller.clone(),
+            at: self.received,
+        }
+    }
+
+    fn trace(&self, response: Value, replayed: bool, started: Instant) -> Trace {
+        Trace {
             company_id: self.links.company_id,
-            name_sent: &self.request.name,
-            function: self.function.map(Function::name),
-            arguments,
-            response,
-            status: response.get("status").and_then(Value::as_str).unwrap_or_default(),
+            name_sent: self.request.name.clone(),
+            function: self.function.map(|f| f.name().to_owned()),
+            arguments: Value::Object(self.request.args.clone()),
+            status: response.get("status").and_then(Value::as_str).unwrap_or_default().to_owned(),
             success: response.get("success").and_then(Value::as_bool).unwrap_or(false),
+            response,
             replayed,
             duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
             at: Timestamp::now(),
         }
     }
 
-    /// Records the call and the trace of an answer without side effects (in a group commit).
-    async fn answer(&self, state: &AppState, answer: Answer, started: Instant) -> Result<(String, String), StoreError> {
+    /// Records the call and the trace of an answer without side effects: in `tx` if there is one,
+    /// else in a group commit.
+    async fn answer(
+        &self,
+        state: &AppState,
+        tx: Option<&mut dyn StoreTx>,
+        answer: Answer,
+        started: Instant,
+    ) -> Result<(String, Status), StoreError> {
         let body = answer.to_json();
         let text = body.to_string();
-        let trace = TraceRecord {
-            company_id: self.links.company_id,
-            name_sent: self.request.name.clone(),
-            function: self.function.map(|f| f.name().to_owned()),
-            arguments: Value::Object(self.request.args.clone()),
-            status: answer.status.to_owned(),
-            success: answer.success,
-            response: body,
-            replayed: false,
-            duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-            at: Timestamp::now(),
-        };
-        let call = CallUpdate {
-            external: self.external.clone(),
-            facts: self.facts.clone(),
-            links: self.links,
-            caller: self.caller.clone(),
-            at: self.received,
-        };
-        state.recorder().record(StoreRecord::Function { call, trace }).await?;
-        Ok((text, answer.status.to_owned()))
+        let record = StoreRecord::Function { call: self.update(self.links), trace: self.trace(body, false, started) };
+        match tx {
+            Some(tx) => drop(tx.record(&[record]).await?),
+            None => drop(state.store().record(record).await?),
+        }
+        Ok((text, answer.status))
     }
 
-    /// Runs a function with side effects once per identical request (I4).
+    /// Runs a function with side effects once per identical request (I4), in `tx`.
     async fn side_effect(
         &self,
         ctx: &Ctx<'_>,
+        tx: &mut dyn StoreTx,
         effect: Effect,
         args: &Args,
         started: Instant,
-    ) -> Result<(String, String), StoreError> {
+    ) -> Result<(String, Status), StoreError> {
         let function = effect.function();
-        let arguments = Value::Object(self.request.args.clone());
-        let key = idempotency_key(self.external, function, &arguments);
-        let mut tx = ctx.state.store().begin().await?;
-        let call = tx.upsert_call(self.external, self.facts, self.links, self.received).await?;
-        if let Some(first) = tx.claim_idempotency(&key, call.id, function.name(), self.received).await? {
+        let key = idempotency_key(self.external, function, &Value::Object(self.request.args.clone()));
+        // The call first: the idempotency record and whatever the effect writes refer to it.
+        let call = match tx.record(&[StoreRecord::Call(self.update(self.links))]).await?.first() {
+            Some(Recorded::Call(id)) => *id,
+            _ => return Err(StoreError::Corrupt("a recorded call has no id".into())),
+        };
+        if let Some(first) = tx.claim_idempotency(&key, call, function.name(), self.received).await? {
             let response: Value = serde_json::from_str(&first).unwrap_or(Value::Null);
-            let status = response.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
-            tx.insert_trace(&self.trace(call.id, &arguments, &response, true, started)).await?;
-            tx.commit().await?;
+            let status = response.get("status").and_then(Value::as_str).and_then(Status::parse);
+            let status = status.ok_or_else(|| StoreError::Corrupt("a stored answer without a status".into()))?;
+            let trace = self.trace(response, true, started);
+            tx.record(&[StoreRecord::Function { call: self.update(self.links), trace }]).await?;
             return Ok((first, status));
         }
-        let answer = match effect {
-            Effect::Book => appointments::book(ctx, tx.as_mut(), &call, args).await?,
-            Effect::Cancel => appointments::cancel(ctx, tx.as_mut(), &call, args).await?,
-            Effect::Reschedule => appointments::reschedule(ctx, tx.as_mut(), &call, args).await?,
-            Effect::Callback => appointments::request_callback(ctx, tx.as_mut(), &call, args).await?,
+        let effected = match effect {
+            Effect::Book => appointments::book(ctx, tx, call, args).await?,
+            Effect::Cancel => appointments::cancel(ctx, tx, call, args).await?.into(),
+            Effect::Reschedule => appointments::reschedule(ctx, tx, call, args).await?.into(),
+            Effect::Callback => appointments::request_callback(ctx, tx, call, args).await?.into(),
         };
-        let body = answer.to_json();
+        let body = effected.answer.to_json();
         let text = body.to_string();
         tx.store_idempotent_response(&key, &text).await?;
-        tx.insert_trace(&self.trace(call.id, &arguments, &body, false, started)).await?;
-        tx.commit().await?;
-        Ok((text, answer.status.to_owned()))
+        // The trace, and the customer a booking linked the call to, through the same merge.
+        let links = CallLinks { customer_id: self.links.customer_id.or(effected.customer), ..self.links };
+        let trace = self.trace(body, false, started);
+        tx.record(&[StoreRecord::Function { call: self.update(links), trace }]).await?;
+        Ok((text, effected.answer.status))
     }
 }
 
