@@ -8,12 +8,14 @@
 
 use frontdesk_domain::availability::{Calendar, Engine, Refusal, Slot, TimeWindow};
 use frontdesk_domain::directory::CompanyEntry;
+use frontdesk_domain::tenant::{Branch, Service, Staff};
 use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, ServiceId, StaffId};
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::policy::{self, CancelDecision, DenialReason};
 use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer, OutboxKind};
 use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer, NewOutboxJob};
-use frontdesk_store::{StoreError, StoreTx};
+use frontdesk_retell::status::Status;
+use frontdesk_store::{SharedStore, StoreError, StoreTx};
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -66,7 +68,23 @@ pub enum BookOutcome {
     },
 }
 
-/// An engine for a request, or `None` when branch or service are unknown to the company.
+/// An engine for a branch and service the caller already resolved from the directory (so it
+/// cannot miss).
+pub fn engine_for<'a>(
+    company: &'a CompanyEntry,
+    branch: &'a Branch,
+    service: &'a Service,
+    staff: Option<&Staff>,
+    now: Timestamp,
+) -> Engine<'a> {
+    let engine = Engine::new(company, branch, service, now);
+    match staff {
+        Some(s) => engine.only(s.id),
+        None => engine,
+    }
+}
+
+/// An engine for a request by ids, or `None` when branch or service are unknown to the company.
 pub fn engine<'a>(
     company: &'a CompanyEntry,
     branch: BranchId,
@@ -83,19 +101,137 @@ pub fn engine<'a>(
     })
 }
 
-/// Busy time for `days` days from the local date of `start`, as a calendar, read in `tx`.
-pub async fn calendar(
-    tx: &mut dyn StoreTx,
-    company: &CompanyEntry,
-    engine: &Engine<'_>,
-    start: Timestamp,
-    days: i32,
-) -> Result<Calendar, StoreError> {
-    let window = engine.busy_window(engine.local_date(start), days);
-    Ok(Calendar::new(tx.busy_times(company.company.id, window).await?))
+/// Where busy time is read from: the store's readers for questions (reads never block writes),
+/// or a write transaction for dry-runs and commits (they must see what they are about to change).
+pub enum BusyFrom<'a> {
+    /// Outside any transaction.
+    Reader(&'a SharedStore),
+    /// Inside this write transaction.
+    Tx(&'a mut dyn StoreTx),
 }
 
-/// Books `request` in `tx`.
+impl BusyFrom<'_> {
+    /// Busy time for `days` days from the local date of `start`, as a calendar, without the blocks
+    /// of `ignoring` (an appointment being moved does not stand in its own way).
+    async fn calendar(
+        &mut self,
+        company: &CompanyEntry,
+        engine: &Engine<'_>,
+        start: Timestamp,
+        days: i32,
+        ignoring: Option<AppointmentId>,
+    ) -> Result<Calendar, StoreError> {
+        let window = engine.busy_window(engine.local_date(start), days);
+        let mut busy = match self {
+            BusyFrom::Reader(store) => store.busy_times(company.company.id, window).await?,
+            BusyFrom::Tx(tx) => tx.busy_times(company.company.id, window).await?,
+        };
+        if let Some(id) = ignoring {
+            busy.retain(|b| b.appointment_id != Some(id));
+        }
+        Ok(Calendar::new(busy))
+    }
+}
+
+/// One start to decide on.
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    /// The start asked for.
+    pub start: Timestamp,
+    /// The caller's preferred part of the day, for alternatives.
+    pub window: Option<TimeWindow>,
+    /// A staff member to try first (a move keeps its stylist when it can).
+    pub prefer: Option<StaffId>,
+    /// An appointment whose own blocks do not count (the one being moved).
+    pub ignoring: Option<AppointmentId>,
+}
+
+impl Probe {
+    /// A start, with nobody preferred and nothing ignored.
+    pub fn at(start: Timestamp, window: Option<TimeWindow>) -> Probe {
+        Probe { start, window, prefer: None, ignoring: None }
+    }
+}
+
+/// What the engine says about one start.
+#[derive(Clone, Debug)]
+pub enum Check {
+    /// Bookable: this slot (staff and segments).
+    Free(Slot),
+    /// Not bookable.
+    Refused {
+        /// Why.
+        refusal: Refusal,
+        /// The nearest bookable alternatives (none for a past time or beyond the window).
+        alternatives: Vec<Slot>,
+    },
+}
+
+/// The one availability decision, used by questions, dry-runs and commits alike: is the probed
+/// start bookable, and if not, why not and what else is.
+pub async fn check(
+    busy: &mut BusyFrom<'_>,
+    company: &CompanyEntry,
+    engine: &Engine<'_>,
+    probe: &Probe,
+) -> Result<Check, StoreError> {
+    let calendar = busy.calendar(company, engine, probe.start, 1, probe.ignoring).await?;
+    let preferred = probe.prefer.map(|staff| engine.clone().only(staff));
+    let decided = match preferred.as_ref().map(|e| e.at(probe.start, &calendar)) {
+        Some(Ok(slot)) => Ok(slot),
+        _ => engine.at(probe.start, &calendar),
+    };
+    match decided {
+        Ok(slot) => Ok(Check::Free(slot)),
+        Err(refusal) => refused(busy, company, engine, probe, refusal).await,
+    }
+}
+
+/// A refusal with the alternatives that make sense for it.
+async fn refused(
+    busy: &mut BusyFrom<'_>,
+    company: &CompanyEntry,
+    engine: &Engine<'_>,
+    probe: &Probe,
+    refusal: Refusal,
+) -> Result<Check, StoreError> {
+    let alternatives = match refusal {
+        Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
+        _ => {
+            let calendar = busy.calendar(company, engine, probe.start, ALTERNATIVE_DAYS, probe.ignoring).await?;
+            engine.alternatives(probe.start, &calendar, probe.window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
+        }
+    };
+    Ok(Check::Refused { refusal, alternatives })
+}
+
+/// What was being attempted when the engine refused: it decides how the refusal is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// A question (`check_availability`) or a dry-run.
+    Ask,
+    /// A booking.
+    Book,
+    /// A move.
+    Move,
+}
+
+/// How a refusal is told outward, in one table for the functions and the admin API: the
+/// function status, whether the function counts as having failed, and whether it is a conflict
+/// (HTTP 409 in the admin API) rather than an unbookable request (422).
+pub fn outward(refusal: Refusal, attempt: Attempt) -> (Status, bool, bool) {
+    match (refusal, attempt) {
+        (Refusal::PastTime, _) => (Status::PastTime, false, false),
+        (Refusal::BeyondWindow, _) => (Status::OutsideBookingWindow, false, false),
+        (Refusal::Closed, _) => (Status::Closed, false, false),
+        (Refusal::Taken, Attempt::Book) => (Status::SlotTaken, false, true),
+        (Refusal::Taken, _) => (Status::Unavailable, true, true),
+        (Refusal::TooSoon | Refusal::OutsideHours, _) => (Status::Unavailable, true, false),
+    }
+}
+
+/// Books `request` in `tx`. A slot lost to a concurrent writer (PostgreSQL) is decided again
+/// with fresh busy time.
 pub async fn book(
     tx: &mut dyn StoreTx,
     company: &CompanyEntry,
@@ -104,12 +240,12 @@ pub async fn book(
 ) -> Result<BookOutcome, StoreError> {
     let engine = engine(company, request.branch, request.service, request.staff, now)
         .ok_or(StoreError::NotFound("branch or service"))?;
+    let probe = Probe::at(request.start, request.window);
     let mut customer: Option<Customer> = None;
     for _ in 0..RACE_RETRIES {
-        let calendar = calendar(tx, company, &engine, request.start, 1).await?;
-        let slot = match engine.at(request.start, &calendar) {
-            Ok(slot) => slot,
-            Err(refusal) => return unavailable(tx, company, &engine, request, refusal).await,
+        let slot = match check(&mut BusyFrom::Tx(&mut *tx), company, &engine, &probe).await? {
+            Check::Free(slot) => slot,
+            Check::Refused { refusal, alternatives } => return Ok(BookOutcome::Unavailable { refusal, alternatives }),
         };
         // The customer is created only once a slot is in reach, and before the segments are
         // written: every writer locks customer, then segments, so none can deadlock another.
@@ -138,24 +274,12 @@ pub async fn book(
         }
         tracing::debug!(staff = %slot.staff_id, "slot taken by a concurrent booking; retrying");
     }
-    unavailable(tx, company, &engine, request, Refusal::Taken).await
-}
-
-async fn unavailable(
-    tx: &mut dyn StoreTx,
-    company: &CompanyEntry,
-    engine: &Engine<'_>,
-    request: &BookRequest,
-    refusal: Refusal,
-) -> Result<BookOutcome, StoreError> {
-    let alternatives = match refusal {
-        Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
-        _ => {
-            let calendar = calendar(tx, company, engine, request.start, ALTERNATIVE_DAYS).await?;
-            engine.alternatives(request.start, &calendar, request.window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
-        }
+    let Check::Refused { alternatives, .. } =
+        refused(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?
+    else {
+        unreachable!("`refused` always refuses")
     };
-    Ok(BookOutcome::Unavailable { refusal, alternatives })
+    Ok(BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives })
 }
 
 /// What became of a cancellation request.
@@ -278,31 +402,13 @@ pub async fn reschedule(
     {
         return Ok(RescheduleOutcome::Denied { reason, appointment });
     }
-    let any = engine(company, appointment.branch_id, appointment.service_id, None, now)
+    let engine = engine(company, appointment.branch_id, appointment.service_id, None, now)
         .ok_or(StoreError::NotFound("branch or service"))?;
-    let same_staff = any.clone().only(appointment.staff_id);
+    let probe = Probe { start: new_start, window, prefer: Some(appointment.staff_id), ignoring: Some(id) };
     for _ in 0..RACE_RETRIES {
-        // The appointment's own blocks do not count against its new time.
-        let mut busy = tx.busy_times(company.company.id, any.busy_window(any.local_date(new_start), 1)).await?;
-        busy.retain(|b| b.appointment_id != Some(id));
-        let calendar = Calendar::new(busy);
-        let slot = match same_staff.at(new_start, &calendar).or_else(|_| any.at(new_start, &calendar)) {
-            Ok(slot) => slot,
-            Err(refusal) => {
-                let mut busy = tx
-                    .busy_times(company.company.id, any.busy_window(any.local_date(new_start), ALTERNATIVE_DAYS))
-                    .await?;
-                busy.retain(|b| b.appointment_id != Some(id));
-                let alternatives = match refusal {
-                    Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
-                    _ => any.alternatives(
-                        new_start,
-                        &Calendar::new(busy),
-                        window,
-                        DEFAULT_ALTERNATIVES,
-                        ALTERNATIVE_DAYS,
-                    ),
-                };
+        let slot = match check(&mut BusyFrom::Tx(&mut *tx), company, &engine, &probe).await? {
+            Check::Free(slot) => slot,
+            Check::Refused { refusal, alternatives } => {
                 return Ok(RescheduleOutcome::Unavailable { refusal, alternatives });
             }
         };
@@ -314,7 +420,12 @@ pub async fn reschedule(
             });
         }
     }
-    Ok(RescheduleOutcome::Unavailable { refusal: Refusal::Taken, alternatives: Vec::new() })
+    let Check::Refused { alternatives, .. } =
+        refused(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?
+    else {
+        unreachable!("`refused` always refuses")
+    };
+    Ok(RescheduleOutcome::Unavailable { refusal: Refusal::Taken, alternatives })
 }
 
 /// Writes the outbox job that mirrors a change into Cal.com, in the change's own transaction (I5),

@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use frontdesk_domain::availability::Refusal;
 use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::AppointmentSource;
@@ -18,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::views::{appointment_json, slot_json};
 use super::{branch, company, staff};
-use crate::booking::{self, BookOutcome, BookRequest};
+use crate::booking::{self, Attempt, BookOutcome, BookRequest};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -121,10 +120,8 @@ pub(super) async fn create_appointment(
             (StatusCode::CREATED, axum::Json(appointment_json(&dir, &appointment))).into_response()
         }
         BookOutcome::Unavailable { refusal, alternatives } => {
-            let status = match refusal {
-                Refusal::Taken => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
+            let (_, _, conflict) = booking::outward(refusal, Attempt::Book);
+            let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             let code = refusal.as_str();
             let alternatives: Vec<Value> = alternatives.iter().map(|s| slot_json(entry, &tz, s)).collect();
             (

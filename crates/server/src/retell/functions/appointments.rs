@@ -1,7 +1,6 @@
 //! Booking, listing, cancelling and moving appointments, and callback requests. The functions
 //! with side effects run inside the transaction that also holds their idempotency record (I4).
 
-use frontdesk_domain::availability::{Calendar, Refusal};
 use frontdesk_domain::ids::{AppointmentId, CallId, CustomerId};
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
@@ -18,8 +17,8 @@ use super::answer::Answer;
 use super::args::{Args, names};
 use super::context::{Ctx, Moment};
 use crate::booking::{
-    self, ALTERNATIVE_DAYS, BookOutcome, BookRequest, CancelOutcome, CancelRequest, DEFAULT_ALTERNATIVES,
-    RescheduleOutcome, RescheduleRequest,
+    self, Attempt, BookOutcome, BookRequest, BusyFrom, CancelOutcome, CancelRequest, Probe, RescheduleOutcome,
+    RescheduleRequest,
 };
 
 /// A phone number the caller gave, read in the company's region; `None` if absent or unusable.
@@ -69,24 +68,12 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
     if ctx.caller.is_anonymous() && !policies.anonymous.may_book && phone.is_none() {
         return Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotBook).into());
     }
-    let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
-        .ok_or(StoreError::NotFound("service"))?;
     let window = ctx.window(args);
 
     if args.flag(names::CONFIRM) == Some(false) {
-        let cal = booking::calendar(tx, ctx.company, &engine, start, 1).await?;
-        return Ok(Effected::from(match engine.at(start, &cal) {
-            Ok(slot) => {
-                let when = ctx.when(slot.start);
-                let msg = Msg::AwaitingConfirmation { service: &service.def.name, when: &when };
-                Answer::ok(Status::AwaitingConfirmation, ctx.lang, &msg).with("slot", ctx.slot_json(&slot))
-            }
-            Err(refusal) => {
-                let cal = booking::calendar(tx, ctx.company, &engine, start, ALTERNATIVE_DAYS).await?;
-                let alternatives = engine.alternatives(start, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS);
-                ctx.refusal(refusal, start, service, &alternatives)
-            }
-        }));
+        let engine = booking::engine_for(ctx.company, ctx.branch, service, staff, ctx.now);
+        let check = booking::check(&mut BusyFrom::Tx(tx), ctx.company, &engine, &Probe::at(start, window)).await?;
+        return Ok(ctx.dry_run(check, start, service).into());
     }
 
     let email = args.text(names::EMAIL).and_then(|e| Email::parse(&e));
@@ -109,15 +96,8 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
             let answer = Answer::ok(Status::Booked, ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment));
             Ok(Effected { answer, customer: Some(customer.id) })
         }
-        BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives } => {
-            let when = ctx.when(start);
-            let said = ctx.speak_slots(&alternatives);
-            let json: Vec<Value> = alternatives.iter().map(|s| ctx.slot_json(s)).collect();
-            let msg = Msg::SlotTaken { when: &when, alternatives: &said };
-            Ok(Answer::fail(Status::SlotTaken, ctx.lang, &msg).with("alternatives", json).into())
-        }
         BookOutcome::Unavailable { refusal, alternatives } => {
-            Ok(ctx.refusal(refusal, start, service, &alternatives).into())
+            Ok(ctx.refusal(refusal, Attempt::Book, start, service, &alternatives).into())
         }
     }
 }
@@ -321,24 +301,20 @@ pub async fn reschedule(
         Pick::One(a) => a,
         Pick::Answer(answer) => return Ok(answer),
     };
-    let service = ctx.company.service(appointment.service_id).ok_or(StoreError::NotFound("service"))?;
+    // The service (or branch) was withdrawn since the booking: it is no longer offered.
+    let Some(service) = ctx.company.service(appointment.service_id) else { return Ok(ctx.services_offered()) };
     if args.flag(names::CONFIRM) == Some(false) {
-        let engine = booking::engine(ctx.company, appointment.branch_id, service.id, None, ctx.now)
-            .ok_or(StoreError::NotFound("service"))?;
-        let mut busy =
-            tx.busy_times(ctx.company.company.id, engine.busy_window(engine.local_date(new_start), 1)).await?;
-        busy.retain(|b| b.appointment_id != Some(appointment.id));
-        return Ok(match engine.at(new_start, &Calendar::new(busy)) {
-            Ok(slot) => {
-                let when = ctx.when(slot.start);
-                Answer::ok(Status::AwaitingConfirmation,
-                    ctx.lang,
-                    &Msg::AwaitingConfirmation { service: &service.def.name, when: &when },
-                )
-                .with("slot", ctx.slot_json(&slot))
-            }
-            Err(refusal) => ctx.refusal(refusal, new_start, service, &[]),
-        });
+        let Some(engine) = booking::engine(ctx.company, appointment.branch_id, service.id, None, ctx.now) else {
+            return Ok(ctx.services_offered());
+        };
+        let probe = Probe {
+            start: new_start,
+            window: ctx.window(args),
+            prefer: Some(appointment.staff_id),
+            ignoring: Some(appointment.id),
+        };
+        let check = booking::check(&mut BusyFrom::Tx(tx), ctx.company, &engine, &probe).await?;
+        return Ok(ctx.dry_run(check, new_start, service));
     }
     let allowed = appointment.id;
     let request = RescheduleRequest { id: appointment.id, new_start, window: ctx.window(args), call_id: Some(call) };
@@ -349,7 +325,7 @@ pub async fn reschedule(
                 .with("appointment", ctx.appointment_json(&appointment))
         }
         RescheduleOutcome::Unavailable { refusal, alternatives } => {
-            ctx.refusal(refusal, new_start, service, &alternatives)
+            ctx.refusal(refusal, Attempt::Move, new_start, service, &alternatives)
         }
         RescheduleOutcome::Denied { reason, appointment } => {
             let hours = ctx

@@ -1,6 +1,6 @@
 //! `check_availability` and `find_next_available`.
 
-use frontdesk_domain::availability::{Calendar, Engine, Slot};
+use frontdesk_domain::availability::{Calendar, Engine};
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::answer::Answer;
 use super::args::{Args, names};
 use super::context::{Ctx, Moment};
-use crate::booking::{self, ALTERNATIVE_DAYS, DEFAULT_ALTERNATIVES};
+use crate::booking::{self, ALTERNATIVE_DAYS, Attempt, BusyFrom, Check, DEFAULT_ALTERNATIVES, Probe};
 
 /// Most slots listed for a day.
 const SLOTS_LISTED: usize = 12;
@@ -49,21 +49,19 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
         Err(answer) => return Ok(answer),
     };
     let window = ctx.window(args);
-    let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
-        .ok_or(StoreError::NotFound("service"))?;
+    let engine = booking::engine_for(ctx.company, ctx.branch, service, staff, ctx.now);
     match moment {
         Moment::At(start) => {
-            let cal = calendar(ctx, &engine, engine.local_date(start), 1).await?;
-            match engine.at(start, &cal) {
-                Ok(slot) => {
+            let mut busy = BusyFrom::Reader(ctx.state.store());
+            match booking::check(&mut busy, ctx.company, &engine, &Probe::at(start, window)).await? {
+                Check::Free(slot) => {
                     let when = ctx.when(slot.start);
                     let staff_name = ctx.staff_name(slot.staff_id);
                     let msg = Msg::Available { when: &when, staff: Some(&staff_name) };
                     Ok(Answer::ok(Status::Available, ctx.lang, &msg).with("slot", ctx.slot_json(&slot)))
                 }
-                Err(refusal) => {
-                    let alternatives = alternatives(ctx, &engine, start, window).await?;
-                    Ok(ctx.refusal(refusal, start, service, &alternatives))
+                Check::Refused { refusal, alternatives } => {
+                    Ok(ctx.refusal(refusal, Attempt::Ask, start, service, &alternatives))
                 }
             }
         }
@@ -111,16 +109,6 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
     }
 }
 
-async fn alternatives(
-    ctx: &Ctx<'_>,
-    engine: &Engine<'_>,
-    start: Timestamp,
-    window: Option<frontdesk_domain::availability::TimeWindow>,
-) -> Result<Vec<Slot>, StoreError> {
-    let cal = calendar(ctx, engine, engine.local_date(start), ALTERNATIVE_DAYS).await?;
-    Ok(engine.alternatives(start, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS))
-}
-
 /// `find_next_available`.
 pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
     let (service, staff) = match ctx.service_and_staff(args) {
@@ -135,8 +123,7 @@ pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, S
         },
     };
     let count = args.count(names::COUNT).unwrap_or(DEFAULT_ALTERNATIVES);
-    let engine = booking::engine(ctx.company, ctx.branch.id, service.id, staff.map(|s| s.id), ctx.now)
-        .ok_or(StoreError::NotFound("service"))?;
+    let engine = booking::engine_for(ctx.company, ctx.branch, service, staff, ctx.now);
     let from = after.max(ctx.now);
     let cal = calendar(ctx, &engine, engine.local_date(from), ALTERNATIVE_DAYS).await?;
     let slots = engine.next_available(from, &cal, ctx.window(args), count, ALTERNATIVE_DAYS);

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use super::answer::Answer;
 use super::args::{Args, names};
+use crate::booking::{self, Attempt, Check};
 use crate::state::AppState;
 
 /// A function call's context: tenant, branch, caller, the business clock.
@@ -158,13 +159,15 @@ impl Ctx<'_> {
                 Err(Answer::fail(Status::UnknownService, self.lang, &Msg::AmbiguousService { options: &said })
                     .with("options", names))
             }
-            Match::None => {
-                let names: Vec<String> = self.company.services.iter().map(|s| s.def.name.clone()).collect();
-                let said = spoken::and_list(self.lang, &names);
-                Err(Answer::fail(Status::UnknownService, self.lang, &Msg::UnknownService { offered: &said })
-                    .with("services", names))
-            }
+            Match::None => Err(self.services_offered()),
         }
+    }
+
+    /// The answer for a service that is not (or no longer) offered: what is.
+    pub fn services_offered(&self) -> Answer {
+        let names: Vec<String> = self.company.services.iter().map(|s| s.def.name.clone()).collect();
+        let said = spoken::and_list(self.lang, &names);
+        Answer::fail(Status::UnknownService, self.lang, &Msg::UnknownService { offered: &said }).with("services", names)
     }
 
     /// The service asked for and, if one was named, the staff member who is to perform it.
@@ -251,29 +254,54 @@ impl Ctx<'_> {
         }
     }
 
-    /// The answer for a refusal of the engine, with alternatives where they make sense.
-    pub fn refusal(&self, refusal: Refusal, requested: Timestamp, service: &Service, alternatives: &[Slot]) -> Answer {
-        let alternative_json: Vec<Value> = alternatives.iter().map(|s| self.slot_json(s)).collect();
+    /// The answer of a dry-run (`confirm: false`): the slot waits for confirmation, or the refusal.
+    pub fn dry_run(&self, check: Check, start: Timestamp, service: &Service) -> Answer {
+        match check {
+            Check::Free(slot) => {
+                let when = self.when(slot.start);
+                let msg = Msg::AwaitingConfirmation { service: &service.def.name, when: &when };
+                Answer::ok(Status::AwaitingConfirmation, self.lang, &msg).with("slot", self.slot_json(&slot))
+            }
+            Check::Refused { refusal, alternatives } => {
+                self.refusal(refusal, Attempt::Ask, start, service, &alternatives)
+            }
+        }
+    }
+
+    /// The answer for a refusal of the engine, with alternatives where they make sense. The
+    /// status comes from the one table, [`booking::outward`]; the sentence says why.
+    pub fn refusal(
+        &self,
+        refusal: Refusal,
+        attempt: Attempt,
+        requested: Timestamp,
+        service: &Service,
+        alternatives: &[Slot],
+    ) -> Answer {
+        let (status, success, _) = booking::outward(refusal, attempt);
         let said = self.speak_slots(alternatives);
         let when = self.when(requested);
-        let answer = match refusal {
-            Refusal::PastTime => return Answer::fail(Status::PastTime, self.lang, &Msg::PastTime),
-            Refusal::BeyondWindow => {
-                let days = service.def.booking_window_days;
-                return Answer::fail(Status::OutsideBookingWindow, self.lang, &Msg::OutsideBookingWindow { days });
-            }
+        let msg = match refusal {
+            Refusal::PastTime => Msg::PastTime,
+            Refusal::BeyondWindow => Msg::OutsideBookingWindow { days: service.def.booking_window_days },
             Refusal::Closed => {
                 let date = self.day(requested.to_zoned(self.tz().clone()).date());
-                Answer::fail(Status::Closed, self.lang, &Msg::ClosedOn { date: &date })
+                let answer = Answer::fail(status, self.lang, &Msg::ClosedOn { date: &date });
+                return answer.with("alternatives", alternatives.iter().map(|s| self.slot_json(s)).collect::<Vec<_>>());
             }
             Refusal::TooSoon => {
                 let notice = spoken::duration(self.lang, service.def.minimum_notice);
-                Answer::ok(Status::Unavailable, self.lang, &Msg::TooSoon { notice: &notice, alternatives: &said })
+                let answer = Answer::ok(status, self.lang, &Msg::TooSoon { notice: &notice, alternatives: &said });
+                return answer.with("alternatives", alternatives.iter().map(|s| self.slot_json(s)).collect::<Vec<_>>());
             }
-            Refusal::OutsideHours | Refusal::Taken => {
-                Answer::ok(Status::Unavailable, self.lang, &Msg::Unavailable { when: &when, alternatives: &said })
-            }
+            Refusal::Taken if attempt == Attempt::Book => Msg::SlotTaken { when: &when, alternatives: &said },
+            Refusal::OutsideHours | Refusal::Taken => Msg::Unavailable { when: &when, alternatives: &said },
         };
-        answer.with("alternatives", alternative_json)
+        let answer = if success { Answer::ok(status, self.lang, &msg) } else { Answer::fail(status, self.lang, &msg) };
+        match refusal {
+            // Nothing to offer instead of a past time or one beyond the window.
+            Refusal::PastTime | Refusal::BeyondWindow => answer,
+            _ => answer.with("alternatives", alternatives.iter().map(|s| self.slot_json(s)).collect::<Vec<_>>()),
+        }
     }
 }
