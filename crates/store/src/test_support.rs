@@ -4,7 +4,11 @@
 //! Without `FRONTDESK_TEST_POSTGRES_URL`, PostgreSQL tests skip with a note on stderr, unless
 //! `FRONTDESK_REQUIRE_POSTGRES=1` (set by CI), which turns the skip into a failure.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use frontdesk_domain::directory::Directory;
+use frontdesk_domain::tenant_file;
 
 use sqlx::{Connection, PgConnection, Row, SqliteConnection};
 
@@ -88,6 +92,16 @@ impl TestDb {
         let store = open(&self.url, &StoreOptions::default()).await.expect("open test database");
         store.migrate().await.expect("migrate test database");
         store
+    }
+
+    /// The store, migrated, with the demo tenants imported (as of `at`), and their directory: the
+    /// one fixture for tests that need a business to work with.
+    pub async fn with_demo(&self, at: jiff::Timestamp) -> (SharedStore, Arc<Directory>) {
+        let store = self.open().await;
+        let spec = tenant_file::parse(tenant_file::DEMO_TENANTS).expect("the embedded demo file is valid");
+        store.import_tenants(&spec, at).await.expect("import the demo tenants");
+        let directory = Arc::new(store.load_directory().await.expect("load the directory"));
+        (store, directory)
     }
 
     /// The single integer a query returns (a count), for invariant checks in tests.

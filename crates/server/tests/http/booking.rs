@@ -1,6 +1,8 @@
 //! The booking service (book, cancel, reschedule with the demo tenants' policies) against a real
 //! database. The Retell functions and the admin API are thin layers over it.
 
+use std::sync::Arc;
+
 use frontdesk_domain::availability::Refusal;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::ids::AppointmentId;
@@ -8,7 +10,6 @@ use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::policy::DenialReason;
 use frontdesk_domain::records::{Appointment, AppointmentSource};
-use frontdesk_domain::tenant_file::{self, DEMO_TENANTS};
 use frontdesk_server::booking::{
     self, BookOutcome, BookRequest, CancelOutcome, CancelRequest, RescheduleOutcome, RescheduleRequest,
 };
@@ -22,11 +23,8 @@ fn berlin(s: &str) -> Timestamp {
     format!("{s}[Europe/Berlin]").parse::<Zoned>().unwrap().timestamp()
 }
 
-async fn setup(db: &TestDb) -> (SharedStore, Directory) {
-    let store = db.open().await;
-    store.import_tenants(&tenant_file::parse(DEMO_TENANTS).unwrap(), Timestamp::now()).await.unwrap();
-    let dir = store.load_directory().await.unwrap();
-    (store, dir)
+async fn setup(db: &TestDb) -> (SharedStore, Arc<Directory>) {
+    db.with_demo(Timestamp::now()).await
 }
 
 fn request(company: &CompanyEntry, service: &str, start: Timestamp, phone: &str) -> BookRequest {
@@ -185,25 +183,58 @@ async fn only_the_owner_may_cancel(db: TestDb) {
     assert!(store.appointment(f.company.id, a.id).await.unwrap().is_some());
 }
 
-async fn a_lost_race_returns_alternatives(db: TestDb) {
+/// A slot lost to a concurrent writer is decided again with fresh busy time. Three callers ask
+/// for the same men's haircut at once, with no preference: the engine gives each the stylist with
+/// the fewest bookings — the same one — so on PostgreSQL, where transactions run in parallel, all
+/// but one lose the race in the database. Deciding again puts the second on the other stylist;
+/// only the third finds nobody free and gets alternatives. (On SQLite the writer runs one
+/// transaction at a time, so the same outcome comes without a race.)
+async fn a_booking_that_loses_a_race_is_decided_again(db: TestDb) {
     let (store, dir) = setup(&db).await;
-    let f = dir.company_by_key("friseur1").unwrap();
     let now = berlin("2026-03-09T08:00");
-    let mut req = request(f, "kinderhaarschnitt", berlin("2026-03-10T10:00"), "+491701000005");
-    req.staff = Some(f.staff.iter().find(|s| s.def.key.as_str() == "anna").unwrap().id);
-    booked(&store, f, &req, now).await;
-    req.customer.phone = Some(E164::parse_strict("+491701000006").unwrap());
-    match book(&store, f, &req, now).await {
-        BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives } => {
-            let starts: Vec<Timestamp> = alternatives.iter().map(|s| s.start).collect();
-            assert_eq!(
-                starts,
-                vec![berlin("2026-03-10T09:30"), berlin("2026-03-10T10:30"), berlin("2026-03-10T09:15")],
-                "nearest first; 09:45 would overlap"
-            );
+    for (round, start) in ["2026-03-10T13:00", "2026-03-10T15:00", "2026-03-11T10:00", "2026-03-11T11:00"]
+        .into_iter()
+        .enumerate()
+    {
+        let barrier = Arc::new(tokio::sync::Barrier::new(3));
+        let mut tasks = Vec::new();
+        for caller in 0..3 {
+            let (store, dir, barrier) = (store.clone(), dir.clone(), barrier.clone());
+            let phone = format!("+4917010{round:02}{caller:03}");
+            tasks.push(tokio::spawn(async move {
+                let f = dir.company_by_key("friseur1").unwrap();
+                let req = request(f, "herrenhaarschnitt", berlin(start), &phone);
+                barrier.wait().await;
+                let dir = dir.clone();
+                store
+                    .write(move |tx| {
+                        Box::pin(async move {
+                            let f = dir.company_by_key("friseur1").unwrap();
+                            booking::book(tx, f, &req, now).await
+                        })
+                    })
+                    .await
+                    .unwrap()
+            }));
         }
-        other => panic!("{other:?}"),
+        let mut staff = Vec::new();
+        let mut refused = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                BookOutcome::Booked { appointment, .. } => staff.push(appointment.staff_id),
+                BookOutcome::Unavailable { refusal, alternatives } => refused.push((refusal, alternatives)),
+            }
+        }
+        staff.sort();
+        staff.dedup();
+        assert_eq!(staff.len(), 2, "{start}: both stylists booked, {refused:?}");
+        assert_eq!(refused.len(), 1, "{start}");
+        let (refusal, alternatives) = &refused[0];
+        assert_eq!(*refusal, Refusal::Taken);
+        assert_eq!(alternatives.len(), 3, "{start}: the one left over is offered other times");
+        assert!(alternatives.iter().all(|a| a.start != berlin(start)));
     }
+    assert_eq!(db.overlapping_segments().await, 0);
 }
 
 backend_tests!(
@@ -211,5 +242,5 @@ backend_tests!(
     the_monthly_quota_is_enforced,
     rescheduling_follows_policy_and_availability,
     only_the_owner_may_cancel,
-    a_lost_race_returns_alternatives,
+    a_booking_that_loses_a_race_is_decided_again,
 );

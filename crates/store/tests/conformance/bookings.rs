@@ -5,7 +5,6 @@ use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::ids::{AppointmentId, CompanyId, CustomerId};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentSource, AppointmentStatus, CallbackStatus, Segment};
-use frontdesk_domain::tenant_file::{self, DEMO_TENANTS};
 use frontdesk_domain::time::TimeRange;
 use frontdesk_store::model::{
     AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer,
@@ -26,10 +25,7 @@ fn tuesday(h: i64, m: i64) -> Timestamp {
 }
 
 async fn setup(db: &TestDb) -> (SharedStore, Arc<Directory>) {
-    let store = db.open().await;
-    store.import_tenants(&tenant_file::parse(DEMO_TENANTS).unwrap(), now()).await.unwrap();
-    let dir = Arc::new(store.load_directory().await.unwrap());
-    (store, dir)
+    db.with_demo(now()).await
 }
 
 fn friseur(dir: &Directory) -> &CompanyEntry {

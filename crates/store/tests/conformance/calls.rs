@@ -435,10 +435,7 @@ async fn concurrent_group_commits_lose_nothing(db: TestDb) {
 /// The group commit links a call to the customer with the caller's number, in the dialled
 /// company only, and never unlinks.
 async fn group_commits_link_callers_to_customers(db: TestDb) {
-    let store = db.open().await;
-    let spec = frontdesk_domain::tenant_file::parse(frontdesk_domain::tenant_file::DEMO_TENANTS).unwrap();
-    store.import_tenants(&spec, t("2026-03-01T00:00:00Z")).await.unwrap();
-    let directory = store.load_directory().await.unwrap();
+    let (store, directory) = db.with_demo(t("2026-03-01T00:00:00Z")).await;
     let company = |key: &str| directory.companies().find(|c| c.company.def.key.as_str() == key).unwrap().company.id;
     let (friseur, smile) = (company("friseur1"), company("brightsmile"));
     let hans = E164::parse_strict("+491604366218").unwrap();
