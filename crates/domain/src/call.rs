@@ -177,28 +177,57 @@ pub struct CallRecord {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use proptest::prelude::*;
 
+    use super::*;
+
+    fn text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of("[a-c]{0,3}")
+    }
+
+    fn instant() -> impl Strategy<Value = Option<Timestamp>> {
+        proptest::option::of((0i64..4).prop_map(|s| Timestamp::from_second(1_773_000_000 + s).unwrap()))
+    }
+
+    /// Facts with every field generated, so a field the join forgets (or joins in an
+    /// order-dependent way) shows up.
     fn facts() -> impl Strategy<Value = CallFacts> {
-        let opt_s = || proptest::option::of("[a-c]{0,3}");
         (
-            proptest::option::of(proptest::sample::select(CallStatus::ALL.to_vec())),
-            opt_s(),
-            opt_s(),
-            proptest::option::of(0i64..5),
-            opt_s(),
-            proptest::option::of(0i64..3),
+            (proptest::option::of(proptest::sample::select(CallStatus::ALL.to_vec())), text(), text(), text(), text()),
+            (instant(), instant(), proptest::option::of(0i64..5), text(), text()),
+            (text(), text(), text(), proptest::option::of(0i64..3)),
         )
-            .prop_map(|(status, transcript, reason, duration, analysis, cost)| CallFacts {
-                status,
-                transcript,
-                disconnection_reason: reason,
-                duration_ms: duration,
-                analysis,
-                cost: cost.map(Cents),
-                ..CallFacts::default()
-            })
+            .prop_map(
+                |(
+                    (status, agent_id, direction, from_number, to_number),
+                    (started_at, ended_at, duration_ms, disconnection_reason, transcript),
+                    (recording_url, public_log_url, analysis, cost),
+                )| CallFacts {
+                    status,
+                    agent_id,
+                    direction,
+                    from_number,
+                    to_number,
+                    started_at,
+                    ended_at,
+                    duration_ms,
+                    disconnection_reason,
+                    transcript,
+                    recording_url,
+                    public_log_url,
+                    analysis,
+                    cost: cost.map(Cents),
+                },
+            )
+    }
+
+    fn links() -> impl Strategy<Value = CallLinks> {
+        let id = || proptest::option::of(1i64..3);
+        (id(), id(), id()).prop_map(|(company, branch, customer)| CallLinks {
+            company_id: company.map(CompanyId),
+            branch_id: branch.map(BranchId),
+            customer_id: customer.map(CustomerId),
+        })
     }
 
     proptest! {
@@ -208,6 +237,40 @@ mod tests {
             prop_assert_eq!(a.join(&b).join(&c), a.join(&b.join(&c)));
             prop_assert_eq!(a.join(&a), a.clone());
             prop_assert_eq!(a.join(&b).join(&b), a.join(&b));
+        }
+
+        #[test]
+        fn join_keeps_every_fact_it_was_given(a in facts(), b in facts()) {
+            let j = a.join(&b);
+            let kept = |x: &CallFacts| {
+                (x.status.is_none() || j.status >= x.status)
+                    && (x.agent_id.is_none() || j.agent_id.is_some())
+                    && (x.direction.is_none() || j.direction.is_some())
+                    && (x.from_number.is_none() || j.from_number.is_some())
+                    && (x.to_number.is_none() || j.to_number.is_some())
+                    && (x.started_at.is_none() || j.started_at >= x.started_at)
+                    && (x.ended_at.is_none() || j.ended_at >= x.ended_at)
+                    && (x.duration_ms.is_none() || j.duration_ms >= x.duration_ms)
+                    && (x.disconnection_reason.is_none() || j.disconnection_reason.is_some())
+                    && x.transcript.as_ref().is_none_or(|t| j.transcript.as_ref().is_some_and(|k| k.len() >= t.len()))
+                    && (x.recording_url.is_none() || j.recording_url.is_some())
+                    && (x.public_log_url.is_none() || j.public_log_url.is_some())
+                    && (x.analysis.is_none() || j.analysis.is_some())
+                    && (x.cost.is_none() || j.cost >= x.cost)
+            };
+            prop_assert!(kept(&a) && kept(&b), "{:?}", j);
+        }
+
+        /// Links are first-come: what is stored stays (a call never moves to another tenant or
+        /// customer), a missing link is filled in, nothing is ever unlinked.
+        #[test]
+        fn links_join_keeps_the_first_and_fills_gaps(a in links(), b in links(), c in links()) {
+            let j = a.join(&b);
+            prop_assert_eq!(j.company_id, a.company_id.or(b.company_id));
+            prop_assert_eq!(j.branch_id, a.branch_id.or(b.branch_id));
+            prop_assert_eq!(j.customer_id, a.customer_id.or(b.customer_id));
+            prop_assert_eq!(a.join(&b).join(&c), a.join(&b.join(&c)));
+            prop_assert_eq!(a.join(&a), a);
         }
     }
 
