@@ -8,13 +8,13 @@
 
 use frontdesk_domain::availability::{Calendar, Engine, Refusal, Slot, TimeWindow};
 use frontdesk_domain::directory::CompanyEntry;
-use frontdesk_domain::tenant::{Branch, Service, Staff};
 use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, ServiceId, StaffId};
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::policy::{self, CancelDecision, DenialReason};
 use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer, OutboxKind};
-use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer, NewOutboxJob};
+use frontdesk_domain::tenant::{Branch, Service, Staff};
 use frontdesk_retell::status::Status;
+use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer, NewOutboxJob};
 use frontdesk_store::{SharedStore, StoreError, StoreTx};
 use jiff::Timestamp;
 use serde_json::json;

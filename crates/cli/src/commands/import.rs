@@ -10,7 +10,8 @@ use crate::config::Resolved;
 /// Validates the file, then imports it in one transaction.
 pub async fn run(config: &Resolved, path: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let spec = tenant_file::parse(&text)?;
+    // Secrets named as environment variables are read here, from this process's environment.
+    let spec = tenant_file::parse(&text)?.resolve_secrets(|var| std::env::var(var).ok())?;
     let store = super::open_store(config).await?;
     let report = store.import_tenants(&spec, jiff::Timestamp::now()).await;
     store.close().await;

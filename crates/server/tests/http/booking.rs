@@ -192,9 +192,8 @@ async fn only_the_owner_may_cancel(db: TestDb) {
 async fn a_booking_that_loses_a_race_is_decided_again(db: TestDb) {
     let (store, dir) = setup(&db).await;
     let now = berlin("2026-03-09T08:00");
-    for (round, start) in ["2026-03-10T13:00", "2026-03-10T15:00", "2026-03-11T10:00", "2026-03-11T11:00"]
-        .into_iter()
-        .enumerate()
+    for (round, start) in
+        ["2026-03-10T13:00", "2026-03-10T15:00", "2026-03-11T10:00", "2026-03-11T11:00"].into_iter().enumerate()
     {
         let barrier = Arc::new(tokio::sync::Barrier::new(3));
         let mut tasks = Vec::new();

@@ -174,9 +174,8 @@ impl Gen {
 /// call, or a JSON 400. Never a 5xx.
 fn check_answer(endpoint: &str, status: u16, body: &[u8]) -> Result<(), String> {
     let json = || serde_json::from_slice::<Value>(body).map_err(|e| format!("not JSON ({e})"));
-    let error_shape = |v: &Value| {
-        v["error"]["code"].as_str().filter(|c| !c.is_empty()).and(v["error"]["message"].as_str()).is_some()
-    };
+    let error_shape =
+        |v: &Value| v["error"]["code"].as_str().filter(|c| !c.is_empty()).and(v["error"]["message"].as_str()).is_some();
     match (endpoint, status) {
         ("/webhooks/retell", 204) if body.is_empty() => Ok(()),
         ("/webhooks/retell", 200) if json()?["call_inbound"].is_object() => Ok(()),

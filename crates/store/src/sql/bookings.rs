@@ -42,7 +42,6 @@ struct Change {
     at: Timestamp,
 }
 
-
 for_backends! {
 impl [Conn<'_, DB>] {
     pub(crate) async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {

@@ -16,10 +16,12 @@ pub(super) const CALL_COLUMNS: &str =
     from_number, to_number, started_at, ended_at, duration_ms, disconnection_reason, transcript, recording_url,
     public_log_url, analysis, cost_cents, first_seen_at, last_event_at, reconcile_attempts";
 
-pub(super) const TRACE_COLUMNS: &str = "id, call_id, company_id, name_sent, function, arguments, response, status, success,
+pub(super) const TRACE_COLUMNS: &str =
+    "id, call_id, company_id, name_sent, function, arguments, response, status, success,
     replayed, duration_us, created_at";
 
-pub(super) const EVENT_COLUMNS: &str = "id, provider, event_type, dedupe_key, external_call_id, company_id, payload, status,
+pub(super) const EVENT_COLUMNS: &str =
+    "id, provider, event_type, dedupe_key, external_call_id, company_id, payload, status,
     error, attempts, received_at, processed_at";
 
 pub(super) fn call_from_row<R: RowExt>(r: &R) -> Result<CallRecord>
@@ -75,16 +77,16 @@ where
         id: TraceId(r.col("id")?),
         call_id: CallId(r.col("call_id")?),
         trace: Trace {
-        company_id: r.col::<Option<i64>>("company_id")?.map(CompanyId),
-        name_sent: r.col("name_sent")?,
-        function: r.col("function")?,
-        arguments: parse_json("arguments", &r.col("arguments")?)?,
-        response: parse_json("response", &r.col("response")?)?,
-        status: r.col("status")?,
-        success: r.col("success")?,
-        replayed: r.col("replayed")?,
-        duration_us: r.col("duration_us")?,
-        at: r.col::<Stamp>("created_at")?.0,
+            company_id: r.col::<Option<i64>>("company_id")?.map(CompanyId),
+            name_sent: r.col("name_sent")?,
+            function: r.col("function")?,
+            arguments: parse_json("arguments", &r.col("arguments")?)?,
+            response: parse_json("response", &r.col("response")?)?,
+            status: r.col("status")?,
+            success: r.col("success")?,
+            replayed: r.col("replayed")?,
+            duration_us: r.col("duration_us")?,
+            at: r.col::<Stamp>("created_at")?.0,
         },
     })
 }

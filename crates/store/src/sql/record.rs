@@ -19,9 +19,9 @@ use std::collections::{BTreeMap, HashMap};
 use frontdesk_domain::call::{CallFacts, CallLinks, CallStatus};
 use frontdesk_domain::ids::{CallId, CustomerId, WebhookEventId};
 use frontdesk_domain::phone::E164;
+use frontdesk_domain::records::Trace;
 use frontdesk_domain::records::WebhookStatus;
 use jiff::Timestamp;
-use frontdesk_domain::records::Trace;
 use sqlx::{QueryBuilder, Type};
 
 use super::call_rows::{CALL_COLUMNS, call_from_row};

@@ -11,7 +11,7 @@ use frontdesk_domain::phone::E164;
 use frontdesk_domain::tenant::{
     Branch, BranchDef, Company, CompanyDef, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
 };
-use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, TenantFileError, TenantSpec};
+use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, Secret, TenantFileError, TenantSpec};
 use frontdesk_domain::time::{DateSpan, WeeklyHours};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -379,6 +379,13 @@ impl [Import<DB>] {
         };
         let keys =
             |m: &BTreeMap<Key, i64>| m.iter().map(|(k, v)| (k.as_str().to_owned(), *v)).collect::<BTreeMap<_, _>>();
+        // Secrets named by environment variables are resolved by whoever imports the file.
+        let secret = |s: &Secret| {
+            s.given().map(str::to_owned).ok_or_else(|| {
+                StoreError::InvalidInput("a Cal.com secret is an unresolved environment variable reference".into())
+            })
+        };
+        let (api_key, webhook_secret) = (secret(&link.api_key)?, secret(&link.webhook_secret)?);
         self.execute_counted(
             sqlx::query(
                 "INSERT INTO calcom_connections (company_id, base_url, api_key, webhook_secret, event_types, users,
@@ -395,8 +402,8 @@ impl [Import<DB>] {
             )
             .bind(company_id)
             .bind(link.base_url.as_str())
-            .bind(link.api_key.as_str())
-            .bind(link.webhook_secret.as_str())
+            .bind(api_key)
+            .bind(webhook_secret)
             .bind(Jsonb::of(&keys(&link.event_types)))
             .bind(Jsonb::of(&keys(&link.users)))
             .bind(self.now),

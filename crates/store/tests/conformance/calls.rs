@@ -369,7 +369,12 @@ async fn group_commits_deduplicate_within_and_across_batches(db: TestDb) {
         call: Some(update("call_1", facts, at)),
     };
     let first = store
-        .record_batch(&[with(Some("a"), ongoing), with(Some("a"), ended), with(Some("b"), ongoing), with(None, ongoing)])
+        .record_batch(&[
+            with(Some("a"), ongoing),
+            with(Some("a"), ended),
+            with(Some("b"), ongoing),
+            with(None, ongoing),
+        ])
         .await
         .unwrap();
     let Recorded::Duplicate(a) = first[1] else { panic!("{first:?}") };

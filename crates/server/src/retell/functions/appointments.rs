@@ -8,9 +8,9 @@ use frontdesk_domain::phone::E164;
 use frontdesk_domain::policy::DenialReason;
 use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus};
 use frontdesk_domain::tenant::Email;
+use frontdesk_retell::status::Status;
 use frontdesk_store::model::{NewCallback, NewCustomer};
 use frontdesk_store::{StoreError, StoreTx};
-use frontdesk_retell::status::Status;
 use serde_json::{Value, json};
 
 use super::answer::Answer;
@@ -93,7 +93,8 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
             let when = ctx.when(appointment.range.start());
             let staff_name = ctx.staff_name(appointment.staff_id);
             let msg = Msg::Booked { service: &service.def.name, when: &when, staff: &staff_name };
-            let answer = Answer::ok(Status::Booked, ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment));
+            let answer =
+                Answer::ok(Status::Booked, ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment));
             Ok(Effected { answer, customer: Some(customer.id) })
         }
         BookOutcome::Unavailable { refusal, alternatives } => {
@@ -223,7 +224,8 @@ async fn refuse_anonymous(
             at: ctx.now,
         })
         .await?;
-    Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotChange).with("callback_id", callback.id.0))
+    Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotChange)
+        .with("callback_id", callback.id.0))
 }
 
 /// `cancel_appointment`.
@@ -278,12 +280,7 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Ar
 }
 
 /// `reschedule_appointment`.
-pub async fn reschedule(
-    ctx: &Ctx<'_>,
-    tx: &mut dyn StoreTx,
-    call: CallId,
-    args: &Args,
-) -> Result<Answer, StoreError> {
+pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args) -> Result<Answer, StoreError> {
     let policies = ctx.company.policies(Some(ctx.branch), None);
     if ctx.caller.is_anonymous() && !policies.anonymous.may_reschedule {
         return refuse_anonymous(ctx, tx, call, args, "move an appointment").await;

@@ -4,10 +4,10 @@ use frontdesk_domain::availability::{Calendar, Engine};
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
+use frontdesk_retell::status::Status;
 use frontdesk_store::StoreError;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use frontdesk_retell::status::Status;
 use serde_json::Value;
 
 use super::answer::Answer;
@@ -99,9 +99,8 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
             let said = ctx.speak_slots(&others);
             let json: Vec<Value> = others.iter().map(|s| ctx.slot_json(s)).collect();
             if !engine.is_open(date) {
-                return Ok(
-                    Answer::fail(Status::Closed, ctx.lang, &Msg::ClosedOn { date: &said_date }).with("alternatives", json)
-                );
+                return Ok(Answer::fail(Status::Closed, ctx.lang, &Msg::ClosedOn { date: &said_date })
+                    .with("alternatives", json));
             }
             let msg = Msg::NothingOnDay { date: &said_date, alternatives: &said };
             Ok(Answer::ok(Status::Unavailable, ctx.lang, &msg).with("alternatives", json))

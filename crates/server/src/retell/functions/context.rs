@@ -12,10 +12,10 @@ use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::Caller;
 use frontdesk_domain::records::{Appointment, Customer};
 use frontdesk_domain::tenant::{Branch, Service, Staff};
+use frontdesk_retell::status::Status;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use frontdesk_retell::status::Status;
 use serde_json::{Value, json};
 
 use super::answer::Answer;

@@ -6,9 +6,9 @@ use frontdesk_domain::language::when;
 use frontdesk_domain::locale::Language;
 use frontdesk_domain::matching::fold;
 use frontdesk_domain::time::{DayHours, WEEKDAY_KEYS};
+use frontdesk_retell::status::Status;
 use frontdesk_store::StoreError;
 use jiff::civil::Weekday;
-use frontdesk_retell::status::Status;
 use serde_json::{Value, json};
 
 use super::answer::Answer;

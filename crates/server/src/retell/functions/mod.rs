@@ -20,13 +20,13 @@ use frontdesk_domain::ids::ExternalCallId;
 use frontdesk_domain::language::catalogue::Msg;
 use frontdesk_domain::locale::Language;
 use frontdesk_domain::phone::{Caller, E164};
-use frontdesk_retell::functions::Function;
-use frontdesk_retell::wire::FunctionCall;
 use frontdesk_domain::records::Trace;
+use frontdesk_retell::functions::Function;
+use frontdesk_retell::status::Status;
+use frontdesk_retell::wire::FunctionCall;
 use frontdesk_store::model::{CallUpdate, Record as StoreRecord, Recorded};
 use frontdesk_store::{StoreError, StoreTx};
 use jiff::Timestamp;
-use frontdesk_retell::status::Status;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -78,7 +78,9 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
         // writes, and commits with its call, trace and idempotency record.
         let store = state.store().clone();
         store
-            .write(move |tx| Box::pin(async move { run(&state, &request, function, &external, started, Some(tx)).await }))
+            .write(move |tx| {
+                Box::pin(async move { run(&state, &request, function, &external, started, Some(tx)).await })
+            })
             .await
     } else {
         run(&state, &request, function, &external, started, None).await

@@ -1,314 +1,21 @@
-//! Reading and validating tenant files (`fixtures/demo-tenant.toml` is the reference).
-//!
-//! Parsing is deliberately loose (numbers as `i64`, times as strings) so that validation, not the
-//! TOML deserializer, produces the errors: every error names the company, the entity key and the
-//! field, and all errors of a file are reported at once.
+//! Validation: from the raw shape to definitions, naming company, entity and field for every
+//! problem, and reporting all of them at once.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use serde::Deserialize;
 
+use super::raw::*;
+use super::{BranchSpec, CalcomDef, CompanySpec, Problem, Secret};
 use crate::locale::Locale;
 use crate::money::{Cents, Currency};
 use crate::phone::E164;
 use crate::tenant::{
-    AnonymousPatch, BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, PolicyPatch, ReschedulePatch,
-    SegmentDef, ServiceDef, StaffDef,
+    BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, PolicyPatch, ReschedulePatch, SegmentDef,
+    ServiceDef, StaffDef,
 };
 use crate::time::{DateSpan, DayHours, OpenInterval, WEEKDAY_KEYS, WeeklyHours};
-
-/// A validated tenant file: everything needed to create or update its companies.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TenantSpec {
-    /// The companies, in file order.
-    pub companies: Vec<CompanySpec>,
-}
-
-/// One company of a tenant file with everything it owns.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CompanySpec {
-    /// The company itself.
-    pub def: CompanyDef,
-    /// Its services.
-    pub services: Vec<ServiceDef>,
-    /// Its branches, each with its staff.
-    pub branches: Vec<BranchSpec>,
-    /// Known customers.
-    pub customers: Vec<CustomerDef>,
-    /// Cal.com connection, if the company mirrors its calendar there.
-    pub calcom: Option<CalcomDef>,
-}
-
-/// A branch with its staff.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BranchSpec {
-    /// The branch.
-    pub def: BranchDef,
-    /// Staff working there.
-    pub staff: Vec<StaffDef>,
-}
-
-/// A company's Cal.com connection.
-#[derive(Clone, PartialEq, Eq)]
-pub struct CalcomDef {
-    /// API base, e.g. `https://api.cal.com/v2`.
-    pub base_url: String,
-    /// API key (secret).
-    pub api_key: String,
-    /// Secret for `X-Cal-Signature-256` (secret).
-    pub webhook_secret: String,
-    /// Service key → Cal.com event type id.
-    pub event_types: BTreeMap<Key, i64>,
-    /// Staff key → Cal.com user id.
-    pub users: BTreeMap<Key, i64>,
-}
-
-impl fmt::Debug for CalcomDef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CalcomDef")
-            .field("base_url", &self.base_url)
-            .field("api_key", &"<redacted>")
-            .field("webhook_secret", &"<redacted>")
-            .field("event_types", &self.event_types)
-            .field("users", &self.users)
-            .finish()
-    }
-}
-
-/// One problem in a tenant file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// The company's key (or its position if the key itself is bad).
-    pub company: String,
-    /// The entity within the company, e.g. ``service `faerben` ``; empty for the company itself.
-    pub entity: String,
-    /// The field, e.g. `duration`.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "company `{}`", self.company)?;
-        if !self.entity.is_empty() {
-            write!(f, ", {}", self.entity)?;
-        }
-        write!(f, ", field `{}`: {}", self.field, self.message)
-    }
-}
-
-/// Why a tenant file was rejected.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum TenantFileError {
-    /// Not valid TOML, or not the tenant file's shape (unknown keys, wrong types).
-    #[error("tenant file is not valid: {0}")]
-    Syntax(String),
-    /// Valid shape, invalid content.
-    #[error("tenant file is invalid:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<Problem>),
-}
-
-impl TenantFileError {
-    /// The individual problems (empty for syntax errors).
-    pub fn problems(&self) -> &[Problem] {
-        match self {
-            Self::Syntax(_) => &[],
-            Self::Invalid(p) => p,
-        }
-    }
-}
-
-/// Parses and validates a tenant file.
-pub fn parse(text: &str) -> Result<TenantSpec, TenantFileError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| TenantFileError::Syntax(e.to_string()))?;
-    let mut problems = Vec::new();
-    let mut numbers_seen: HashMap<E164, String> = HashMap::new();
-    let mut keys_seen = HashSet::new();
-    let mut companies = Vec::new();
-    for (index, company) in raw.company.into_iter().enumerate() {
-        let mut v = Validator { company: company_label(&company.key, index), problems: &mut problems };
-        if !keys_seen.insert(company.key.clone()) {
-            v.problem("", "key", format!("company `{}` appears twice", company.key));
-        }
-        if let Some(spec) = v.company(company, &mut numbers_seen) {
-            companies.push(spec);
-        }
-    }
-    if problems.is_empty() { Ok(TenantSpec { companies }) } else { Err(TenantFileError::Invalid(problems)) }
-}
-
-fn company_label(key: &str, index: usize) -> String {
-    if key.is_empty() { format!("#{}", index + 1) } else { key.to_owned() }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    #[serde(default)]
-    company: Vec<RawCompany>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCompany {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    locale: String,
-    #[serde(default)]
-    timezone: String,
-    currency: Option<String>,
-    #[serde(default)]
-    policies: RawPolicies,
-    #[serde(default)]
-    service: Vec<RawService>,
-    #[serde(default)]
-    branch: Vec<RawBranch>,
-    #[serde(default)]
-    customer: Vec<RawCustomer>,
-    calcom: Option<RawCalcom>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicies {
-    #[serde(default)]
-    cancellation: RawCancellation,
-    #[serde(default)]
-    reschedule: RawReschedule,
-    #[serde(default)]
-    anonymous_callers: AnonymousPatch,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCancellation {
-    hours_before: Option<i64>,
-    max_per_month: Option<i64>,
-    fee_cents_if_late: Option<i64>,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawReschedule {
-    hours_before: Option<i64>,
-    max_per_appointment: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawService {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    synonyms: Vec<String>,
-    category: Option<String>,
-    duration: Option<i64>,
-    price_cents: Option<i64>,
-    buffer_before: Option<i64>,
-    buffer_after: Option<i64>,
-    minimum_notice: Option<i64>,
-    booking_window_days: Option<i64>,
-    slot_interval: Option<i64>,
-    segments: Option<Vec<RawSegment>>,
-    #[serde(default)]
-    policies: RawPolicies,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSegment {
-    #[serde(default)]
-    name: String,
-    duration: i64,
-    #[serde(default = "yes")]
-    staff_busy: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-type RawHours = BTreeMap<String, Vec<String>>;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBranch {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    name: String,
-    address: Option<String>,
-    timezone: Option<String>,
-    #[serde(default)]
-    phone_numbers: Vec<String>,
-    #[serde(default)]
-    closures: Vec<String>,
-    #[serde(default)]
-    hours: RawHours,
-    #[serde(default)]
-    staff: Vec<RawStaff>,
-    #[serde(default)]
-    policies: RawPolicies,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStaff {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    services: Vec<String>,
-    hours: Option<RawHours>,
-    #[serde(default)]
-    absences: Vec<RawAbsence>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAbsence {
-    from: String,
-    to: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCustomer {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
-    email: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCalcom {
-    #[serde(default = "default_calcom_url")]
-    base_url: String,
-    api_key: Option<String>,
-    api_key_env: Option<String>,
-    webhook_secret: Option<String>,
-    webhook_secret_env: Option<String>,
-    #[serde(default)]
-    event_types: BTreeMap<String, i64>,
-    #[serde(default)]
-    users: BTreeMap<String, i64>,
-}
-
-fn default_calcom_url() -> String {
-    "https://api.cal.com/v2".to_owned()
-}
 
 /// Upper bounds that catch typos (a duration of 3000 minutes) without limiting real use.
 const MAX_DURATION_MIN: i64 = 12 * 60;
@@ -318,13 +25,14 @@ const MAX_WINDOW_DAYS: i64 = 2 * 365;
 const MAX_POLICY_HOURS: i64 = 90 * 24;
 const MAX_COUNT: i64 = 1000;
 
-struct Validator<'a> {
-    company: String,
-    problems: &'a mut Vec<Problem>,
+/// Collects every problem of one company while turning its raw shape into definitions.
+pub(super) struct Validator<'a> {
+    pub(super) company: String,
+    pub(super) problems: &'a mut Vec<Problem>,
 }
 
 impl Validator<'_> {
-    fn problem(&mut self, entity: &str, field: &str, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, entity: &str, field: &str, message: impl Into<String>) {
         self.problems.push(Problem {
             company: self.company.clone(),
             entity: entity.to_owned(),
@@ -439,7 +147,7 @@ impl Validator<'_> {
         }
     }
 
-    fn company(&mut self, raw: RawCompany, numbers_seen: &mut HashMap<E164, String>) -> Option<CompanySpec> {
+    pub(super) fn company(&mut self, raw: RawCompany, numbers_seen: &mut HashMap<E164, String>) -> Option<CompanySpec> {
         let key = self.key("", &raw.key);
         let name = self.non_empty("", "name", &raw.name);
         let locale = match Locale::parse(&raw.locale) {
@@ -687,16 +395,12 @@ impl Validator<'_> {
         staff_keys: &HashSet<String>,
     ) -> Option<CalcomDef> {
         let entity = "calcom";
-        let secret = |v: &mut Self, field: &str, value: Option<String>, env: Option<String>| -> Option<String> {
+        // A secret is given in the file, or named as an environment variable that the import
+        // resolves ([`super::TenantSpec::resolve_secrets`]): reading the environment is I/O.
+        let secret = |v: &mut Self, field: &str, value: Option<String>, env: Option<String>| -> Option<Secret> {
             match (value, env) {
-                (Some(v), None) if !v.is_empty() => Some(v),
-                (None, Some(var)) => match std::env::var(&var) {
-                    Ok(v) if !v.is_empty() => Some(v),
-                    _ => {
-                        v.problem(entity, &format!("{field}_env"), format!("environment variable `{var}` is not set"));
-                        None
-                    }
-                },
+                (Some(v), None) if !v.is_empty() => Some(Secret::Given(v)),
+                (None, Some(var)) if !var.trim().is_empty() => Some(Secret::FromEnv(var.trim().to_owned())),
                 _ => {
                     v.problem(entity, field, format!("give exactly one of `{field}` and `{field}_env`"));
                     None
@@ -733,133 +437,5 @@ impl Validator<'_> {
             event_types,
             users,
         })
-    }
-}
-
-/// The demo tenants (`fixtures/demo-tenant.toml`), embedded so that `serve --demo` needs no files.
-pub const DEMO_TENANTS: &str = include_str!("../../../fixtures/demo-tenant.toml");
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_file_is_valid() {
-        let spec = parse(DEMO_TENANTS).unwrap();
-        assert_eq!(spec.companies.len(), 2);
-        let friseur = &spec.companies[0];
-        assert_eq!(friseur.def.key.as_str(), "friseur1");
-        assert_eq!(friseur.services.len(), 5);
-        let faerben = friseur.services.iter().find(|s| s.key.as_str() == "faerben").unwrap();
-        assert_eq!(faerben.duration(), 90);
-        assert!(!faerben.segments[1].staff_busy);
-        assert_eq!(friseur.branches[0].staff.len(), 3);
-        assert_eq!(friseur.branches[0].def.phone_numbers.len(), 2);
-        assert_eq!(spec.companies[1].def.currency, Currency::Usd);
-    }
-
-    fn problems_of(text: &str) -> Vec<String> {
-        match parse(text) {
-            Err(TenantFileError::Invalid(p)) => p.iter().map(ToString::to_string).collect(),
-            other => panic!("expected problems, got {other:?}"),
-        }
-    }
-
-    const BASE: &str = r#"
-[[company]]
-key = "acme"
-name = "Acme"
-locale = "en-US"
-timezone = "America/New_York"
-[[company.service]]
-key = "cut"
-name = "Cut"
-duration = 30
-[[company.branch]]
-key = "main"
-name = "Main"
-phone_numbers = ["+12125550100"]
-[company.branch.hours]
-mon = ["09:00-17:00"]
-[[company.branch.staff]]
-key = "sam"
-name = "Sam"
-services = ["cut"]
-"#;
-
-    #[test]
-    fn base_is_valid() {
-        assert!(parse(BASE).is_ok());
-    }
-
-    #[test]
-    fn each_problem_names_company_entity_and_field() {
-        let cases = [
-            (
-                ("America/New_York", "Mars/Olympus"),
-                "company `acme`, field `timezone`: unknown time zone `Mars/Olympus`",
-            ),
-            (
-                ("+12125550100", "12125550100"),
-                "company `acme`, branch `main`, field `phone_numbers`: `12125550100` is not an E.164 number",
-            ),
-            (
-                ("services = [\"cut\"]", "services = [\"perm\"]"),
-                "company `acme`, branch `main`, staff `sam`, field `services`: unknown service `perm`",
-            ),
-            (
-                ("09:00-17:00", "09:00-25:00"),
-                "company `acme`, branch `main`, field `hours.mon`: `09:00-25:00` is not an interval",
-            ),
-            (
-                ("mon = [\"09:00-17:00\"]", "mon = [\"09:00-13:00\", \"12:00-17:00\"]"),
-                "company `acme`, branch `main`, field `hours.mon`: intervals 09:00-13:00 and 12:00-17:00 overlap",
-            ),
-            (
-                ("duration = 30", "duration = -5"),
-                "company `acme`, service `cut`, field `duration`: must not be negative (got -5",
-            ),
-            (
-                ("locale = \"en-US\"", "locale = \"fr-FR\""),
-                "company `acme`, field `locale`: unsupported locale `fr-FR`",
-            ),
-        ];
-        for ((from, to), expected) in cases {
-            let problems = problems_of(&BASE.replace(from, to));
-            assert!(problems.iter().any(|p| p.starts_with(expected)), "{expected}\n got {problems:?}");
-        }
-    }
-
-    #[test]
-    fn a_number_routed_twice_is_rejected() {
-        let twice = format!(
-            "{BASE}\n[[company.branch]]\nkey = \"second\"\nname = \"Second\"\nphone_numbers = [\"+12125550100\"]\n"
-        );
-        let problems = problems_of(&twice);
-        assert!(
-            problems.iter().any(|p| p.contains(
-                "branch `second`, field `phone_numbers`: +12125550100 is already routed to acme branch `main`"
-            )),
-            "{problems:?}"
-        );
-    }
-
-    #[test]
-    fn unknown_fields_are_syntax_errors() {
-        let err = parse(&BASE.replace("duration = 30", "durration = 30")).unwrap_err();
-        assert!(matches!(err, TenantFileError::Syntax(ref m) if m.contains("durration")), "{err}");
-    }
-
-    #[test]
-    fn segments_must_agree_with_duration() {
-        let text = BASE.replace(
-            "duration = 30",
-            "duration = 50\nsegments = [{ name = \"a\", duration = 30 }, { name = \"b\", duration = 30, staff_busy = false }]",
-        );
-        let problems = problems_of(&text);
-        assert!(
-            problems.iter().any(|p| p.contains("field `duration`: is 50 but the segments add up to 60")),
-            "{problems:?}"
-        );
     }
 }
