@@ -1,266 +1,31 @@
-//! Tenant configuration: importing tenant files and loading the directory.
+//! Importing a tenant file: one transaction that creates or updates every company, branch,
+//! number, service, staff member and customer it describes, deactivates what it no longer names
+//! (history stays), and leaves unchanged rows untouched.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use async_trait::async_trait;
-use frontdesk_domain::directory::{CalcomLink, CompanyEntry, Directory};
-use frontdesk_domain::ids::{BranchId, CompanyId, ServiceId, StaffId};
-use frontdesk_domain::locale::Locale;
-use frontdesk_domain::money::{Cents, Currency};
+use crate::backend::{Backend, Jsonb, Stamp};
+use crate::sql::{RowExt, db};
+use crate::{Result, StoreError};
 use frontdesk_domain::phone::E164;
-use frontdesk_domain::tenant::{
-    Branch, BranchDef, Company, CompanyDef, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
-};
-use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, Secret, TenantFileError, TenantSpec};
-use frontdesk_domain::time::{DateSpan, WeeklyHours};
-use jiff::Timestamp;
-use jiff::civil::Date;
+use frontdesk_domain::tenant::{Key, ServiceDef, StaffDef};
+use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, Secret, TenantSpec};
 use jiff::tz::TimeZone;
 use sqlx::Transaction;
 
-use super::{RowExt, SqlStore, db, parse_json};
-use crate::backend::{Backend, Jsonb, Stamp};
-use crate::{ImportReport, Result, StoreError, Tenants};
-
-for_backends! {
-#[async_trait]
-impl [Tenants for SqlStore<DB>] {
-    async fn import_tenants(&self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport> {
-        let tx = self.writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
-        let mut import = Import { tx, now: Stamp(now), changed: 0, problems: Vec::new() };
-        import.release_dropped_numbers(spec).await?;
-        for company in &spec.companies {
-            import.company(company).await?;
-        }
-        if !import.problems.is_empty() {
-            import.tx.rollback().await.map_err(db::<DB>)?;
-            return Err(StoreError::Rejected(TenantFileError::Invalid(import.problems)));
-        }
-        if import.changed > 0 {
-            sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
-                .execute(&mut *import.tx)
-                .await
-                .map_err(db::<DB>)?;
-        }
-        import.tx.commit().await.map_err(db::<DB>)?;
-        Ok(ImportReport { companies: spec.companies.len(), changed_rows: import.changed })
-    }
-
-    async fn config_version(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT version FROM config_version WHERE id = 1")
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db::<DB>)?;
-        row.col("version")
-    }
-
-    async fn has_tenants(&self) -> Result<bool> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM companies").fetch_one(&self.reader).await.map_err(db::<DB>)?;
-        Ok(row.col::<i64>("n")? > 0)
-    }
-
-    async fn load_directory(&self) -> Result<Directory> {
-        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
-        // Read the version first: a concurrent import can only make the snapshot newer than it
-        // claims, so the next version check reloads rather than missing a change.
-        let version: i64 = sqlx::query("SELECT version FROM config_version WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db::<DB>)?
-            .col("version")?;
-
-        let mut entries = BTreeMap::new();
-        let rows =
-            sqlx::query("SELECT id, key, name, locale, time_zone, currency, policies FROM companies ORDER BY id")
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(db::<DB>)?;
-        for r in rows {
-            let id = CompanyId(r.col("id")?);
-            let currency: String = r.col("currency")?;
-            let def = CompanyDef {
-                key: key(r.col("key")?)?,
-                name: r.col("name")?,
-                locale: Locale::parse(&r.col::<String>("locale")?).map_err(|e| StoreError::corrupt("locale", e))?,
-                time_zone: time_zone(&r.col::<String>("time_zone")?)?,
-                currency: match currency.as_str() {
-                    "USD" => Currency::Usd,
-                    "EUR" => Currency::Eur,
-                    other => return Err(StoreError::corrupt("currency", other)),
-                },
-                policies: parse_json("policies", &r.col("policies")?)?,
-            };
-            entries.insert(
-                id,
-                CompanyEntry {
-                    company: Company { id, def },
-                    branches: Vec::new(),
-                    services: Vec::new(),
-                    staff: Vec::new(),
-                    calcom: None,
-                },
-            );
-        }
-
-        let mut numbers: HashMap<BranchId, Vec<E164>> = HashMap::new();
-        for r in sqlx::query("SELECT number, branch_id FROM phone_numbers ORDER BY number")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db::<DB>)?
-        {
-            let number =
-                E164::parse_strict(&r.col::<String>("number")?).map_err(|e| StoreError::corrupt("number", e))?;
-            numbers.entry(BranchId(r.col("branch_id")?)).or_default().push(number);
-        }
-
-        for r in sqlx::query(
-            "SELECT id, company_id, key, name, address, time_zone, hours, closures, policies
-             FROM branches WHERE active ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db::<DB>)?
-        {
-            let id = BranchId(r.col("id")?);
-            let company_id = CompanyId(r.col("company_id")?);
-            let def = BranchDef {
-                key: key(r.col("key")?)?,
-                name: r.col("name")?,
-                address: r.col("address")?,
-                time_zone: time_zone(&r.col::<String>("time_zone")?)?,
-                hours: parse_json("hours", &r.col("hours")?)?,
-                closures: parse_json::<Vec<Date>>("closures", &r.col("closures")?)?,
-                phone_numbers: numbers.remove(&id).unwrap_or_default(),
-                policies: parse_json("policies", &r.col("policies")?)?,
-            };
-            if let Some(entry) = entries.get_mut(&company_id) {
-                entry.branches.push(Branch { id, company_id, def });
-            }
-        }
-
-        let mut service_keys: HashMap<ServiceId, Key> = HashMap::new();
-        for r in sqlx::query(
-            "SELECT id, company_id, key, name, synonyms, category, price_cents, buffer_before, buffer_after,
-                    minimum_notice, booking_window_days, slot_interval, segments, policies
-             FROM services WHERE active ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db::<DB>)?
-        {
-            let id = ServiceId(r.col("id")?);
-            let company_id = CompanyId(r.col("company_id")?);
-            let def = ServiceDef {
-                key: key(r.col("key")?)?,
-                name: r.col("name")?,
-                synonyms: parse_json("synonyms", &r.col("synonyms")?)?,
-                category: r.col("category")?,
-                price: r.col::<Option<i64>>("price_cents")?.map(Cents),
-                buffer_before: minutes(r.col("buffer_before")?)?,
-                buffer_after: minutes(r.col("buffer_after")?)?,
-                minimum_notice: minutes(r.col("minimum_notice")?)?,
-                booking_window_days: minutes(r.col("booking_window_days")?)?,
-                slot_interval: minutes(r.col("slot_interval")?)?,
-                segments: parse_json::<Vec<SegmentDef>>("segments", &r.col("segments")?)?,
-                policies: parse_json("policies", &r.col("policies")?)?,
-            };
-            service_keys.insert(id, def.key.clone());
-            if let Some(entry) = entries.get_mut(&company_id) {
-                entry.services.push(Service { id, company_id, def });
-            }
-        }
-
-        let mut performs: HashMap<StaffId, Vec<ServiceId>> = HashMap::new();
-        for r in sqlx::query("SELECT staff_id, service_id FROM staff_services ORDER BY service_id")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db::<DB>)?
-        {
-            let service = ServiceId(r.col("service_id")?);
-            if service_keys.contains_key(&service) {
-                performs.entry(StaffId(r.col("staff_id")?)).or_default().push(service);
-            }
-        }
-
-        for r in sqlx::query(
-            "SELECT id, company_id, branch_id, key, name, hours, absences FROM staff WHERE active ORDER BY id",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db::<DB>)?
-        {
-            let id = StaffId(r.col("id")?);
-            let company_id = CompanyId(r.col("company_id")?);
-            let service_ids = performs.remove(&id).unwrap_or_default();
-            let hours = match r.col::<Option<Jsonb>>("hours")? {
-                Some(h) => Some(parse_json::<WeeklyHours>("hours", &h)?),
-                None => None,
-            };
-            let def = StaffDef {
-                key: key(r.col("key")?)?,
-                name: r.col("name")?,
-                hours,
-                absences: parse_json::<Vec<DateSpan>>("absences", &r.col("absences")?)?,
-                services: service_ids.iter().filter_map(|s| service_keys.get(s).cloned()).collect(),
-            };
-            if let Some(entry) = entries.get_mut(&company_id) {
-                entry.staff.push(Staff { id, company_id, branch_id: BranchId(r.col("branch_id")?), def, service_ids });
-            }
-        }
-        for r in sqlx::query("SELECT company_id, event_types, users FROM calcom_connections")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db::<DB>)?
-        {
-            let Some(entry) = entries.get_mut(&CompanyId(r.col("company_id")?)) else { continue };
-            let event_types: BTreeMap<String, i64> = parse_json("event_types", &r.col("event_types")?)?;
-            let users: BTreeMap<String, i64> = parse_json("users", &r.col("users")?)?;
-            let link = CalcomLink {
-                event_types: event_types
-                    .iter()
-                    .filter_map(|(k, id)| entry.services.iter().find(|s| s.def.key.as_str() == k).map(|s| (s.id, *id)))
-                    .collect(),
-                users: users
-                    .iter()
-                    .filter_map(|(k, id)| entry.staff.iter().find(|s| s.def.key.as_str() == k).map(|s| (s.id, *id)))
-                    .collect(),
-            };
-            entry.calcom = Some(link);
-        }
-        Ok(Directory::new(entries.into_values().collect(), version))
-    }
-}
-}
-
-fn key(raw: String) -> Result<Key> {
-    Key::parse(&raw).ok_or_else(|| StoreError::corrupt("key", raw))
-}
-
-fn time_zone(name: &str) -> Result<TimeZone> {
-    TimeZone::get(name).map_err(|e| StoreError::corrupt("time_zone", e))
-}
-
-fn minutes(raw: i64) -> Result<u32> {
-    u32::try_from(raw).map_err(|e| StoreError::corrupt("minutes", e))
-}
-
-fn tz_name(tz: &TimeZone) -> &str {
-    tz.iana_name().unwrap_or("UTC")
-}
-
 /// One import transaction.
-struct Import<DB: Backend> {
-    tx: Transaction<'static, DB>,
-    now: Stamp,
-    changed: u64,
-    problems: Vec<Problem>,
+pub(super) struct Import<DB: Backend> {
+    pub(super) tx: Transaction<'static, DB>,
+    pub(super) now: Stamp,
+    pub(super) changed: u64,
+    pub(super) problems: Vec<Problem>,
 }
 
 for_backends! {
 impl [Import<DB>] {
     /// Frees numbers that the file no longer routes to their current company, so that a number
     /// can move between two companies of the same file.
-    async fn release_dropped_numbers(&mut self, spec: &TenantSpec) -> Result<()> {
+    pub(super) async fn release_dropped_numbers(&mut self, spec: &TenantSpec) -> Result<()> {
         for company in &spec.companies {
             let listed: BTreeSet<&str> =
                 company.branches.iter().flat_map(|b| b.def.phone_numbers.iter().map(E164::as_str)).collect();
@@ -296,7 +61,7 @@ impl [Import<DB>] {
         self.problems.push(Problem { company: company.def.key.to_string(), entity, field: field.to_owned(), message });
     }
 
-    async fn company(&mut self, spec: &CompanySpec) -> Result<()> {
+    pub(super) async fn company(&mut self, spec: &CompanySpec) -> Result<()> {
         let def = &spec.def;
         self.execute_counted(
             sqlx::query(
@@ -613,4 +378,8 @@ impl [Import<DB>] {
         Ok(())
     }
 }
+}
+
+fn tz_name(tz: &TimeZone) -> &str {
+    tz.iana_name().unwrap_or("UTC")
 }
