@@ -15,6 +15,8 @@
 #                           PostgreSQL server for (b); a fresh database is made and dropped.
 #                           Set it to "skip" to run (a) only.
 #   BENCH_OUT=bench/results/...md   where the result goes
+#   BENCH_BIN=PATH          run this frontdesk binary instead of building one (bench/ab.sh)
+#   BENCH_KEEP=DIR          also keep the simulator's JSON reports in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,9 +37,13 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 command -v curl >/dev/null || { echo "bench needs curl" >&2; exit 1; }
 
-log "building frontdesk in release mode"
-cargo build --release --locked -p frontdesk
-bin=$PWD/target/release/frontdesk
+if [[ -n ${BENCH_BIN:-} ]]; then
+  bin=$BENCH_BIN
+else
+  log "building frontdesk in release mode"
+  cargo build --release --locked -p frontdesk
+  bin=$PWD/target/release/frontdesk
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -170,6 +176,10 @@ mkdir -p "$(dirname "$out")"
   done
 } >"$out"
 cat "$out"
+if [[ -n ${BENCH_KEEP:-} ]]; then
+  mkdir -p "$BENCH_KEEP"
+  cp "$work"/*.json "$BENCH_KEEP"/
+fi
 
 if [[ $failed != 0 ]]; then
   echo "an invariant check failed; see the reports above" >&2
