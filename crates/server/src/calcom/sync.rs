@@ -160,10 +160,10 @@ impl CalcomSync {
                 Box::pin(async move {
                     // The lease ran out and another worker took the job: its result counts, not
                     // ours, and nothing is written.
-                    if tx.finish_job(id, &owner, &ended, now).await? {
-                        if let Some(uid) = &link {
-                            tx.set_calcom_uid(company, appointment, Some(uid)).await?;
-                        }
+                    if tx.finish_job(id, &owner, &ended, now).await?
+                        && let Some(uid) = &link
+                    {
+                        tx.set_calcom_uid(company, appointment, Some(uid)).await?;
                     }
                     Ok(())
                 })
