@@ -17,6 +17,7 @@ use frontdesk_retell::status::Status;
 use frontdesk_store::model::{Cancellation, NewAppointment, NewCustomer, NewOutboxJob};
 use frontdesk_store::{SharedStore, StoreError, StoreTx};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde_json::json;
 
 /// How many alternatives to offer by default.
@@ -111,17 +112,17 @@ pub enum BusyFrom<'a> {
 }
 
 impl BusyFrom<'_> {
-    /// Busy time for `days` days from the local date of `start`, as a calendar, without the blocks
-    /// of `ignoring` (an appointment being moved does not stand in its own way).
-    async fn calendar(
+    /// Busy time for `days` days from the local date `from`, as a calendar, without the blocks of
+    /// `ignoring` (an appointment being moved does not stand in its own way).
+    pub async fn calendar(
         &mut self,
         company: &CompanyEntry,
         engine: &Engine<'_>,
-        start: Timestamp,
+        from: Date,
         days: i32,
         ignoring: Option<AppointmentId>,
     ) -> Result<Calendar, StoreError> {
-        let window = engine.busy_window(engine.local_date(start), days);
+        let window = engine.busy_window(from, days);
         let mut busy = match self {
             BusyFrom::Reader(store) => store.busy_times(company.company.id, window).await?,
             BusyFrom::Tx(tx) => tx.busy_times(company.company.id, window).await?,
@@ -175,7 +176,7 @@ pub async fn check(
     engine: &Engine<'_>,
     probe: &Probe,
 ) -> Result<Check, StoreError> {
-    let calendar = busy.calendar(company, engine, probe.start, 1, probe.ignoring).await?;
+    let calendar = busy.calendar(company, engine, engine.local_date(probe.start), 1, probe.ignoring).await?;
     let preferred = probe.prefer.map(|staff| engine.clone().only(staff));
     let decided = match preferred.as_ref().map(|e| e.at(probe.start, &calendar)) {
         Some(Ok(slot)) => Ok(slot),
@@ -198,7 +199,9 @@ async fn refused(
     let alternatives = match refusal {
         Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
         _ => {
-            let calendar = busy.calendar(company, engine, probe.start, ALTERNATIVE_DAYS, probe.ignoring).await?;
+            let calendar = busy
+                .calendar(company, engine, engine.local_date(probe.start), ALTERNATIVE_DAYS, probe.ignoring)
+                .await?;
             engine.alternatives(probe.start, &calendar, probe.window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
         }
     };

@@ -1,13 +1,11 @@
 //! `check_availability` and `find_next_available`.
 
-use frontdesk_domain::availability::{Calendar, Engine};
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
 use frontdesk_retell::status::Status;
 use frontdesk_store::StoreError;
 use jiff::Timestamp;
-use jiff::civil::Date;
 use serde_json::Value;
 
 use super::answer::Answer;
@@ -19,12 +17,6 @@ use crate::booking::{self, ALTERNATIVE_DAYS, Attempt, BusyFrom, Check, DEFAULT_A
 const SLOTS_LISTED: usize = 12;
 /// Slots said aloud for a day.
 const SLOTS_SAID: usize = 3;
-
-/// Busy time for `days` days from `from`, read outside any transaction (reads never block writes).
-pub async fn calendar(ctx: &Ctx<'_>, engine: &Engine<'_>, from: Date, days: i32) -> Result<Calendar, StoreError> {
-    let busy = ctx.state.store().busy_times(ctx.company.company.id, engine.busy_window(from, days)).await?;
-    Ok(Calendar::new(busy))
-}
 
 /// Up to `n` items spread evenly over `items`, first and last included.
 pub fn spread<T: Clone>(items: &[T], n: usize) -> Vec<T> {
@@ -74,7 +66,7 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
                 let days = service.def.booking_window_days;
                 return Ok(Answer::fail(Status::OutsideBookingWindow, ctx.lang, &Msg::OutsideBookingWindow { days }));
             }
-            let cal = calendar(ctx, &engine, date, 1).await?;
+            let cal = BusyFrom::Reader(ctx.state.store()).calendar(ctx.company, &engine, date, 1, None).await?;
             let slots = engine.day_slots(date, &cal, window);
             let said_date = ctx.day(date);
             if !slots.is_empty() {
@@ -91,7 +83,9 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
                 date.tomorrow().ok().and_then(|d| d.to_zoned(ctx.tz().clone()).ok()).map(|z| z.timestamp());
             let others = match next_day_start {
                 Some(from) => {
-                    let cal = calendar(ctx, &engine, date, ALTERNATIVE_DAYS).await?;
+                    let cal = BusyFrom::Reader(ctx.state.store())
+                        .calendar(ctx.company, &engine, date, ALTERNATIVE_DAYS, None)
+                        .await?;
                     engine.next_available(from, &cal, window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
                 }
                 None => Vec::new(),
@@ -124,7 +118,9 @@ pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, S
     let count = args.count(names::COUNT).unwrap_or(DEFAULT_ALTERNATIVES);
     let engine = booking::engine_for(ctx.company, ctx.branch, service, staff, ctx.now);
     let from = after.max(ctx.now);
-    let cal = calendar(ctx, &engine, engine.local_date(from), ALTERNATIVE_DAYS).await?;
+    let cal = BusyFrom::Reader(ctx.state.store())
+        .calendar(ctx.company, &engine, engine.local_date(from), ALTERNATIVE_DAYS, None)
+        .await?;
     let slots = engine.next_available(from, &cal, ctx.window(args), count, ALTERNATIVE_DAYS);
     if slots.is_empty() {
         return Ok(Answer::ok(Status::Unavailable, ctx.lang, &Msg::NothingFree).with("slots", Vec::<Value>::new()));

@@ -122,9 +122,9 @@ async fn run(
     let Some((company, branch)) = dialled.as_ref().and_then(|n| directory.route(n)) else {
         // Nothing about any tenant is revealed: the same answer for every unknown number.
         let answer = Answer::fail(Status::UnknownNumber, Language::En, &Msg::UnknownNumber);
-        let record =
-            Record { external, facts: &facts, links: CallLinks::default(), caller: None, request, function, received };
-        return record.answer(state, tx, answer, started).await;
+        let trail =
+            Trail { external, facts: &facts, links: CallLinks::default(), caller: None, request, function, received };
+        return trail.answer(state, tx, answer, started).await;
     };
     // Only functions whose answer depends on the caller read their customer record here; for the
     // rest the group commit links the call to the customer, one lookup for the whole batch.
@@ -153,10 +153,10 @@ async fn run(
         external_id: external.clone(),
     };
     let args = Args::new(&request.args);
-    let record = Record { external, facts: &facts, links, caller: unlinked_caller, request, function, received };
+    let trail = Trail { external, facts: &facts, links, caller: unlinked_caller, request, function, received };
     let Some(function) = function else {
         let answer = Answer::fail(Status::UnknownFunction, ctx.lang, &Msg::UnknownFunction);
-        return record.answer(state, tx, answer, started).await;
+        return trail.answer(state, tx, answer, started).await;
     };
     let effect = match function {
         Function::BookAppointment => Some(Effect::Book),
@@ -166,7 +166,7 @@ async fn run(
         _ => None,
     };
     if let (Some(effect), Some(tx)) = (effect, tx.as_deref_mut()) {
-        return record.side_effect(&ctx, tx, effect, &args, started).await;
+        return trail.side_effect(&ctx, tx, effect, &args, started).await;
     }
     let answer = match function {
         Function::InitializeCall => info::initialize_call(&ctx).await?,
@@ -183,7 +183,7 @@ async fn run(
         | Function::RescheduleAppointment
         | Function::RequestCallback => return Err(StoreError::Corrupt("a side effect without its transaction".into())),
     };
-    record.answer(state, tx, answer, started).await
+    trail.answer(state, tx, answer, started).await
 }
 
 /// The functions with side effects.
@@ -206,8 +206,9 @@ impl Effect {
     }
 }
 
-/// What is recorded for one function call.
-struct Record<'a> {
+/// What one function call leaves behind: the call it belongs to (as its snapshot says) and its
+/// trace, written through the store's one write path.
+struct Trail<'a> {
     external: &'a ExternalCallId,
     facts: &'a CallFacts,
     links: CallLinks,
@@ -218,7 +219,7 @@ struct Record<'a> {
     received: Timestamp,
 }
 
-impl Record<'_> {
+impl Trail<'_> {
     /// What the call snapshot says about the call, with `links`.
     fn update(&self, links: CallLinks) -> CallUpdate {
         CallUpdate {
