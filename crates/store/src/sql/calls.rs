@@ -201,6 +201,8 @@ impl [Calls for SqlStore<DB>] {
     }
 
     async fn claim_stale_calls(&self, claim: &StaleClaim<'_>) -> Result<Vec<ClaimedCall>> {
+        let (owner, claim) = (claim.owner.to_owned(), StaleClaim { owner: "", ..*claim });
+        self.on_lane(move |writer| async move {
         // On PostgreSQL concurrent claims skip each other's rows (SKIP LOCKED) instead of all
         // picking the same oldest calls; the lease condition is repeated outside the subquery so
         // a claim that read a call just before another process took it re-checks and drops it.
@@ -216,12 +218,12 @@ impl [Calls for SqlStore<DB>] {
               RETURNING {CALL_COLUMNS}",
             DB::SKIP_LOCKED
         )))
-        .bind(claim.owner)
+        .bind(owner)
         .bind(Stamp(claim.lease_until))
         .bind(Stamp(claim.last_event_before))
         .bind(Stamp(claim.now))
         .bind(i64::from(claim.limit))
-        .fetch_all(&self.writer)
+        .fetch_all(&writer)
         .await
         .map_err(db::<DB>)?;
         rows.iter()
@@ -230,9 +232,13 @@ impl [Calls for SqlStore<DB>] {
                 Ok(ClaimedCall { call: call_from_row(r)?, attempts })
             })
             .collect()
+        })
+        .await
     }
 
     async fn release_call(&self, id: CallId, owner: &str, not_before: Option<Timestamp>) -> Result<()> {
+        let owner = owner.to_owned();
+        self.on_lane(move |writer| async move {
         sqlx::query(
             "UPDATE calls SET lease_owner = NULL, lease_until = NULL, reconcile_not_before = $3
               WHERE id = $1 AND lease_owner = $2",
@@ -240,10 +246,12 @@ impl [Calls for SqlStore<DB>] {
         .bind(id.0)
         .bind(owner)
         .bind(not_before.map(Stamp))
-        .execute(&self.writer)
+        .execute(&writer)
         .await
         .map_err(db::<DB>)?;
         Ok(())
+        })
+        .await
     }
 }
 }

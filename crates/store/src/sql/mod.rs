@@ -7,6 +7,7 @@
 //! and deliveries), [`outbox`].
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -89,6 +90,17 @@ impl [SqlStore<DB>] {
         });
         let group = GroupCommit::start(DB::KIND, &lane, commit);
         Self { writer, reader, lane, group }
+    }
+
+    /// Runs `work` on the writer pool where the store runs writes (its lane): single statements
+    /// that write go there too, so on SQLite nothing competes with a transaction for the writer
+    /// from another thread.
+    async fn on_lane<T, F>(&self, work: impl FnOnce(Pool<DB>) -> F) -> Result<T>
+    where
+        F: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.lane.run(work(self.writer.clone())).await
     }
 
     /// Records `batch` in transactions of at most [`MAX_BATCH`] records.

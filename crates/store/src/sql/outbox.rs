@@ -192,6 +192,8 @@ for_backends! {
 #[async_trait]
 impl [Outbox for SqlStore<DB>] {
     async fn claim_jobs(&self, claim: &JobClaim<'_>) -> Result<Vec<OutboxJob>> {
+        let (owner, claim) = (claim.owner.to_owned(), JobClaim { owner: "", ..*claim });
+        self.on_lane(move |writer| async move {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox_jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1,
                     updated_at = $3
@@ -207,21 +209,27 @@ impl [Outbox for SqlStore<DB>] {
               RETURNING {JOB_COLUMNS}",
             DB::SKIP_LOCKED
         )))
-        .bind(claim.owner)
+        .bind(owner)
         .bind(Stamp(claim.lease_until))
         .bind(Stamp(claim.now))
         .bind(i64::from(claim.limit))
-        .fetch_all(&self.writer)
+        .fetch_all(&writer)
         .await
         .map_err(db::<DB>)?;
         let mut jobs = rows.iter().map(job_from_row).collect::<Result<Vec<_>>>()?;
         jobs.sort_by_key(|j| j.id);
         Ok(jobs)
+        })
+        .await
     }
 
     async fn finish_job(&self, id: OutboxJobId, owner: &str, outcome: &JobOutcome, at: Timestamp) -> Result<bool> {
-        let mut conn = self.writer.acquire().await.map_err(db::<DB>)?;
-        Conn::<DB>(&mut conn).finish(id, owner, outcome, at).await
+        let (owner, outcome) = (owner.to_owned(), outcome.clone());
+        self.on_lane(move |writer| async move {
+            let mut conn = writer.acquire().await.map_err(db::<DB>)?;
+            Conn::<DB>(&mut conn).finish(id, &owner, &outcome, at).await
+        })
+        .await
     }
 
     async fn list_jobs(&self, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxJob>> {
@@ -240,16 +248,19 @@ impl [Outbox for SqlStore<DB>] {
     }
 
     async fn retry_job(&self, id: OutboxJobId, now: Timestamp) -> Result<bool> {
+        self.on_lane(move |writer| async move {
         let done = sqlx::query(
             "UPDATE outbox_jobs SET status = 'pending', attempts = 0, run_after = $2, updated_at = $2
               WHERE id = $1 AND status = 'failed'",
         )
         .bind(id.0)
         .bind(Stamp(now))
-        .execute(&self.writer)
+        .execute(&writer)
         .await
         .map_err(db::<DB>)?;
         Ok(DB::rows_affected(&done) > 0)
+        })
+        .await
     }
 
     async fn outbox_stats(&self) -> Result<OutboxStats> {
@@ -296,13 +307,16 @@ impl [Outbox for SqlStore<DB>] {
     }
 
     async fn set_last_pulled(&self, company: CompanyId, at: Timestamp) -> Result<()> {
-        sqlx::query("UPDATE calcom_connections SET last_pulled_at = $2 WHERE company_id = $1")
-            .bind(company.0)
-            .bind(Stamp(at))
-            .execute(&self.writer)
-            .await
-            .map_err(db::<DB>)?;
-        Ok(())
+        self.on_lane(move |writer| async move {
+            sqlx::query("UPDATE calcom_connections SET last_pulled_at = $2 WHERE company_id = $1")
+                .bind(company.0)
+                .bind(Stamp(at))
+                .execute(&writer)
+                .await
+                .map_err(db::<DB>)?;
+            Ok(())
+        })
+        .await
     }
 }
 }

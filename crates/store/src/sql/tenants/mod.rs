@@ -30,7 +30,10 @@ for_backends! {
 #[async_trait]
 impl [Tenants for SqlStore<DB>] {
     async fn import_tenants(&self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport> {
-        let tx = self.writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
+        let spec = spec.clone();
+        self.on_lane(move |writer| async move {
+        let spec = &spec;
+        let tx = writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
         let mut import = Import { tx, now: Stamp(now), changed: 0, problems: Vec::new() };
         import.release_dropped_numbers(spec).await?;
         for company in &spec.companies {
@@ -48,6 +51,8 @@ impl [Tenants for SqlStore<DB>] {
         }
         import.tx.commit().await.map_err(db::<DB>)?;
         Ok(ImportReport { companies: spec.companies.len(), changed_rows: import.changed })
+        })
+        .await
     }
 
     async fn config_version(&self) -> Result<i64> {
