@@ -212,6 +212,14 @@ pub struct CallUpdate {
 pub enum Record {
     /// What an event says about a call, merged into the stored call (its id is the answer).
     Call(CallUpdate),
+    /// A trace of a call already merged in this transaction (a side effect's, whose call was
+    /// recorded first): nothing about the call changes, so it is not merged again.
+    Trace {
+        /// The call.
+        call: CallId,
+        /// The trace.
+        trace: frontdesk_domain::records::Trace,
+    },
     /// A webhook delivery and, unless it turns out to be a duplicate, what it says about its call.
     Delivery {
         /// The delivery.

@@ -145,7 +145,7 @@ pub(crate) async fn lifecycle(
     };
     let status = match &record {
         Record::Delivery { event, .. } => event.status,
-        Record::Function { .. } | Record::Call(_) => WebhookStatus::Processed,
+        Record::Function { .. } | Record::Call(_) | Record::Trace { .. } => WebhookStatus::Processed,
     };
     Ok(match state.store().record(record).await? {
         Recorded::Duplicate(_) => WebhookStatus::Ignored,

@@ -73,7 +73,7 @@ type Key = (&'static str, String);
 fn key_of(record: &Record) -> Option<Key> {
     match record {
         Record::Delivery { event, .. } => event.dedupe_key.clone().map(|k| (event.provider.as_str(), k)),
-        Record::Function { .. } | Record::Call(_) => None,
+        Record::Function { .. } | Record::Call(_) | Record::Trace { .. } => None,
     }
 }
 
@@ -175,7 +175,7 @@ impl [Conn<'_, DB>] {
             let update = match record {
                 Record::Delivery { call: Some(update), .. } if outcome[i] == Some(Recorded::Stored) => update,
                 Record::Function { call, .. } | Record::Call(call) => call,
-                Record::Delivery { .. } => continue,
+                Record::Delivery { .. } | Record::Trace { .. } => continue,
             };
             match joined.entry(update.external.as_str()) {
                 std::collections::btree_map::Entry::Occupied(mut j) => j.get_mut().add(update),
@@ -292,6 +292,10 @@ impl [Conn<'_, DB>] {
                     let id = *call_ids.get(call.external.as_str()).ok_or(StoreError::NotFound("call"))?;
                     outcome[i] = Some(Recorded::Call(id));
                 }
+                Record::Trace { call, trace } => {
+                    traces.push((*call, trace));
+                    outcome[i] = Some(Recorded::Traced(*call));
+                }
                 Record::Delivery { .. } => {}
             }
         }
@@ -334,7 +338,7 @@ where
 fn event_of(record: &Record) -> Option<&NewWebhookEvent> {
     match record {
         Record::Delivery { event, .. } => Some(event),
-        Record::Function { .. } | Record::Call(_) => None,
+        Record::Function { .. } | Record::Call(_) | Record::Trace { .. } => None,
     }
 }
 

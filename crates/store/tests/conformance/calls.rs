@@ -216,7 +216,12 @@ async fn traces_are_recorded_per_call(db: TestDb) {
             duration_us: 1234,
             at: t("2026-03-10T10:00:01Z"),
         };
-        let record = Record::Function { call: update("call_traced", &events()[1], trace.at), trace };
+        // The first merges the call and traces; the replay traces a call already merged.
+        let record = if replayed {
+            Record::Trace { call: call.id, trace }
+        } else {
+            Record::Function { call: update("call_traced", &events()[1], trace.at), trace }
+        };
         assert_eq!(tx.record(&[record]).await.unwrap(), [Recorded::Traced(call.id)]);
     }
     tx.commit().await.unwrap();

@@ -286,7 +286,7 @@ impl Trail<'_> {
             let status = response.get("status").and_then(Value::as_str).and_then(Status::parse);
             let status = status.ok_or_else(|| StoreError::Corrupt("a stored answer without a status".into()))?;
             let trace = self.trace(response, true, started);
-            tx.record(&[StoreRecord::Function { call: self.update(self.links), trace }]).await?;
+            tx.record(&[StoreRecord::Trace { call, trace }]).await?;
             return Ok((first, status));
         }
         let effected = match effect {
@@ -298,10 +298,17 @@ impl Trail<'_> {
         let body = effected.answer.to_json();
         let text = body.to_string();
         tx.store_idempotent_response(&key, &text).await?;
-        // The trace, and the customer a booking linked the call to, through the same merge.
-        let links = CallLinks { customer_id: self.links.customer_id.or(effected.customer), ..self.links };
+        // The trace; the call is merged again only if a booking has just made the caller a
+        // customer it belongs to.
         let trace = self.trace(body, false, started);
-        tx.record(&[StoreRecord::Function { call: self.update(links), trace }]).await?;
+        let record = match effected.customer.filter(|_| self.links.customer_id.is_none()) {
+            Some(customer) => {
+                let links = CallLinks { customer_id: Some(customer), ..self.links };
+                StoreRecord::Function { call: self.update(links), trace }
+            }
+            None => StoreRecord::Trace { call, trace },
+        };
+        tx.record(&[record]).await?;
         Ok((text, effected.answer.status))
     }
 }
