@@ -14,7 +14,7 @@
 //! deadlock.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use frontdesk_domain::call::{CallFacts, CallLinks, CallStatus};
 use frontdesk_domain::ids::{CallId, CustomerId, WebhookEventId};
@@ -212,21 +212,31 @@ impl [Conn<'_, DB>] {
 
         let mut call_ids: HashMap<&str, CallId> = HashMap::new();
         if !joined.is_empty() {
-            // New calls first, so that every call can then be read under a lock.
-            let mut q = QueryBuilder::<DB>::new("INSERT INTO calls (external_id, status, first_seen_at, last_event_at) ");
-            q.push_values(joined.values(), |mut b, j| {
-                b.push_bind(j.external.to_owned())
-                    .push_bind(j.facts.status.unwrap_or(CallStatus::Registered).as_str())
-                    .push_bind(Stamp(j.first))
-                    .push_bind(Stamp(j.first));
-            });
-            q.push(" ON CONFLICT (external_id) DO NOTHING");
-            q.build().execute(&mut *conn).await.map_err(db::<DB>)?;
-
-            let mut q = QueryBuilder::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id"));
-            push_in_list(&mut q, joined.keys().copied());
-            q.push(format!(" ORDER BY external_id{}", DB::FOR_UPDATE));
-            let rows = q.build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
+            // Every call is read under a lock, in key order (so concurrent batches never
+            // deadlock); calls not stored yet are inserted first, then read the same way. Most
+            // records are about calls already stored: for them this is one statement.
+            let locked = |keys: Vec<&str>| {
+                let mut q = QueryBuilder::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id"));
+                push_in_list(&mut q, keys);
+                q.push(format!(" ORDER BY external_id{}", DB::FOR_UPDATE));
+                q
+            };
+            let mut rows = locked(joined.keys().copied().collect()).build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
+            let stored: HashSet<String> = rows.iter().map(|r| r.col::<String>("external_id")).collect::<Result<_>>()?;
+            let missing: Vec<&Joined<'_>> = joined.values().filter(|j| !stored.contains(j.external)).collect();
+            if !missing.is_empty() {
+                let mut q = QueryBuilder::<DB>::new("INSERT INTO calls (external_id, status, first_seen_at, last_event_at) ");
+                q.push_values(&missing, |mut b, j| {
+                    b.push_bind(j.external.to_owned())
+                        .push_bind(j.facts.status.unwrap_or(CallStatus::Registered).as_str())
+                        .push_bind(Stamp(j.first))
+                        .push_bind(Stamp(j.first));
+                });
+                q.push(" ON CONFLICT (external_id) DO NOTHING");
+                q.build().execute(&mut *conn).await.map_err(db::<DB>)?;
+                let keys = missing.iter().map(|j| j.external).collect();
+                rows.extend(locked(keys).build().fetch_all(&mut *conn).await.map_err(db::<DB>)?);
+            }
             let mut merged = Vec::with_capacity(rows.len());
             for row in &rows {
                 let current = call_from_row(row)?;

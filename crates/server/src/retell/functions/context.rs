@@ -59,6 +59,31 @@ pub enum Moment {
     },
 }
 
+impl<'a> Ctx<'a> {
+    /// The context of a call to `branch`, now by the business clock.
+    pub fn new(
+        state: &'a AppState,
+        company: &'a CompanyEntry,
+        branch: &'a Branch,
+        now: Timestamp,
+        caller: Caller,
+        customer: Option<Customer>,
+        external_id: ExternalCallId,
+    ) -> Ctx<'a> {
+        Ctx {
+            state,
+            company,
+            branch,
+            lang: company.company.def.locale.language(),
+            now,
+            today: now.to_zoned(branch.def.time_zone.clone()).date(),
+            caller,
+            customer,
+            external_id,
+        }
+    }
+}
+
 impl Ctx<'_> {
     /// The branch's time zone.
     pub fn tz(&self) -> &TimeZone {

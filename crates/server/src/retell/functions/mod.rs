@@ -9,6 +9,7 @@
 //! replayed. Calls and traces are written through the store's one write path, [`StoreRecord`]: in
 //! the group commit, or in the side effect's transaction.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -16,11 +17,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_domain::call::{CallFacts, CallLinks};
-use frontdesk_domain::ids::ExternalCallId;
+use frontdesk_domain::directory::Directory;
+use frontdesk_domain::ids::{BranchId, CompanyId, ExternalCallId};
 use frontdesk_domain::language::catalogue::Msg;
 use frontdesk_domain::locale::Language;
 use frontdesk_domain::phone::{Caller, E164};
-use frontdesk_domain::records::Trace;
+use frontdesk_domain::records::{Customer, Trace};
 use frontdesk_retell::functions::Function;
 use frontdesk_retell::status::Status;
 use frontdesk_retell::wire::FunctionCall;
@@ -73,18 +75,7 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
     };
     let function = Function::resolve(&request.name);
     let label = function.map_or("unknown", Function::name);
-    let outcome = if function.is_some_and(Function::has_side_effect) {
-        // A side effect is one write transaction from start to end: it runs where the store runs
-        // writes, and commits with its call, trace and idempotency record.
-        let store = state.store().clone();
-        store
-            .write(move |tx| {
-                Box::pin(async move { run(&state, &request, function, &external, started, Some(tx)).await })
-            })
-            .await
-    } else {
-        run(&state, &request, function, &external, started, None).await
-    };
+    let outcome = run(&state, request, function, external, started).await;
     let (text, status) = match outcome {
         Ok(done) => done,
         Err(error) => {
@@ -103,17 +94,16 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
-/// Answers and records one function call; returns the body and its status.
-/// Inside a side effect's transaction `tx` is that transaction; otherwise `None`, and the call
-/// and trace go to the group commit.
+/// Answers and records one function call; returns the body and its status. A side effect is
+/// handed, with everything it needs, to one write transaction where the store runs writes.
 async fn run(
     state: &AppState,
-    request: &FunctionCall,
+    request: FunctionCall,
     function: Option<Function>,
-    external: &ExternalCallId,
+    external: ExternalCallId,
     started: Instant,
-    mut tx: Option<&mut dyn StoreTx>,
 ) -> Result<(String, Status), StoreError> {
+    let (request, external) = (&request, &external);
     let received = Timestamp::now();
     let facts = request.call.facts();
     let directory = state.directory();
@@ -124,14 +114,13 @@ async fn run(
         let answer = Answer::fail(Status::UnknownNumber, Language::En, &Msg::UnknownNumber);
         let trail =
             Trail { external, facts: &facts, links: CallLinks::default(), caller: None, request, function, received };
-        return trail.answer(state, tx, answer, started).await;
+        return trail.answer(state, answer, started).await;
     };
     // Only functions whose answer depends on the caller read their customer record here; for the
     // rest the group commit links the call to the customer, one lookup for the whole batch.
     let knows_the_caller = function.is_some_and(Function::knows_the_caller);
-    let customer = match (caller.number(), tx.as_deref_mut()) {
-        (Some(number), Some(tx)) if knows_the_caller => tx.customer_by_phone(company.company.id, number).await?,
-        (Some(number), None) if knows_the_caller => state.store().customer_by_phone(company.company.id, number).await?,
+    let customer = match caller.number() {
+        Some(number) if knows_the_caller => state.store().customer_by_phone(company.company.id, number).await?,
         _ => None,
     };
     let unlinked_caller = if knows_the_caller { None } else { caller.number().cloned() };
@@ -141,33 +130,35 @@ async fn run(
         customer_id: customer.as_ref().map(|c| c.id),
     };
     let now = state.settings().clock.now();
-    let ctx = Ctx {
-        state,
-        company,
-        branch,
-        lang: company.company.def.locale.language(),
-        now,
-        today: now.to_zoned(branch.def.time_zone.clone()).date(),
-        caller,
-        customer,
-        external_id: external.clone(),
-    };
+    if let Some(effect) = function.and_then(Effect::of) {
+        // One write transaction from the call merge to the trace: it runs where the store runs
+        // writes, and commits with its idempotency record. Routing and the customer lookup above
+        // stay outside it, so the transaction holds the writer only for the work.
+        let effect = SideEffect {
+            state: state.clone(),
+            directory: directory.clone(),
+            company: company.company.id,
+            branch: branch.id,
+            caller,
+            customer,
+            now,
+            request: request.clone(),
+            external: external.clone(),
+            facts,
+            links,
+            effect,
+            received,
+            started,
+        };
+        return state.store().write(move |tx| Box::pin(effect.run(tx))).await;
+    }
+    let ctx = Ctx::new(state, company, branch, now, caller, customer, external.clone());
     let args = Args::new(&request.args);
     let trail = Trail { external, facts: &facts, links, caller: unlinked_caller, request, function, received };
     let Some(function) = function else {
         let answer = Answer::fail(Status::UnknownFunction, ctx.lang, &Msg::UnknownFunction);
-        return trail.answer(state, tx, answer, started).await;
+        return trail.answer(state, answer, started).await;
     };
-    let effect = match function {
-        Function::BookAppointment => Some(Effect::Book),
-        Function::CancelAppointment => Some(Effect::Cancel),
-        Function::RescheduleAppointment => Some(Effect::Reschedule),
-        Function::RequestCallback => Some(Effect::Callback),
-        _ => None,
-    };
-    if let (Some(effect), Some(tx)) = (effect, tx.as_deref_mut()) {
-        return trail.side_effect(&ctx, tx, effect, &args, started).await;
-    }
     let answer = match function {
         Function::InitializeCall => info::initialize_call(&ctx).await?,
         Function::CheckCustomer => info::check_customer(&ctx).await?,
@@ -177,13 +168,51 @@ async fn run(
         Function::CheckAvailability => availability::check_availability(&ctx, &args).await?,
         Function::FindNextAvailable => availability::find_next_available(&ctx, &args).await?,
         Function::GetCustomerAppointments => appointments::list(&ctx, &args).await?,
-        // Side effects run only inside their transaction (above); `handle` always gives them one.
+        // Side effects were handed to their transaction above.
         Function::BookAppointment
         | Function::CancelAppointment
         | Function::RescheduleAppointment
-        | Function::RequestCallback => return Err(StoreError::Corrupt("a side effect without its transaction".into())),
+        | Function::RequestCallback => unreachable!("side effects run in their own transaction"),
     };
-    trail.answer(state, tx, answer, started).await
+    trail.answer(state, answer, started).await
+}
+
+/// A side effect with everything it needs, owned, so that it can run where the store runs
+/// writes (on SQLite, another thread).
+struct SideEffect {
+    state: AppState,
+    directory: Arc<Directory>,
+    company: CompanyId,
+    branch: BranchId,
+    caller: Caller,
+    customer: Option<Customer>,
+    now: Timestamp,
+    request: FunctionCall,
+    external: ExternalCallId,
+    facts: CallFacts,
+    links: CallLinks,
+    effect: Effect,
+    received: Timestamp,
+    started: Instant,
+}
+
+impl SideEffect {
+    async fn run(self, tx: &mut dyn StoreTx) -> Result<(String, Status), StoreError> {
+        // The same directory snapshot the request was routed with: these cannot miss.
+        let company = self.directory.company(self.company).ok_or(StoreError::NotFound("company"))?;
+        let branch = company.branch(self.branch).ok_or(StoreError::NotFound("branch"))?;
+        let ctx = Ctx::new(&self.state, company, branch, self.now, self.caller, self.customer, self.external.clone());
+        let trail = Trail {
+            external: &self.external,
+            facts: &self.facts,
+            links: self.links,
+            caller: None,
+            request: &self.request,
+            function: Some(self.effect.function()),
+            received: self.received,
+        };
+        trail.side_effect(&ctx, tx, self.effect, &Args::new(&self.request.args), self.started).await
+    }
 }
 
 /// The functions with side effects.
@@ -196,6 +225,16 @@ enum Effect {
 }
 
 impl Effect {
+    fn of(function: Function) -> Option<Effect> {
+        match function {
+            Function::BookAppointment => Some(Effect::Book),
+            Function::CancelAppointment => Some(Effect::Cancel),
+            Function::RescheduleAppointment => Some(Effect::Reschedule),
+            Function::RequestCallback => Some(Effect::Callback),
+            _ => None,
+        }
+    }
+
     fn function(self) -> Function {
         match self {
             Self::Book => Function::BookAppointment,
@@ -246,22 +285,12 @@ impl Trail<'_> {
         }
     }
 
-    /// Records the call and the trace of an answer without side effects: in `tx` if there is one,
-    /// else in a group commit.
-    async fn answer(
-        &self,
-        state: &AppState,
-        tx: Option<&mut dyn StoreTx>,
-        answer: Answer,
-        started: Instant,
-    ) -> Result<(String, Status), StoreError> {
+    /// Records the call and the trace of an answer without side effects, in a group commit.
+    async fn answer(&self, state: &AppState, answer: Answer, started: Instant) -> Result<(String, Status), StoreError> {
         let body = answer.to_json();
         let text = body.to_string();
         let record = StoreRecord::Function { call: self.update(self.links), trace: self.trace(body, false, started) };
-        match tx {
-            Some(tx) => drop(tx.record(&[record]).await?),
-            None => drop(state.store().record(record).await?),
-        }
+        state.store().record(record).await?;
         Ok((text, answer.status))
     }
 
