@@ -58,12 +58,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free TCP port on 127.0.0.1 (bound by nobody at the time of asking).
+# A free TCP port on 127.0.0.1 (bound by nobody at the time of asking), below the kernel's
+# ephemeral range (the simulator's own connections take ports from there) and never one handed out
+# before in this run.
+taken_ports=" "
+# Usage: free_port VARIABLE (sets it; a subshell could not remember what it handed out).
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    port=$((10000 + RANDOM % 20000))
+    [[ $taken_ports == *" $port "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      taken_ports+="$port "
+      printf -v "$1" '%s' "$port"
+      return
+    fi
   done
   echo "no free port found" >&2; exit 1
 }
@@ -123,8 +132,8 @@ simulate() {
 failed=0
 
 log "(a) one server on SQLite"
-fake=$(free_port)
-port=$(free_port)
+free_port fake
+free_port port
 start_server sqlite "sqlite://$work/bench.db" "$port" "$fake"
 pid=$started
 simulate sqlite "$fake" "http://127.0.0.1:$port" || failed=1
@@ -136,12 +145,12 @@ if [[ $postgres != skip ]]; then
   log "(b) two servers sharing one PostgreSQL database"
   pg_db="frontdesk_bench_$(date +%s)_$$"
   psql "$postgres/postgres" -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $pg_db"
-  fake=$(free_port)
-  port_a=$(free_port)
+  free_port fake
+  free_port port_a
   # One after the other: the first imports the demo tenants, the second finds them.
   start_server pg-a "$postgres/$pg_db" "$port_a" "$fake"
   pid_a=$started
-  port_b=$(free_port)
+  free_port port_b
   start_server pg-b "$postgres/$pg_db" "$port_b" "$fake"
   pid_b=$started
   simulate postgres "$fake" "http://127.0.0.1:$port_a,http://127.0.0.1:$port_b" || failed=1

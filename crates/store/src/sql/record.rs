@@ -213,29 +213,39 @@ impl [Conn<'_, DB>] {
         let mut call_ids: HashMap<&str, CallId> = HashMap::new();
         if !joined.is_empty() {
             // Every call is read under a lock, in key order (so concurrent batches never
-            // deadlock); calls not stored yet are inserted first, then read the same way. Most
-            // records are about calls already stored: for them this is one statement.
+            // deadlock). Calls not stored yet are inserted, and the insert hands back the new rows
+            // (locked: they are ours); only a call another process inserted meanwhile is read
+            // again. Most records are about calls already stored: for them this is one statement.
             let locked = |keys: Vec<&str>| {
                 let mut q = QueryBuilder::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id"));
                 push_in_list(&mut q, keys);
                 q.push(format!(" ORDER BY external_id{}", DB::FOR_UPDATE));
                 q
             };
-            let mut rows = locked(joined.keys().copied().collect()).build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
-            let stored: HashSet<String> = rows.iter().map(|r| r.col::<String>("external_id")).collect::<Result<_>>()?;
+            let mut rows =
+                locked(joined.keys().copied().collect()).build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
+            let mut stored: HashSet<String> =
+                rows.iter().map(|r| r.col::<String>("external_id")).collect::<Result<_>>()?;
             let missing: Vec<&Joined<'_>> = joined.values().filter(|j| !stored.contains(j.external)).collect();
             if !missing.is_empty() {
-                let mut q = QueryBuilder::<DB>::new("INSERT INTO calls (external_id, status, first_seen_at, last_event_at) ");
+                let mut q =
+                    QueryBuilder::<DB>::new("INSERT INTO calls (external_id, status, first_seen_at, last_event_at) ");
                 q.push_values(&missing, |mut b, j| {
                     b.push_bind(j.external.to_owned())
                         .push_bind(j.facts.status.unwrap_or(CallStatus::Registered).as_str())
                         .push_bind(Stamp(j.first))
                         .push_bind(Stamp(j.first));
                 });
-                q.push(" ON CONFLICT (external_id) DO NOTHING");
-                q.build().execute(&mut *conn).await.map_err(db::<DB>)?;
-                let keys = missing.iter().map(|j| j.external).collect();
-                rows.extend(locked(keys).build().fetch_all(&mut *conn).await.map_err(db::<DB>)?);
+                q.push(format!(" ON CONFLICT (external_id) DO NOTHING RETURNING {CALL_COLUMNS}"));
+                let inserted = q.build().fetch_all(&mut *conn).await.map_err(db::<DB>)?;
+                for row in &inserted {
+                    stored.insert(row.col::<String>("external_id")?);
+                }
+                rows.extend(inserted);
+                let raced: Vec<&str> = missing.iter().map(|j| j.external).filter(|e| !stored.contains(*e)).collect();
+                if !raced.is_empty() {
+                    rows.extend(locked(raced).build().fetch_all(&mut *conn).await.map_err(db::<DB>)?);
+                }
             }
             let mut merged = Vec::with_capacity(rows.len());
             for row in &rows {
