@@ -64,13 +64,13 @@ trap cleanup EXIT
 taken_ports=" "
 # Usage: free_port VARIABLE (sets it; a subshell could not remember what it handed out).
 free_port() {
-  local port
+  local candidate
   for _ in $(seq 1 50); do
-    port=$((10000 + RANDOM % 20000))
-    [[ $taken_ports == *" $port "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      taken_ports+="$port "
-      printf -v "$1" '%s' "$port"
+    candidate=$((10000 + RANDOM % 20000))
+    [[ $taken_ports == *" $candidate "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+      taken_ports+="$candidate "
+      printf -v "$1" '%s' "$candidate"
       return
     fi
   done
