@@ -182,21 +182,24 @@ pub async fn check(
         Some(Ok(slot)) => Ok(slot),
         _ => engine.at(probe.start, &calendar),
     };
-    match decided {
-        Ok(slot) => Ok(Check::Free(slot)),
-        Err(refusal) => refused(busy, company, engine, probe, refusal).await,
-    }
+    Ok(match decided {
+        Ok(slot) => Check::Free(slot),
+        Err(refusal) => {
+            Check::Refused { refusal, alternatives: alternatives(busy, company, engine, probe, refusal).await? }
+        }
+    })
 }
 
-/// A refusal with the alternatives that make sense for it.
-async fn refused(
+/// The alternatives that make sense for a refusal: none for a past time or one beyond the
+/// booking window, else the nearest bookable times.
+async fn alternatives(
     busy: &mut BusyFrom<'_>,
     company: &CompanyEntry,
     engine: &Engine<'_>,
     probe: &Probe,
     refusal: Refusal,
-) -> Result<Check, StoreError> {
-    let alternatives = match refusal {
+) -> Result<Vec<Slot>, StoreError> {
+    Ok(match refusal {
         Refusal::PastTime | Refusal::BeyondWindow => Vec::new(),
         _ => {
             let calendar = busy
@@ -204,8 +207,7 @@ async fn refused(
                 .await?;
             engine.alternatives(probe.start, &calendar, probe.window, DEFAULT_ALTERNATIVES, ALTERNATIVE_DAYS)
         }
-    };
-    Ok(Check::Refused { refusal, alternatives })
+    })
 }
 
 /// What was being attempted when the engine refused: it decides how the refusal is told.
@@ -219,18 +221,29 @@ pub enum Attempt {
     Move,
 }
 
-/// How a refusal is told outward, in one table for the functions and the admin API: the
-/// function status, whether the function counts as having failed, and whether it is a conflict
-/// (HTTP 409 in the admin API) rather than an unbookable request (422).
-pub fn outward(refusal: Refusal, attempt: Attempt) -> (Status, bool, bool) {
-    match (refusal, attempt) {
+/// How a refusal is told outward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outward {
+    /// The function status.
+    pub status: Status,
+    /// Whether the function still did what was asked (a question answered "not then, but …").
+    pub success: bool,
+    /// Someone else holds the time (HTTP 409 in the admin API), rather than a time that cannot
+    /// be booked at all (422).
+    pub conflict: bool,
+}
+
+/// The one table from a refusal to how it is told, for the functions and the admin API.
+pub fn outward(refusal: Refusal, attempt: Attempt) -> Outward {
+    let (status, success, conflict) = match (refusal, attempt) {
         (Refusal::PastTime, _) => (Status::PastTime, false, false),
         (Refusal::BeyondWindow, _) => (Status::OutsideBookingWindow, false, false),
         (Refusal::Closed, _) => (Status::Closed, false, false),
         (Refusal::Taken, Attempt::Book) => (Status::SlotTaken, false, true),
         (Refusal::Taken, _) => (Status::Unavailable, true, true),
         (Refusal::TooSoon | Refusal::OutsideHours, _) => (Status::Unavailable, true, false),
-    }
+    };
+    Outward { status, success, conflict }
 }
 
 /// Books `request` in `tx`. A slot lost to a concurrent writer (PostgreSQL) is decided again
@@ -277,11 +290,7 @@ pub async fn book(
         }
         tracing::debug!(staff = %slot.staff_id, "slot taken by a concurrent booking; retrying");
     }
-    let Check::Refused { alternatives, .. } =
-        refused(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?
-    else {
-        unreachable!("`refused` always refuses")
-    };
+    let alternatives = alternatives(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?;
     Ok(BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives })
 }
 
@@ -423,11 +432,7 @@ pub async fn reschedule(
             });
         }
     }
-    let Check::Refused { alternatives, .. } =
-        refused(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?
-    else {
-        unreachable!("`refused` always refuses")
-    };
+    let alternatives = alternatives(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?;
     Ok(RescheduleOutcome::Unavailable { refusal: Refusal::Taken, alternatives })
 }
 

@@ -120,7 +120,7 @@ pub(super) async fn create_appointment(
             (StatusCode::CREATED, axum::Json(appointment_json(&dir, &appointment))).into_response()
         }
         BookOutcome::Unavailable { refusal, alternatives } => {
-            let (_, _, conflict) = booking::outward(refusal, Attempt::Book);
+            let conflict = booking::outward(refusal, Attempt::Book).conflict;
             let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             let code = refusal.as_str();
             let alternatives: Vec<Value> = alternatives.iter().map(|s| slot_json(entry, &tz, s)).collect();

@@ -303,7 +303,7 @@ impl Ctx<'_> {
         service: &Service,
         alternatives: &[Slot],
     ) -> Answer {
-        let (status, success, _) = booking::outward(refusal, attempt);
+        let booking::Outward { status, success, .. } = booking::outward(refusal, attempt);
         let said = self.speak_slots(alternatives);
         let when = self.when(requested);
         let msg = match refusal {
