@@ -43,7 +43,14 @@ impl E164 {
         if trimmed.is_empty() || trimmed.len() > 32 {
             return Err(PhoneError::NotE164(raw.to_owned()));
         }
-        let country = region.and_then(|r| r.parse::<phonenumber::country::Id>().ok());
+        // A number written with its country code is read as such, whatever the region: with a
+        // region, the parser would take a leading digit of some foreign numbers for that
+        // region's own country code (US: `+49 160…` became `+49 60…`).
+        let country = if trimmed.starts_with('+') {
+            None
+        } else {
+            region.and_then(|r| r.parse::<phonenumber::country::Id>().ok())
+        };
         let parsed = phonenumber::parse(country, trimmed).map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(raw.to_owned()));
@@ -136,6 +143,20 @@ mod tests {
         let n = E164::parse_lenient("+49 160 4366218", None).unwrap();
         assert_eq!(n.as_str(), "+491604366218");
         assert!(E164::parse_lenient("hello", Some("DE")).is_err());
+    }
+
+    #[test]
+    fn international_numbers_keep_their_country_whatever_the_region() {
+        for region in [Some("US"), Some("DE"), Some("GB"), None] {
+            for written in ["+491604366218", "+49 160 4366218", " +49 (160) 436-6218 "] {
+                assert_eq!(
+                    E164::parse_lenient(written, region).unwrap().as_str(),
+                    "+491604366218",
+                    "{written} in {region:?}"
+                );
+            }
+            assert_eq!(E164::parse_lenient("+1 212 555 0199", region).unwrap().as_str(), "+12125550199");
+        }
     }
 
     #[test]

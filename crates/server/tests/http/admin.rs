@@ -1,4 +1,4 @@
-use frontdesk_server::test_support::{ADMIN_TOKEN, TestServer};
+use frontdesk_server::test_support::{ADMIN_TOKEN, HANS, SMILE, TestServer, call_object};
 use frontdesk_store::backend_tests;
 use frontdesk_store::test_support::TestDb;
 use jiff::Timestamp;
@@ -163,7 +163,30 @@ async fn appointments_are_filtered_and_paged(db: TestDb) {
     server.stop().await;
 }
 
+/// A German caller who books at the New York practice is stored under their full number; the
+/// customer search of that company finds them by it (a US region used to misread `+49 160…`).
+async fn customer_search_finds_foreign_numbers_in_any_company(db: TestDb) {
+    let server = start(db).await;
+    let call = call_object("call_foreign", HANS, SMILE, "ongoing");
+    let args = json!({"service": "checkup", "date": "2026-03-10", "time": "10:00", "customer_name": "Hans Müller"});
+    let booked = server.function("book_appointment", args, &call).await;
+    assert_eq!(booked["status"], "booked", "{booked}");
+    for phone in ["%2B491604366218", "%2B49%20160%204366218"] {
+        let body: Value = server
+            .admin_get(&format!("/api/v1/customers?company=brightsmile&phone={phone}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{phone}: {body}");
+        assert_eq!(items[0]["phone"], HANS);
+    }
+    server.stop().await;
+}
+
 backend_tests!(
+    customer_search_finds_foreign_numbers_in_any_company,
     the_admin_api_needs_the_token,
     companies_list_everything_but_secrets,
     operators_book_and_are_told_about_conflicts,
