@@ -54,6 +54,9 @@ pub struct ServeArgs {
     /// Address to bind [default: 127.0.0.1:8080]
     #[arg(long, env = "FRONTDESK_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// A separate (private) address for /metrics; then the main address does not serve it.
+    #[arg(long, env = "FRONTDESK_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Retell API key(s), comma-separated; any of them verifies signatures.
     #[arg(long, env = "FRONTDESK_RETELL_API_KEY", value_delimiter = ',', hide_env_values = true)]
     pub retell_api_key: Vec<String>,
@@ -83,6 +86,7 @@ pub struct ServeArgs {
 pub struct FileConfig {
     database_url: Option<String>,
     listen: Option<SocketAddr>,
+    metrics_listen: Option<SocketAddr>,
     retell_api_key: Option<Keys>,
     retell_base_url: Option<String>,
     admin_token: Option<String>,
@@ -129,6 +133,8 @@ pub struct Resolved {
 pub struct ResolvedServe {
     /// Bind address.
     pub listen: SocketAddr,
+    /// Separate metrics address.
+    pub metrics_listen: Option<SocketAddr>,
     /// Retell keys (at least one).
     pub retell_api_keys: Vec<String>,
     /// Retell API base.
@@ -190,6 +196,7 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
             Some(addr) => addr,
             None => DEFAULT_LISTEN.parse()?,
         },
+        metrics_listen: args.metrics_listen.or(file.metrics_listen),
         retell_api_keys: keys,
         retell_base_url: args.retell_base_url.clone().or_else(|| file.retell_base_url.clone()),
         admin_token,

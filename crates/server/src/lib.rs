@@ -31,6 +31,8 @@ pub use state::AppState;
 pub struct RunningServer {
     /// The bound address (useful with port 0).
     pub addr: SocketAddr,
+    /// The bound metrics address, when `/metrics` has one of its own.
+    pub metrics_addr: Option<SocketAddr>,
     /// The shared state, for tests that inspect it.
     pub state: AppState,
     shutdown: watch::Sender<bool>,
@@ -44,6 +46,19 @@ impl RunningServer {
         let _ = metrics::handle();
         let listener = TcpListener::bind(settings.listen).await?;
         let addr = listener.local_addr()?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(metrics_addr) => Some(TcpListener::bind(metrics_addr).await?),
+            None if !addr.ip().is_loopback() => {
+                tracing::warn!(
+                    %addr,
+                    "/metrics is served on a public address: anyone who reaches it can read the metrics; \
+                     set FRONTDESK_METRICS_LISTEN to a private address"
+                );
+                None
+            }
+            None => None,
+        };
+        let metrics_addr = metrics_listener.as_ref().map(TcpListener::local_addr).transpose()?;
         let state = AppState::new(store, settings).await?;
         let (shutdown, signal) = watch::channel(false);
         let workers = workers::spawn(state.clone(), signal.clone());
@@ -52,6 +67,19 @@ impl RunningServer {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        if let Some(metrics_listener) = metrics_listener {
+            let mut stop = signal.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(metrics_listener, router::metrics_router())
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|stop| *stop).await;
+                    })
+                    .await;
+                if let Err(error) = served {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         let task = tokio::spawn(async move {
             let mut signal = signal;
             let served = axum::serve(listener, app)
@@ -62,7 +90,7 @@ impl RunningServer {
             workers.stop().await;
             served
         });
-        Ok(RunningServer { addr, state, shutdown, task })
+        Ok(RunningServer { addr, metrics_addr, state, shutdown, task })
     }
 
     /// Stops accepting connections, lets in-flight requests finish, stops the workers.

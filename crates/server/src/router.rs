@@ -22,10 +22,10 @@ use crate::{admin, calcom, retell};
 /// Builds the router with every endpoint and layer.
 pub fn router(state: AppState) -> Router {
     let settings = state.settings().clone();
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+    let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
+    // With a separate metrics address, the public one does not serve `/metrics`.
+    let router = if settings.metrics_listen.is_none() { router.route("/metrics", get(metrics)) } else { router };
+    router
         .nest("/api/v1", admin::routes(state.clone()))
         .merge(retell::routes())
         .merge(calcom::routes())
@@ -51,6 +51,11 @@ async fn method_not_allowed(request: Request) -> ApiError {
         "method_not_allowed",
         format!("{} is not allowed on {}", request.method(), request.uri().path()),
     )
+}
+
+/// The router of the separate metrics address: `/metrics` only.
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", get(metrics)).fallback(not_found)
 }
 
 /// Counts requests and records their latency per route and status.

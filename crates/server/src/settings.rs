@@ -13,6 +13,9 @@ use frontdesk_domain::time::{Clock, SystemClock};
 pub struct Settings {
     /// Address to bind.
     pub listen: SocketAddr,
+    /// A separate address for `/metrics` (a private interface); then the main address does not
+    /// serve it. Unset: `/metrics` is served on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
     /// Retell API keys: any of them verifies `X-Retell-Signature`; the first calls Retell's API.
     pub retell_api_keys: Vec<String>,
     /// Retell REST API base.
@@ -55,6 +58,7 @@ impl Settings {
     pub fn new(listen: SocketAddr, retell_api_keys: Vec<String>, admin_token: Option<String>) -> Self {
         Self {
             listen,
+            metrics_listen: None,
             retell_api_keys,
             retell_base_url: "https://api.retellai.com".to_owned(),
             admin_token,
@@ -79,6 +83,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("listen", &self.listen)
+            .field("metrics_listen", &self.metrics_listen)
             .field("retell_api_keys", &format_args!("<{} redacted>", self.retell_api_keys.len()))
             .field("retell_base_url", &self.retell_base_url)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))

@@ -29,6 +29,7 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     }
 
     let mut settings = Settings::new(serve.listen, serve.retell_api_keys, serve.admin_token);
+    settings.metrics_listen = serve.metrics_listen;
     if let Some(url) = serve.retell_base_url {
         settings.retell_base_url = url;
     }
@@ -47,6 +48,9 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);
+    if let Some(addr) = server.metrics_addr {
+        println!("metrics on http://{addr}/metrics");
+    }
     server.run_until(shutdown_signal()).await
 }
 

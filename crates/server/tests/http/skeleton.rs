@@ -27,6 +27,26 @@ async fn health_readiness_and_metrics(db: TestDb) {
     server.stop().await;
 }
 
+/// With `FRONTDESK_METRICS_LISTEN`, `/metrics` moves to its own (private) address: the public
+/// one no longer serves it.
+async fn metrics_can_have_an_address_of_their_own(db: TestDb) {
+    let mut settings = TestServer::settings(None);
+    settings.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    let server = TestServer::start(db, settings).await;
+    assert_eq!(server.get("/healthz").await.status(), 200);
+    let public = server.get("/metrics").await;
+    assert_eq!(public.status(), 404);
+    let metrics_addr = server.server.as_ref().unwrap().metrics_addr.expect("a metrics address");
+    assert_ne!(metrics_addr, server.addr);
+    let private = server.client.get(format!("http://{metrics_addr}/metrics")).send().await.unwrap();
+    assert_eq!(private.status(), 200);
+    let text = private.text().await.unwrap();
+    assert!(text.contains(r#"frontdesk_http_requests_total{method="GET",route="/healthz",status="200"}"#), "{text}");
+    let other = server.client.get(format!("http://{metrics_addr}/healthz")).send().await.unwrap();
+    assert_eq!(other.status(), 404, "the metrics address serves nothing else");
+    server.stop().await;
+}
+
 async fn errors_are_json(db: TestDb) {
     let server = start(db).await;
     let cases = [
@@ -87,4 +107,9 @@ async fn the_directory_follows_imports_while_serving(db: TestDb) {
     server.stop().await;
 }
 
-backend_tests!(health_readiness_and_metrics, errors_are_json, the_directory_follows_imports_while_serving);
+backend_tests!(
+    health_readiness_and_metrics,
+    metrics_can_have_an_address_of_their_own,
+    errors_are_json,
+    the_directory_follows_imports_while_serving
+);
