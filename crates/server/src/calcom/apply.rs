@@ -54,7 +54,10 @@ pub async fn booking_state(
         return Ok(Applied::Ignored(format!("no staff member is linked to Cal.com user {:?}", booking.host_id)));
     };
     let range = match (booking.start, booking.end) {
-        (Some(s), Some(e)) => TimeRange::new(s, e).map_err(|e| StoreError::InvalidInput(e.to_string()))?,
+        (Some(s), Some(e)) => match TimeRange::new(s, e) {
+            Ok(range) => range,
+            Err(error) => return Ok(Applied::Failed(format!("the booking's times are unusable: {error}"))),
+        },
         _ => return Ok(Applied::Failed("the booking has no start and end".into())),
     };
     if let Some(previous) = &booking.rescheduled_from {

@@ -107,7 +107,9 @@ async fn apply_delivery(
         error: None,
         at: now,
     };
-    store
+    // Kept to record the delivery as failed if applying it fails for good (below).
+    let kept = event.clone();
+    let applied = store
         .write(move |tx| {
             Box::pin(async move {
                 let mut event = event;
@@ -135,7 +137,21 @@ async fn apply_delivery(
                 Ok(status)
             })
         })
-        .await
+        .await;
+    match applied {
+        Err(error) if !error.is_transient() => {
+            // A delivery that can never be applied is still acknowledged (Cal.com would only send
+            // it again), but never silently: it is stored as `failed` with the error, listed and
+            // replayable like any other.
+            tracing::warn!(%error, "a Cal.com delivery failed for good; stored as failed");
+            let mut failed = kept;
+            failed.status = WebhookStatus::Failed;
+            failed.error = Some(format!("could not be applied: {error}"));
+            store.write(move |tx| Box::pin(async move { tx.insert_webhook_event(&failed).await.map(drop) })).await?;
+            Ok(WebhookStatus::Failed)
+        }
+        other => other,
+    }
 }
 
 /// What a trigger means for the calendar.

@@ -318,6 +318,29 @@ async fn calcom_bookings_block_time_and_free_it_again(db: TestDb) {
     s.stop().await;
 }
 
+/// A delivery that can never be applied (a booking that ends before it starts) is acknowledged,
+/// and stored as `failed` with the reason: listed, and replayable.
+async fn deliveries_that_cannot_be_applied_are_stored_as_failed(db: TestDb) {
+    let fake = fake().await;
+    let s = start(db, &fake).await;
+    let backwards = delivery(
+        "BOOKING_CREATED",
+        "ext_backwards",
+        "2026-03-10T15:00:00Z",
+        "2026-03-10T14:00:00Z",
+        MEHMET,
+        "2026-03-09T08:01:00Z",
+    );
+    assert_eq!(signed_webhook(&s, &backwards, SECRET).await, 204);
+    let events: Value = s.admin_get("/api/v1/webhook-events?provider=calcom&status=failed").await.json().await.unwrap();
+    let items = events["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{events}");
+    assert!(items[0]["error"].as_str().unwrap().contains("unusable"), "{}", items[0]);
+    assert_eq!(items[0]["payload"]["payload"]["uid"], "ext_backwards");
+    assert_eq!(mehmet_at(&s, "15:00").await, "available", "nothing was blocked");
+    s.stop().await;
+}
+
 async fn the_catch_up_pull_finds_what_webhooks_missed(db: TestDb) {
     let fake = fake().await;
     let mut settings = settings();
@@ -428,6 +451,7 @@ async fn secrets_never_leave_the_server(db: TestDb) {
 }
 
 backend_tests!(
+    deliveries_that_cannot_be_applied_are_stored_as_failed,
     create_move_and_cancel_reach_calcom_exactly_once,
     a_lost_answer_never_makes_a_second_booking,
     rate_limits_and_server_errors_are_retried,
