@@ -103,6 +103,8 @@ statuses! {
     UnknownNumber => "unknown_number",
     /// The function name is not known.
     UnknownFunction => "unknown_function",
+    /// An argument is longer than the function accepts (nothing was done).
+    ArgumentTooLong => "argument_too_long",
     /// The database is unavailable; the agent may try again.
     TemporarilyUnavailable => "temporarily_unavailable",
 }

@@ -539,7 +539,35 @@ async fn the_remaining_statuses(db: TestDb) {
     s.stop().await;
 }
 
+/// A megabyte-sized argument is refused with a clear answer, and the trace keeps only its start,
+/// size and hash: twenty such calls do not grow the database by twenty megabytes.
+async fn oversized_arguments_are_refused_and_traces_stay_small(db: TestDb) {
+    let s = start(db).await;
+    let call = call_object("call_huge", HANS, FRISEUR, "ongoing");
+    let notes = "x".repeat(900_000);
+    for _ in 0..20 {
+        let answer = s
+            .function(
+                "book_appointment",
+                json!({"service": "Herrenhaarschnitt", "date": "2026-03-10", "time": "14:00", "notes": notes}),
+                &call,
+            )
+            .await;
+        expect(&answer, "argument_too_long", false);
+        assert_eq!(answer["argument"], "notes");
+    }
+    assert_eq!(s.db.scalar("SELECT COUNT(*) FROM appointments").await, 0, "nothing was booked");
+    let detail: Value = s.admin_get("/api/v1/calls/call_huge").await.json().await.unwrap();
+    let traces = detail["function_calls"].as_array().unwrap();
+    assert_eq!(traces.len(), 20);
+    assert_eq!(traces[0]["arguments"]["truncated"], true);
+    assert!(traces[0]["arguments"]["bytes"].as_u64().unwrap() > 900_000);
+    assert!(detail.to_string().len() < 200_000, "the traces of twenty calls stay small");
+    s.stop().await;
+}
+
 backend_tests!(
+    oversized_arguments_are_refused_and_traces_stay_small,
     the_remaining_statuses,
     a_german_call_from_greeting_to_callback,
     an_english_call_with_policies,

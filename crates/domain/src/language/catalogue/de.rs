@@ -121,6 +121,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::CallbackRequested => "Ich habe Ihre Rückrufbitte notiert. Wir rufen Sie so bald wie möglich zurück.".into(),
         Msg::PhoneRequired => "Unter welcher Telefonnummer können wir Sie zurückrufen?".into(),
         Msg::UnknownFunction => "Das kann ich leider nicht erledigen.".into(),
+        Msg::ArgumentTooLong => "Das war leider zu lang für mich. Können Sie es mir bitte kürzer sagen?".into(),
         Msg::UnknownNumber => "Diese Rufnummer ist bei uns nicht eingerichtet.".into(),
         Msg::TemporarilyUnavailable => {
             "Einen Moment bitte, unser System ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.".into()

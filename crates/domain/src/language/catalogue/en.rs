@@ -117,6 +117,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::CallbackRequested => "I've noted your request; we'll call you back as soon as we can.".into(),
         Msg::PhoneRequired => "What number can we call you back on?".into(),
         Msg::UnknownFunction => "I'm sorry, I can't do that.".into(),
+        Msg::ArgumentTooLong => "I'm sorry, that was too long for me to take down. Could you say it more briefly?".into(),
         Msg::UnknownNumber => "This number is not set up with us.".into(),
         Msg::TemporarilyUnavailable => {
             "One moment please, our system is briefly unavailable. Please try again in a moment.".into()

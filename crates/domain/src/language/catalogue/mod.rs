@@ -228,6 +228,8 @@ pub enum Msg<'a> {
     PhoneRequired,
     /// The function does not exist.
     UnknownFunction,
+    /// An argument was far longer than anything a caller says.
+    ArgumentTooLong,
     /// The number called is not set up.
     UnknownNumber,
     /// A passing failure; try again.

@@ -41,6 +41,7 @@ mod args;
 mod availability;
 mod context;
 mod info;
+mod limits;
 
 pub use answer::Answer;
 use args::Args;
@@ -130,6 +131,14 @@ async fn run(
         customer_id: customer.as_ref().map(|c| c.id),
     };
     let now = state.settings().clock.now();
+    if let Some(too_long) = limits::oversized_argument(&request.args) {
+        // Nothing a caller says is this long: refuse before doing anything with it.
+        tracing::info!(function = function.map_or("unknown", Function::name), argument = %too_long, "argument too long");
+        let trail = Trail { external, facts: &facts, links, caller: unlinked_caller, request, function, received };
+        let lang = company.company.def.locale.language();
+        let answer = Answer::fail(Status::ArgumentTooLong, lang, &Msg::ArgumentTooLong).with("argument", too_long);
+        return trail.answer(state, answer, started).await;
+    }
     if let Some(effect) = function.and_then(Effect::of) {
         // One write transaction from the call merge to the trace: it runs where the store runs
         // writes, and commits with its idempotency record. Routing and the customer lookup above
@@ -273,12 +282,12 @@ impl Trail<'_> {
     fn trace(&self, response: Value, replayed: bool, started: Instant) -> Trace {
         Trace {
             company_id: self.links.company_id,
-            name_sent: self.request.name.clone(),
+            name_sent: limits::capped_text(&self.request.name),
             function: self.function.map(|f| f.name().to_owned()),
-            arguments: Value::Object(self.request.args.clone()),
+            arguments: limits::capped(Value::Object(self.request.args.clone())),
             status: response.get("status").and_then(Value::as_str).unwrap_or_default().to_owned(),
             success: response.get("success").and_then(Value::as_bool).unwrap_or(false),
-            response,
+            response: limits::capped(response),
             replayed,
             duration_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
             at: Timestamp::now(),
