@@ -78,6 +78,15 @@ pub struct ServeArgs {
     /// How often the background workers (reconciler, Cal.com outbox) look for work [default: 5s]
     #[arg(long, env = "FRONTDESK_WORKER_INTERVAL", value_parser = parse_duration)]
     pub worker_interval: Option<Duration>,
+    /// Disconnect clients that take longer to send a request's headers [default: 10s]
+    #[arg(long, env = "FRONTDESK_HEADER_READ_TIMEOUT", value_parser = parse_duration)]
+    pub header_read_timeout: Option<Duration>,
+    /// Most connections open at once; beyond, new ones are answered 503 [default: 10000]
+    #[arg(long, env = "FRONTDESK_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Connections the kernel queues before they are accepted [default: 4096]
+    #[arg(long, env = "FRONTDESK_LISTEN_BACKLOG")]
+    pub listen_backlog: Option<u32>,
 }
 
 /// The optional TOML file; same names as the environment variables without the prefix.
@@ -95,6 +104,9 @@ pub struct FileConfig {
     reconcile_after: Option<String>,
     request_timeout: Option<String>,
     worker_interval: Option<String>,
+    header_read_timeout: Option<String>,
+    max_connections: Option<usize>,
+    listen_backlog: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +161,12 @@ pub struct ResolvedServe {
     pub request_timeout: Option<Duration>,
     /// Background worker interval.
     pub worker_interval: Option<Duration>,
+    /// Header read timeout.
+    pub header_read_timeout: Option<Duration>,
+    /// Connection cap.
+    pub max_connections: Option<usize>,
+    /// Listen backlog.
+    pub listen_backlog: Option<u32>,
 }
 
 /// Merges flags/environment with the file.
@@ -213,6 +231,12 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
             Some(d) => Some(d),
             None => file_duration(&file.worker_interval, "worker_interval")?,
         },
+        header_read_timeout: match args.header_read_timeout {
+            Some(d) => Some(d),
+            None => file_duration(&file.header_read_timeout, "header_read_timeout")?,
+        },
+        max_connections: args.max_connections.or(file.max_connections),
+        listen_backlog: args.listen_backlog.or(file.listen_backlog),
     })
 }
 

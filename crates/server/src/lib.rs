@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
-use axum::serve::ListenerExt;
 use frontdesk_store::SharedStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -15,6 +14,7 @@ pub mod booking;
 pub mod calcom;
 pub mod error;
 pub mod health;
+pub mod listener;
 pub mod metrics;
 pub mod retell;
 pub mod router;
@@ -24,6 +24,7 @@ pub mod state;
 pub mod test_support;
 mod workers;
 
+pub use listener::ConnectionLimits;
 pub use settings::Settings;
 pub use state::AppState;
 
@@ -44,7 +45,7 @@ impl RunningServer {
     pub async fn start(store: SharedStore, settings: Settings) -> anyhow::Result<RunningServer> {
         // Install the metrics recorder before the first request is counted.
         let _ = metrics::handle();
-        let listener = TcpListener::bind(settings.listen).await?;
+        let listener = listener::bind(settings.listen, settings.listen_backlog)?;
         let addr = listener.local_addr()?;
         let metrics_listener = match settings.metrics_listen {
             Some(metrics_addr) => Some(TcpListener::bind(metrics_addr).await?),
@@ -63,10 +64,11 @@ impl RunningServer {
         let (shutdown, signal) = watch::channel(false);
         let workers = workers::spawn(state.clone(), signal.clone());
         let app = router::router(state.clone());
-        // Answers go out at once, not held back to coalesce with more (Nagle).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
+        let limits = ConnectionLimits {
+            header_read_timeout: state.settings().header_read_timeout,
+            max_connections: state.settings().max_connections,
+            backlog: state.settings().listen_backlog,
+        };
         if let Some(metrics_listener) = metrics_listener {
             let mut stop = signal.clone();
             tokio::spawn(async move {
@@ -81,12 +83,7 @@ impl RunningServer {
             });
         }
         let task = tokio::spawn(async move {
-            let mut signal = signal;
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = signal.wait_for(|stop| *stop).await;
-                })
-                .await;
+            let served = listener::serve(listener, app, limits, signal).await;
             workers.stop().await;
             served
         });

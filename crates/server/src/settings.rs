@@ -26,6 +26,12 @@ pub struct Settings {
     pub clock: Arc<dyn Clock>,
     /// Longest time a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// Longest time to receive a request's headers; a slower client is disconnected.
+    pub header_read_timeout: Duration,
+    /// Most connections open at once; beyond, new ones are answered 503 and closed.
+    pub max_connections: usize,
+    /// Connections the kernel queues before they are accepted.
+    pub listen_backlog: u32,
     /// Largest request body accepted.
     pub body_limit: usize,
     /// A call still ongoing this long after its last event is fetched from Retell.
@@ -64,6 +70,9 @@ impl Settings {
             admin_token,
             clock: Arc::new(SystemClock),
             request_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
+            listen_backlog: 4096,
             body_limit: Self::DEFAULT_BODY_LIMIT,
             reconcile_after: Duration::from_secs(600),
             abandon_after: Duration::from_secs(2 * 3600),

@@ -45,6 +45,15 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     if let Some(d) = serve.worker_interval {
         settings.worker_interval = d;
     }
+    if let Some(d) = serve.header_read_timeout {
+        settings.header_read_timeout = d;
+    }
+    if let Some(n) = serve.max_connections {
+        settings.max_connections = n;
+    }
+    if let Some(n) = serve.listen_backlog {
+        settings.listen_backlog = n;
+    }
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);

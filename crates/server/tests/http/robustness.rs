@@ -223,6 +223,68 @@ async fn thousands_of_generated_bodies_get_well_formed_answers(db: TestDb) {
     s.stop().await;
 }
 
+/// Reads what the server sends on `stream` until it closes the connection (or 10 s pass).
+fn read_until_closed(mut stream: std::net::TcpStream) -> Option<String> {
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(String::from_utf8_lossy(&received).into_owned()),
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            // Reset by the server counts as closed; a read timeout means it kept the connection.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(String::from_utf8_lossy(&received).into_owned());
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A client that sends its headers a byte at a time (slowloris) is disconnected once the header
+/// read timeout passes, instead of holding the connection forever.
+async fn slow_headers_are_cut_off(db: TestDb) {
+    let mut settings = TestServer::settings(None);
+    settings.header_read_timeout = Duration::from_millis(500);
+    let s = TestServer::start(db, settings).await;
+    let mut stream = std::net::TcpStream::connect(s.addr).unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: te").unwrap();
+    let closed = tokio::task::spawn_blocking(move || read_until_closed(stream)).await.unwrap();
+    let answer = closed.expect("the server closed the slow connection");
+    assert!(!answer.contains("200 OK"), "{answer}");
+    // A client that sends its headers at once is served as before.
+    assert_eq!(s.get("/healthz").await.status(), 200);
+    s.stop().await;
+}
+
+/// Beyond the connection cap a new connection is refused clearly (503, JSON) and closed; once a
+/// connection closes, new ones are served again.
+async fn connections_beyond_the_cap_are_refused(db: TestDb) {
+    let mut settings = TestServer::settings(None);
+    settings.max_connections = 2;
+    let s = TestServer::start(db, settings).await;
+    let held: Vec<std::net::TcpStream> = (0..2).map(|_| std::net::TcpStream::connect(s.addr).unwrap()).collect();
+    // Give the server a moment to accept both before the third arrives.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut third = std::net::TcpStream::connect(s.addr).unwrap();
+    third.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
+    let refused = tokio::task::spawn_blocking(move || read_until_closed(third)).await.unwrap().unwrap();
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains(r#""code":"too_many_connections""#), "{refused}");
+    drop(held);
+    let mut served = false;
+    for _ in 0..50 {
+        let fresh = frontdesk_server::test_support::http_client();
+        if fresh.get(format!("{}/healthz", s.url)).send().await.is_ok_and(|r| r.status() == 200) {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "served again once the held connections closed");
+    s.stop().await;
+}
+
 /// A request whose body is still arriving when shutdown begins is answered before the server
 /// stops.
 async fn shutdown_finishes_in_flight_requests(db: TestDb) {
@@ -275,4 +337,9 @@ async fn shutdown_finishes_in_flight_requests(db: TestDb) {
     assert!(std::net::TcpStream::connect(s.addr).is_err());
 }
 
-backend_tests!(thousands_of_generated_bodies_get_well_formed_answers, shutdown_finishes_in_flight_requests);
+backend_tests!(
+    slow_headers_are_cut_off,
+    connections_beyond_the_cap_are_refused,
+    thousands_of_generated_bodies_get_well_formed_answers,
+    shutdown_finishes_in_flight_requests
+);
