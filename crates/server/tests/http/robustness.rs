@@ -264,11 +264,18 @@ async fn connections_beyond_the_cap_are_refused(db: TestDb) {
     settings.max_connections = 2;
     let s = TestServer::start(db, settings).await;
     let held: Vec<std::net::TcpStream> = (0..2).map(|_| std::net::TcpStream::connect(s.addr).unwrap()).collect();
-    // Give the server a moment to accept both before the third arrives.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut third = std::net::TcpStream::connect(s.addr).unwrap();
-    third.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n").unwrap();
-    let refused = tokio::task::spawn_blocking(move || read_until_closed(third)).await.unwrap().unwrap();
+    // Until the server has accepted both, a third may still be served (and closes after its
+    // answer); once it has, the third is refused.
+    let mut refused = String::new();
+    for _ in 0..50 {
+        let mut third = std::net::TcpStream::connect(s.addr).unwrap();
+        third.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").unwrap();
+        refused = tokio::task::spawn_blocking(move || read_until_closed(third)).await.unwrap().unwrap_or_default();
+        if refused.starts_with("HTTP/1.1 503") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     assert!(refused.contains(r#""code":"too_many_connections""#), "{refused}");
     drop(held);
