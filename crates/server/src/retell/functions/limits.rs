@@ -5,6 +5,8 @@
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::hex;
+
 /// The longest text argument a function accepts, in characters (a spoken note is far shorter).
 pub const MAX_ARGUMENT_CHARS: usize = 2_000;
 /// The most a trace keeps of one field (arguments, answer), in bytes of JSON.
@@ -50,10 +52,6 @@ pub fn capped(value: Value) -> Value {
 /// A short text field of a trace (the function name as sent), cut to 200 characters.
 pub fn capped_text(text: &str) -> String {
     text.chars().take(200).collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -377,6 +377,7 @@ fn canonical(value: &Value) -> String {
     }
 }
 
+/// Lowercase hex of a digest (idempotency keys, hashes of what a trace cut).
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
