@@ -67,7 +67,6 @@ impl RunningServer {
         let limits = ConnectionLimits {
             header_read_timeout: state.settings().header_read_timeout,
             max_connections: state.settings().max_connections,
-            backlog: state.settings().listen_backlog,
         };
         if let Some(metrics_listener) = metrics_listener {
             let mut stop = signal.clone();

@@ -24,11 +24,9 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// Most connections open at once; beyond, a connection is answered 503 and closed.
     pub max_connections: usize,
-    /// Connections the kernel queues before they are accepted.
-    pub backlog: u32,
 }
 
-/// Binds `addr` with the configured backlog.
+/// Binds `addr` with `backlog` connections queued by the kernel before they are accepted.
 pub fn bind(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
     socket.set_reuseaddr(true)?;
