@@ -112,7 +112,8 @@ impl Client {
             remaining: header("x-ratelimit-remaining-default"),
             reset: header("x-ratelimit-reset-default").map(reset_in),
         };
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let body = response.bytes().await.map_err(|e| CalError::Transport(e.to_string()))?;
+        let body = frontdesk_domain::text::parse_json(&body).unwrap_or(Value::Null);
         if status == 429 {
             return Err(CalError::RateLimited { reset: rate.reset });
         }

@@ -62,9 +62,14 @@ fn instant(v: &Value, keys: &[&str]) -> Option<Timestamp> {
 }
 
 impl Booking {
-    /// Reads a booking from an API object or a webhook's `payload`; `None` without a `uid`.
+    /// The longest booking uid accepted (Cal.com's are about 22 characters); the uid is a unique
+    /// key in the store, and an index entry has a size limit.
+    pub const MAX_UID_LEN: usize = 255;
+
+    /// Reads a booking from an API object or a webhook's `payload`; `None` without a usable
+    /// `uid`.
     pub fn from_value(v: &Value) -> Option<Booking> {
-        let uid = text(v, &["uid"])?;
+        let uid = text(v, &["uid"]).filter(|u| !u.is_empty() && u.len() <= Self::MAX_UID_LEN)?;
         let host_id = v
             .get("hosts")
             .and_then(|h| h.get(0))
@@ -138,11 +143,18 @@ impl WebhookDelivery {
         })
     }
 
-    /// trigger + booking uid + createdAt: Cal.com has no delivery id.
+    /// trigger + booking uid + createdAt: Cal.com has no delivery id. A key longer than
+    /// [`Self::MAX_KEY_LEN`] (no real delivery's is) is replaced by its SHA-256, so that it still
+    /// fits the unique index it is checked against.
     pub fn dedupe_key(&self) -> String {
+        use sha2::Digest;
         let uid = self.booking.as_ref().map_or("", |b| b.uid.as_str());
-        format!("{}:{uid}:{}", self.trigger, self.created_at)
+        let key = format!("{}:{uid}:{}", self.trigger, self.created_at);
+        if key.len() <= Self::MAX_KEY_LEN { key } else { format!("sha256:{}", hex::encode(sha2::Sha256::digest(&key))) }
     }
+
+    /// The longest dedupe key stored as it is.
+    pub const MAX_KEY_LEN: usize = 256;
 }
 
 /// The body of `POST /v2/bookings`.

@@ -146,7 +146,14 @@ pub struct CallLinks {
 }
 
 impl CallLinks {
-    /// Keeps what is known; never unlinks.
+    /// Whether `other` places the call at another tenant than `self` does. A call belongs to the
+    /// tenant of its first sighting: a later event or function call for the same call id through
+    /// another tenant's number must be refused, never joined (I7).
+    pub fn conflicts_with(&self, other: &CallLinks) -> bool {
+        matches!((self.company_id, other.company_id), (Some(a), Some(b)) if a != b)
+    }
+
+    /// Keeps what is known; never unlinks. Callers refuse [`Self::conflicts_with`] first.
     pub fn join(&self, other: &CallLinks) -> CallLinks {
         CallLinks {
             company_id: self.company_id.or(other.company_id),

@@ -23,4 +23,5 @@ pub mod policy;
 pub mod records;
 pub mod tenant;
 pub mod tenant_file;
+pub mod text;
 pub mod time;

@@ -70,7 +70,9 @@ impl Client {
         let status = response.status().as_u16();
         match status {
             200 => {
-                let value: serde_json::Value = response.json().await.map_err(|e| FetchError::Invalid(e.to_string()))?;
+                let body = response.bytes().await.map_err(|e| FetchError::Transport(e.to_string()))?;
+                let value =
+                    frontdesk_domain::text::parse_json(&body).map_err(|e| FetchError::Invalid(e.to_string()))?;
                 CallObject::from_value(&value).map(Some).ok_or_else(|| FetchError::Invalid("not an object".into()))
             }
             404 => Ok(None),

@@ -107,6 +107,9 @@ statuses! {
     ArgumentTooLong => "argument_too_long",
     /// The database is unavailable; the agent may try again.
     TemporarilyUnavailable => "temporarily_unavailable",
+    /// The request could not be completed and retrying it will not help (nothing was done; the
+    /// request is traced with the reason for the operators).
+    Failed => "failed",
 }
 
 impl fmt::Display for Status {

@@ -7,6 +7,7 @@ use frontdesk_domain::money::Cents;
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 /// A string, or a number read as a string; anything else is absent.
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -181,6 +182,9 @@ pub fn dedupe_key(event: &str, kind: LifecycleEvent, call_id: &str, body: &Value
                 .find_map(|k| body.get(*k))
                 .map(|v| v.to_string())
                 .unwrap_or_default();
+            // Bounded, so that it fits the unique index it is checked against whatever was sent.
+            let start =
+                if start.len() <= 64 { start } else { format!("sha256:{}", hex::encode(Sha256::digest(&start))) };
             Some(format!("{event}:{call_id}:{start}"))
         }
         _ => Some(format!("{event}:{call_id}")),
@@ -226,18 +230,18 @@ pub enum FunctionCallError {
 impl FunctionCall {
     /// Parses a function-call body; `name_in_path` wins over the body's `name`.
     pub fn parse(body: &[u8], name_in_path: Option<&str>) -> Result<FunctionCall, FunctionCallError> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| FunctionCallError::NotJson(e.to_string()))?;
+        let value = frontdesk_domain::text::parse_json(body).map_err(|e| FunctionCallError::NotJson(e.to_string()))?;
         let call = value.get("call").and_then(CallObject::from_value).ok_or(FunctionCallError::NoCall)?;
         if call.call_id.as_deref().is_none_or(|id| id.trim().is_empty()) {
             return Err(FunctionCallError::NoCall);
         }
         let name = name_in_path
-            .map(str::to_owned)
+            .map(|n| frontdesk_domain::text::scrub(n).into_owned())
             .or_else(|| value.get("name").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_default();
         let args = match value.get("args") {
             Some(Value::Object(m)) => m.clone(),
-            Some(Value::String(s)) => match serde_json::from_str(s) {
+            Some(Value::String(s)) => match frontdesk_domain::text::parse_json(s.as_bytes()) {
                 Ok(Value::Object(m)) => m,
                 _ => Map::new(),
             },

@@ -79,6 +79,14 @@ impl From<StoreError> for ApiError {
             }
             StoreError::NotFound(what) => Self::not_found(format!("{what} not found")),
             StoreError::InvalidInput(message) => Self::bad_request(message.clone()),
+            StoreError::Unstorable(e) => {
+                tracing::warn!(error = %e, "data the database cannot store");
+                Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unstorable",
+                    "the request carries data that cannot be stored",
+                )
+            }
             StoreError::Rejected(e) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()),
             _ => {
                 tracing::error!(%error, "store error");

@@ -19,8 +19,14 @@ use crate::health::{healthz, metrics, readyz};
 use crate::state::AppState;
 use crate::{admin, calcom, retell};
 
-/// Builds the router with every endpoint and layer.
+/// Builds the router with every endpoint and layer. Text in the path and query is scrubbed
+/// (`frontdesk_domain::text`) before routing, so that path parameters see it too.
 pub fn router(state: AppState) -> Router {
+    let routes = routes(state);
+    Router::new().fallback_service(tower::Layer::layer(&middleware::map_request(scrub_uri), routes))
+}
+
+fn routes(state: AppState) -> Router {
     let settings = state.settings().clone();
     let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
     // With a separate metrics address, the public one does not serve `/metrics`.
@@ -39,6 +45,19 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(record_metrics))
         .with_state(state)
+}
+
+/// Replaces a percent-encoded NUL (`%00`, the only way a URI can carry one) with the encoded
+/// replacement character, the rule of `frontdesk_domain::text` for every text from outside.
+async fn scrub_uri(mut request: Request) -> Request {
+    let uri = request.uri();
+    if uri.path_and_query().is_some_and(|pq| pq.as_str().contains("%00")) {
+        let scrubbed = uri.to_string().replace("%00", "%EF%BF%BD");
+        if let Ok(scrubbed) = scrubbed.parse() {
+            *request.uri_mut() = scrubbed;
+        }
+    }
+    request
 }
 
 async fn not_found(request: Request) -> ApiError {

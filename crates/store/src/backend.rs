@@ -43,6 +43,9 @@ pub(crate) enum ErrorClass {
     Unique,
     /// Worth retrying: lock timeouts, serialization failures, lost connections.
     Transient,
+    /// The data itself cannot be stored (text the database's encoding refuses, a value beyond
+    /// an index's size limit): retrying cannot help, and the sender should hear so.
+    Unstorable,
     /// Anything else.
     Other,
 }
@@ -143,6 +146,10 @@ impl Backend for Postgres {
                 // serialization_failure, deadlock_detected, lock_not_available, admin_shutdown,
                 // cannot_connect_now
                 Some("40001" | "40P01" | "55P03" | "57P01" | "57P03") => return ErrorClass::Transient,
+                // character_not_in_repertoire (a NUL in text), untranslatable_character (a NUL
+                // in jsonb), string_data_right_truncation, program_limit_exceeded (an index row
+                // too large): what frontdesk's text rule keeps out, should anything slip through.
+                Some("22021" | "22P05" | "22001" | "54000") => return ErrorClass::Unstorable,
                 _ => {}
             }
         }

@@ -36,6 +36,19 @@ pub enum StoreError {
     /// Migrations could not be applied.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database cannot store this data (see `ErrorClass::Unstorable`): a permanent failure
+    /// of this request only.
+    #[error("the database cannot store this data: {0}")]
+    Unstorable(#[source] sqlx::Error),
+    /// The call id is already a call of another tenant (I7): the request is refused, and the
+    /// call is left as it was. `call` is the stored call, when it is known.
+    #[error("the call belongs to another company")]
+    CallOfAnotherTenant {
+        /// The stored call.
+        call: Option<frontdesk_domain::ids::CallId>,
+        /// Its company.
+        company: Option<frontdesk_domain::ids::CompanyId>,
+    },
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
@@ -65,6 +78,7 @@ impl StoreError {
         match DB::classify(&error) {
             ErrorClass::Transient => Self::Unavailable(error),
             ErrorClass::Unique | ErrorClass::SlotTaken => Self::Conflict(error),
+            ErrorClass::Unstorable => Self::Unstorable(error),
             ErrorClass::Other => Self::Database(error),
         }
     }

@@ -11,20 +11,23 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 macro_rules! migrations {
     ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
-        vec![$(Migration::new(
-            $version,
-            $name.into(),
-            MigrationType::Simple,
-            include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")).into_sql_str(),
-            false,
-        )),*]
+        vec![$({
+            let sql = include_str!(concat!("../migrations/", $dir, "/", $name, ".sql"));
+            // sqlx's marker for a migration that manages its own transaction.
+            let no_tx = sql.starts_with("-- no-transaction");
+            Migration::new($version, $name.into(), MigrationType::Simple, sql.into_sql_str(), no_tx)
+        }),*]
     };
 }
 
 pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
-    Migrator::with_migrations(migrations!["sqlite": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index"])
+    Migrator::with_migrations(migrations![
+        "sqlite": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy"
+    ])
 });
 
 pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
-    Migrator::with_migrations(migrations!["postgres": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index"])
+    Migrator::with_migrations(migrations![
+        "postgres": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy"
+    ])
 });

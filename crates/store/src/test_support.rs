@@ -94,6 +94,27 @@ impl TestDb {
         store
     }
 
+    /// Opens the database with the migrations up to `version` applied (no further), to test
+    /// what a later migration does to data written before it. [`Self::open`] applies the rest.
+    pub async fn open_at_version(&self, version: i64) -> SharedStore {
+        use std::str::FromStr;
+        match self.kind {
+            BackendKind::Sqlite => {
+                let options = sqlx::sqlite::SqliteConnectOptions::from_str(&self.url)
+                    .expect("SQLite URL")
+                    .create_if_missing(true)
+                    .foreign_keys(true);
+                let mut conn = SqliteConnection::connect_with(&options).await.expect("connect");
+                crate::migrate::SQLITE.run_to(version, &mut conn).await.expect("migrate");
+            }
+            BackendKind::Postgres => {
+                let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+                crate::migrate::POSTGRES.run_to(version, &mut conn).await.expect("migrate");
+            }
+        }
+        open(&self.url, &StoreOptions::default()).await.expect("open test database")
+    }
+
     /// The store, migrated, with the demo tenants imported (as of `at`), and their directory: the
     /// one fixture for tests that need a business to work with.
     pub async fn with_demo(&self, at: jiff::Timestamp) -> (SharedStore, Arc<Directory>) {

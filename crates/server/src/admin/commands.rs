@@ -48,7 +48,7 @@ pub(super) async fn create_appointment(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let body: NewAppointmentBody =
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
     let dir = state.directory();
     let entry = company(&dir, &body.company)?;
     let branch_id = match &body.branch {

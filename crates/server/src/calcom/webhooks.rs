@@ -75,7 +75,7 @@ async fn receive(
     let Some(entry) = directory.company(connection.company_id) else {
         return Ok(ApiError::not_found("no such company").into_response());
     };
-    let value: Value = match serde_json::from_slice(body) {
+    let value = match frontdesk_domain::text::parse_json(body) {
         Ok(v @ Value::Object(_)) => v,
         _ => return Ok(ApiError::bad_request("the body must be a JSON object").into_response()),
     };
@@ -189,7 +189,10 @@ pub async fn replay(
     let Some(company) = event.company_id.filter(|id| directory.company(*id).is_some()) else {
         return Err(StoreError::NotFound("company of the event"));
     };
-    let delivery = serde_json::from_str::<Value>(&event.payload).ok().as_ref().and_then(WebhookDelivery::from_value);
+    let delivery = frontdesk_domain::text::parse_json(event.payload.as_bytes())
+        .ok()
+        .as_ref()
+        .and_then(WebhookDelivery::from_value);
     let id = event.id;
     let now = Timestamp::now();
     store

@@ -31,7 +31,7 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Byt
     if let Err(refused) = super::verify(&state, &headers, &body) {
         return refused.into_response();
     }
-    let value: Value = match serde_json::from_slice(&body) {
+    let value = match frontdesk_domain::text::parse_json(&body) {
         Ok(v @ Value::Object(_)) => v,
         _ => return ApiError::bad_request("the body must be a JSON object").into_response(),
     };
@@ -53,12 +53,51 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(response) => response,
         Err(error) if error.is_transient() => ApiError::from(error).into_response(),
         Err(error) => {
-            // A bug or bad data, not a passing fault: a retry would fail the same way.
-            tracing::error!(%event, %error, "webhook could not be applied");
+            // A bug or bad data, not a passing fault: a retry would fail the same way. The
+            // delivery is kept as `failed` (listed, replayable) before it is acknowledged.
+            if matches!(error, StoreError::CallOfAnotherTenant { .. }) {
+                tracing::warn!(%event, "webhook refused: its call id belongs to another company; stored as failed");
+            } else {
+                tracing::error!(%event, %error, "webhook could not be applied; stored as failed");
+            }
             record_metric(&event, WebhookStatus::Failed);
-            StatusCode::NO_CONTENT.into_response()
+            match store_failed(&state, &event, &value, &body, &error).await {
+                Ok(()) => StatusCode::NO_CONTENT.into_response(),
+                Err(again) if again.is_transient() => ApiError::from(again).into_response(),
+                Err(again) => {
+                    // Nothing was stored: not acknowledged, so the sender's retries stay possible.
+                    tracing::error!(%event, error = %again, "a failed webhook could not be stored either");
+                    ApiError::internal().into_response()
+                }
+            }
         }
     }
+}
+
+/// Stores a delivery that could not be applied as `failed`, with the reason, and nothing else.
+async fn store_failed(
+    state: &AppState,
+    event: &str,
+    value: &Value,
+    body: &[u8],
+    error: &StoreError,
+) -> Result<(), StoreError> {
+    let call = value.get("call").or_else(|| value.get("data"));
+    let external = call.and_then(|c| c.get("call_id")).and_then(Value::as_str);
+    let external = external.and_then(|id| ExternalCallId::parse(id.trim()));
+    let payload = String::from_utf8_lossy(body).into_owned();
+    let (company, reason) = match error {
+        // Kept with the call it names, at that call's company, for its operators to see.
+        StoreError::CallOfAnotherTenant { company, .. } => {
+            let dialled = call.and_then(|c| c.get("to_number")).and_then(Value::as_str).unwrap_or("(none)");
+            (*company, format!("refused: this call belongs to another company; the delivery named number {dialled}"))
+        }
+        error => (None, format!("could not be applied: {error}")),
+    };
+    let mut stored = new_event(event, external.as_ref().map(ExternalCallId::as_str), company, payload);
+    stored.status = WebhookStatus::Failed;
+    stored.error = Some(reason);
+    state.store().record(Record::Delivery { event: stored, call: None }).await.map(|_| ())
 }
 
 fn record_metric(event: &str, status: WebhookStatus) {
@@ -122,8 +161,8 @@ pub(crate) async fn lifecycle(
     let external = call.as_ref().and_then(|c| c.call_id.as_deref()).and_then(|id| ExternalCallId::parse(id.trim()));
     let record = match (LifecycleEvent::parse(event), call, external) {
         (None, call, _) => {
-            let id = call.and_then(|c| c.call_id);
-            let mut stored = new_event(event, id.as_deref(), None, payload);
+            let id = call.and_then(|c| c.call_id).and_then(|id| ExternalCallId::parse(id.trim()));
+            let mut stored = new_event(event, id.as_ref().map(ExternalCallId::as_str), None, payload);
             stored.status = WebhookStatus::Ignored;
             stored.error = Some(format!("event type `{}` is not used by frontdesk", stored.event_type));
             Record::Delivery { event: stored, call: None }
@@ -160,7 +199,7 @@ pub async fn replay(
     directory: &Directory,
     event: &WebhookEvent,
 ) -> Result<WebhookStatus, StoreError> {
-    let value: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let value = frontdesk_domain::text::parse_json(event.payload.as_bytes()).unwrap_or(Value::Null);
     let call = value.get("call").or_else(|| value.get("data")).and_then(CallObject::from_value);
     let external = call.as_ref().and_then(|c| c.call_id.as_deref()).and_then(|id| ExternalCallId::parse(id.trim()));
     let links = match &call {

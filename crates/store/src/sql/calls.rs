@@ -90,7 +90,9 @@ impl [CallsTx for SqlTx<DB>] {
         // On PostgreSQL a concurrent retry blocks here until the first request commits (and then
         // finds its answer) or rolls back (and then proceeds itself).
         let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (key, call_id, function, response, created_at) VALUES ($1, $2, $3, '', $4)
+            // The company is the call's (I7: the composite key checks it against the call).
+            "INSERT INTO idempotency_keys (key, call_id, company_id, function, response, created_at)
+             SELECT $1, id, company_id, $3, '', $4 FROM calls WHERE id = $2
              ON CONFLICT (key) DO NOTHING",
         )
         .bind(key)

@@ -58,12 +58,17 @@ impl<'a> Joined<'a> {
         }
     }
 
-    fn add(&mut self, u: &'a CallUpdate) {
+    fn add(&mut self, u: &'a CallUpdate) -> Result<()> {
+        if self.links.conflicts_with(&u.links) {
+            // Which sighting came first is decided by committing them one by one.
+            return Err(StoreError::CallOfAnotherTenant { call: None, company: None });
+        }
         self.facts = self.facts.join(&u.facts);
         self.links = self.links.join(&u.links);
         self.caller = self.caller.or(u.caller.as_ref().map(E164::as_str));
         self.first = self.first.min(u.at);
         self.last = self.last.max(u.at);
+        Ok(())
     }
 }
 
@@ -178,7 +183,7 @@ impl [Conn<'_, DB>] {
                 Record::Delivery { .. } | Record::Trace { .. } => continue,
             };
             match joined.entry(update.external.as_str()) {
-                std::collections::btree_map::Entry::Occupied(mut j) => j.get_mut().add(update),
+                std::collections::btree_map::Entry::Occupied(mut j) => j.get_mut().add(update)?,
                 std::collections::btree_map::Entry::Vacant(slot) => {
                     slot.insert(Joined::new(update));
                 }
@@ -251,6 +256,12 @@ impl [Conn<'_, DB>] {
             for row in &rows {
                 let current = call_from_row(row)?;
                 let Some(j) = joined.get(current.external_id.as_str()) else { continue };
+                if current.links.conflicts_with(&j.links) {
+                    return Err(StoreError::CallOfAnotherTenant {
+                        call: Some(current.id),
+                        company: current.links.company_id,
+                    });
+                }
                 call_ids.insert(j.external, current.id);
                 let facts = current.facts.join(&j.facts);
                 let links = current.links.join(&j.links);

@@ -3,4 +3,5 @@
 mod bookings;
 mod calls;
 mod outbox;
+mod tenancy;
 mod tenants;

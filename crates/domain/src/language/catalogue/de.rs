@@ -126,6 +126,9 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::TemporarilyUnavailable => {
             "Einen Moment bitte, unser System ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.".into()
         }
+        Msg::CouldNotComplete => {
+            "Das konnte ich leider gerade nicht erledigen. Ich kann gern einen Rückruf notieren, dann kümmert sich jemand darum.".into()
+        }
     }
 }
 

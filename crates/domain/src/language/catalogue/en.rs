@@ -122,6 +122,9 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::TemporarilyUnavailable => {
             "One moment please, our system is briefly unavailable. Please try again in a moment.".into()
         }
+        Msg::CouldNotComplete => {
+            "I'm sorry, I couldn't complete that just now. I can note a call back so a colleague takes care of it.".into()
+        }
     }
 }
 

@@ -234,6 +234,8 @@ pub enum Msg<'a> {
     UnknownNumber,
     /// A passing failure; try again.
     TemporarilyUnavailable,
+    /// A failure a retry will not mend: offer a call back instead.
+    CouldNotComplete,
 }
 
 /// Which argument is missing.

@@ -76,18 +76,9 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
     };
     let function = Function::resolve(&request.name);
     let label = function.map_or("unknown", Function::name);
-    let outcome = run(&state, request, function, external, started).await;
-    let (text, status) = match outcome {
+    let (text, status) = match run(&state, &request, function, &external, started).await {
         Ok(done) => done,
-        Err(error) => {
-            if error.is_transient() {
-                tracing::warn!(function = label, %error, "function call failed: database unavailable");
-            } else {
-                tracing::error!(function = label, %error, "function call failed");
-            }
-            let answer = Answer::fail(Status::TemporarilyUnavailable, Language::En, &Msg::TemporarilyUnavailable);
-            (answer.to_json().to_string(), Status::TemporarilyUnavailable)
-        }
+        Err(error) => failed(&state, &request, function, &external, started, error).await,
     };
     let elapsed = started.elapsed().as_secs_f64();
     metrics::counter!("frontdesk_function_calls_total", "function" => label, "status" => status.as_str()).increment(1);
@@ -95,16 +86,82 @@ async fn handle(state: AppState, name_in_path: Option<String>, headers: HeaderMa
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
 
+/// The answer to a function call that failed, and what is left of it. A passing fault asks the
+/// agent to try again. A call id of another tenant is refused like an unknown number (revealing
+/// neither tenant) and traced on the call it belongs to. Any other failure is permanent: it
+/// answers `failed` and is traced with its reason, so that no request vanishes.
+async fn failed(
+    state: &AppState,
+    request: &FunctionCall,
+    function: Option<Function>,
+    external: &ExternalCallId,
+    started: Instant,
+    error: StoreError,
+) -> (String, Status) {
+    let label = function.map_or("unknown", Function::name);
+    let directory = state.directory();
+    let dialled = request.call.to_number.as_deref().and_then(|n| E164::parse_strict(n.trim()).ok());
+    let route = dialled.as_ref().and_then(|n| directory.route(n));
+    let lang = route.map_or(Language::En, |(c, _)| c.company.def.locale.language());
+    let facts = request.call.facts();
+    let mut trail = Trail {
+        external,
+        facts: &facts,
+        links: CallLinks {
+            company_id: route.map(|(c, _)| c.company.id),
+            branch_id: route.map(|(_, b)| b.id),
+            customer_id: None,
+        },
+        caller: None,
+        request,
+        function,
+        received: Timestamp::now(),
+    };
+    let (answer, reason, on) = match error {
+        error if error.is_transient() => {
+            tracing::warn!(function = label, %error, "function call failed: database unavailable");
+            let answer = Answer::fail(Status::TemporarilyUnavailable, lang, &Msg::TemporarilyUnavailable);
+            return (answer.to_json().to_string(), answer.status);
+        }
+        StoreError::CallOfAnotherTenant { call: Some(call), company } => {
+            tracing::warn!(function = label, call = %external, "refused: the call id belongs to another company");
+            trail.links = CallLinks { company_id: company, branch_id: None, customer_id: None };
+            let answer = Answer::fail(Status::UnknownNumber, Language::En, &Msg::UnknownNumber);
+            let dialled = request.call.to_number.as_deref().unwrap_or("(none)");
+            (
+                answer,
+                format!("refused: this call belongs to another company; the request named number {dialled}"),
+                Some(call),
+            )
+        }
+        error => {
+            tracing::error!(function = label, %error, "function call failed");
+            (Answer::fail(Status::Failed, lang, &Msg::CouldNotComplete), format!("failed: {error}"), None)
+        }
+    };
+    let body = answer.to_json();
+    let mut traced = body.clone();
+    traced["error"] = Value::String(reason);
+    let trace = trail.trace(traced, false, started);
+    let record = match on {
+        Some(call) => StoreRecord::Trace { call, trace },
+        None => StoreRecord::Function { call: trail.update(trail.links), trace },
+    };
+    if let Err(again) = state.store().record(record).await {
+        tracing::error!(function = label, error = %again, "the trace of a failed function call could not be stored");
+    }
+    (body.to_string(), answer.status)
+}
+
 /// Answers and records one function call; returns the body and its status. A side effect is
 /// handed, with everything it needs, to one write transaction where the store runs writes.
 async fn run(
     state: &AppState,
-    request: FunctionCall,
+    request: &FunctionCall,
     function: Option<Function>,
-    external: ExternalCallId,
+    external: &ExternalCallId,
     started: Instant,
 ) -> Result<(String, Status), StoreError> {
-    let (request, external) = (&request, &external);
     let received = Timestamp::now();
     let facts = request.call.facts();
     let directory = state.directory();
