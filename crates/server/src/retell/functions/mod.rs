@@ -103,7 +103,8 @@ async fn failed(
     let dialled = request.call.to_number.as_deref().and_then(|n| E164::parse_strict(n.trim()).ok());
     let route = dialled.as_ref().and_then(|n| directory.route(n));
     let lang = route.map_or(Language::En, |(c, _)| c.company.def.locale.language());
-    let facts = request.call.facts();
+    // The trace goes on the call without the snapshot's facts: they may be what failed.
+    let facts = CallFacts::default();
     let mut trail = Trail {
         external,
         facts: &facts,
