@@ -4,6 +4,7 @@ mod admin;
 mod booking;
 mod calcom;
 mod functions;
+mod fuzz;
 mod hostile;
 mod reconciler;
 mod robustness;
