@@ -180,6 +180,11 @@ impl TenantFileError {
 
 /// Parses and validates a tenant file.
 pub fn parse(text: &str) -> Result<TenantSpec, TenantFileError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| TenantFileError::Syntax(e.to_string()))?;
+    if let Some(at) = nul_in(&toml::Value::Table(table), String::new()) {
+        // The rule of `crate::text`, but a file an operator can fix is refused rather than changed.
+        return Err(TenantFileError::Syntax(format!("`{at}` contains a NUL character (\\u0000)")));
+    }
     let raw: RawFile = toml::from_str(text).map_err(|e| TenantFileError::Syntax(e.to_string()))?;
     let mut problems = Vec::new();
     let mut numbers_seen: HashMap<E164, String> = HashMap::new();
@@ -195,6 +200,19 @@ pub fn parse(text: &str) -> Result<TenantSpec, TenantFileError> {
         }
     }
     if problems.is_empty() { Ok(TenantSpec { companies }) } else { Err(TenantFileError::Invalid(problems)) }
+}
+
+/// The path of the first key or string holding a NUL character.
+fn nul_in(value: &toml::Value, path: String) -> Option<String> {
+    match value {
+        toml::Value::String(s) if s.contains('\0') => Some(path),
+        toml::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_in(v, format!("{path}[{i}]"))),
+        toml::Value::Table(table) => table.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            if k.contains('\0') { Some(here) } else { nul_in(v, here) }
+        }),
+        _ => None,
+    }
 }
 
 fn company_label(key: &str, index: usize) -> String {

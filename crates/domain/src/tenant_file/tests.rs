@@ -132,3 +132,14 @@ fn secrets_named_by_environment_variables_are_resolved_by_the_importer() {
     let said: Vec<String> = missing.problems().iter().map(ToString::to_string).collect();
     assert_eq!(said, ["company `acme`, calcom, field `api_key_env`: environment variable `ACME_CAL_KEY` is not set"]);
 }
+
+#[test]
+fn a_nul_character_is_refused_with_where_it_is() {
+    let with_nul = BASE.replace("name = \"Sam\"", "name = \"Sa\\u0000m\"");
+    match parse(&with_nul) {
+        Err(TenantFileError::Syntax(message)) => {
+            assert!(message.contains("company[0].branch[0].staff[0].name"), "{message}");
+        }
+        other => panic!("a NUL must be refused, got {other:?}"),
+    }
+}
