@@ -83,6 +83,13 @@ statuses! {
     AnonymousNotAllowed => "anonymous_not_allowed",
     /// A required argument is missing.
     MissingArgument => "missing_argument",
+    /// The caller already has an appointment overlapping the asked time (`appointment` names
+    /// it). Offer to move that one, or to book for another person (`another_person: true`).
+    CustomerAlreadyBooked => "customer_already_booked",
+    /// A booking or a move names no day: ask which day.
+    DateRequired => "date_required",
+    /// The date phrase has two readings (`candidates`): ask which one is meant.
+    ConfirmDate => "confirm_date",
     /// The date was not understood.
     InvalidDate => "invalid_date",
     /// The time was not understood, or does not exist that day.

@@ -8,7 +8,7 @@
 
 use frontdesk_domain::availability::{Calendar, Engine, Refusal, Slot, TimeWindow};
 use frontdesk_domain::directory::CompanyEntry;
-use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, ServiceId, StaffId};
+use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, CustomerId, ServiceId, StaffId};
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::policy::{self, CancelDecision, DenialReason};
 use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer, OutboxKind};
@@ -48,6 +48,9 @@ pub struct BookRequest {
     pub notes: Option<String>,
     /// The caller's preferred part of the day, for alternatives.
     pub window: Option<TimeWindow>,
+    /// The appointment is for somebody else than the customer (a parent booking for a child):
+    /// it may overlap the customer's own appointments.
+    pub another_person: bool,
 }
 
 /// What became of a booking request.
@@ -66,6 +69,11 @@ pub enum BookOutcome {
         refusal: Refusal,
         /// The nearest bookable alternatives.
         alternatives: Vec<Slot>,
+    },
+    /// The customer already has an appointment at that time (and it is not for another person).
+    AlreadyBooked {
+        /// The appointment in the way.
+        existing: Box<Appointment>,
     },
 }
 
@@ -112,6 +120,31 @@ pub enum BusyFrom<'a> {
 }
 
 impl BusyFrom<'_> {
+    /// The customer's own booked appointment overlapping `[start, end)`, other than `ignoring`:
+    /// a customer is not booked twice at once unless the booking is for another person. Inside a
+    /// write transaction the customer's row is locked first (by the booking's customer upsert,
+    /// or by [`lock_owned`]), so two bookings of one customer cannot both miss each other.
+    pub async fn own_overlap(
+        &mut self,
+        company: &CompanyEntry,
+        customer: CustomerId,
+        (start, end): (Timestamp, Timestamp),
+        ignoring: Option<AppointmentId>,
+    ) -> Result<Option<Appointment>, StoreError> {
+        // The customer's booked appointments that end after `start`.
+        let company_id = company.company.id;
+        let appointments = match self {
+            BusyFrom::Reader(store) => store.customer_appointments(company_id, customer, start).await?,
+            BusyFrom::Tx(tx) => tx.customer_appointments(company_id, customer, start).await?,
+        };
+        Ok(appointments.into_iter().find(|a| {
+            a.status == AppointmentStatus::Booked
+                && Some(a.id) != ignoring
+                && a.range.start() < end
+                && start < a.range.end()
+        }))
+    }
+
     /// Busy time for `days` days from the local date `from`, as a calendar, without the blocks of
     /// `ignoring` (an appointment being moved does not stand in its own way).
     pub async fn calendar(
@@ -257,6 +290,19 @@ pub async fn book(
     let engine = engine(company, request.branch, request.service, request.staff, now)
         .ok_or(StoreError::NotFound("branch or service"))?;
     let probe = Probe::at(request.start, request.window);
+    // A known customer is locked and checked first, so that "you already have an appointment
+    // then" wins over "not free" (their own appointment may be what is in the way). A customer
+    // created by this booking is checked again after its upsert, below.
+    let range = requested_range(company, request.service, request.start)?;
+    if !request.another_person
+        && let Some(phone) = &request.customer.phone
+        && let Some(known) = tx.customer_by_phone(company.company.id, phone).await?
+    {
+        tx.lock_customer(company.company.id, known.id).await?;
+        if let Some(existing) = BusyFrom::Tx(&mut *tx).own_overlap(company, known.id, range, None).await? {
+            return Ok(BookOutcome::AlreadyBooked { existing: Box::new(existing) });
+        }
+    }
     let mut customer: Option<Customer> = None;
     for _ in 0..RACE_RETRIES {
         let slot = match check(&mut BusyFrom::Tx(&mut *tx), company, &engine, &probe).await? {
@@ -273,6 +319,12 @@ pub async fn book(
                 c
             }
         };
+        if !request.another_person {
+            let range = (slot.start, slot.end);
+            if let Some(existing) = BusyFrom::Tx(&mut *tx).own_overlap(company, who.id, range, None).await? {
+                return Ok(BookOutcome::AlreadyBooked { existing: Box::new(existing) });
+            }
+        }
         let new = NewAppointment {
             company_id: company.company.id,
             branch_id: request.branch,
@@ -292,6 +344,17 @@ pub async fn book(
     }
     let alternatives = alternatives(&mut BusyFrom::Tx(tx), company, &engine, &probe, Refusal::Taken).await?;
     Ok(BookOutcome::Unavailable { refusal: Refusal::Taken, alternatives })
+}
+
+/// The time an appointment of `service` starting at `start` takes: what the customer's own
+/// appointments must not overlap.
+pub fn requested_range(
+    company: &CompanyEntry,
+    service: ServiceId,
+    start: Timestamp,
+) -> Result<(Timestamp, Timestamp), StoreError> {
+    let minutes = company.service(service).ok_or(StoreError::NotFound("service"))?.def.duration();
+    Ok((start, start + jiff::SignedDuration::from_mins(i64::from(minutes))))
 }
 
 /// What became of a cancellation request.
@@ -379,6 +442,11 @@ pub enum RescheduleOutcome {
         /// The appointment concerned.
         appointment: Appointment,
     },
+    /// The customer has another appointment at the new time.
+    AlreadyBooked {
+        /// The appointment in the way.
+        existing: Box<Appointment>,
+    },
     /// No such booked appointment (for this customer).
     NotFound,
 }
@@ -416,6 +484,12 @@ pub async fn reschedule(
     }
     let engine = engine(company, appointment.branch_id, appointment.service_id, None, now)
         .ok_or(StoreError::NotFound("branch or service"))?;
+    // The customer is locked (`lock_owned`): no booking of theirs can slip in meanwhile.
+    let range = requested_range(company, appointment.service_id, new_start)?;
+    let own = BusyFrom::Tx(&mut *tx).own_overlap(company, appointment.customer_id, range, Some(id)).await?;
+    if let Some(existing) = own {
+        return Ok(RescheduleOutcome::AlreadyBooked { existing: Box::new(existing) });
+    }
     let probe = Probe { start: new_start, window, prefer: Some(appointment.staff_id), ignoring: Some(id) };
     for _ in 0..RACE_RETRIES {
         let slot = match check(&mut BusyFrom::Tx(&mut *tx), company, &engine, &probe).await? {
@@ -424,6 +498,7 @@ pub async fn reschedule(
                 return Ok(RescheduleOutcome::Unavailable { refusal, alternatives });
             }
         };
+
         if let Ok(moved) = tx.reschedule(company.company.id, id, &slot, now, call_id).await? {
             mirror(tx, company, &moved, OutboxKind::CalcomReschedule, now).await?;
             return Ok(RescheduleOutcome::Rescheduled {

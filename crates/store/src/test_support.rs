@@ -42,6 +42,12 @@ pub const OVERLAPS: &str = "SELECT COUNT(*) FROM appointment_segments a JOIN app
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A fault injected by [`TestDb::fail_writes_transiently`]; on SQLite it ends when dropped.
+#[derive(Debug)]
+pub struct TransientFault {
+    _holder: Option<SqliteConnection>,
+}
+
 impl TestDb {
     /// A fresh SQLite file in a temporary directory.
     pub fn sqlite() -> TestDb {
@@ -151,6 +157,34 @@ impl TestDb {
             BackendKind::Postgres => {
                 let mut conn = PgConnection::connect(&self.url).await.expect("connect");
                 sqlx::query(sql).execute(&mut conn).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Makes writes of calls fail as a passing fault would, for as long as the returned guard
+    /// lives: on SQLite another connection holds the write lock (writers give up busy after the
+    /// busy timeout); on PostgreSQL a trigger raises a serialization failure (SQLSTATE 40001).
+    pub async fn fail_writes_transiently(&self) -> TransientFault {
+        match self.kind {
+            BackendKind::Sqlite => {
+                let mut conn = SqliteConnection::connect(&self.url).await.expect("connect");
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.expect("take the write lock");
+                TransientFault { _holder: Some(conn) }
+            }
+            BackendKind::Postgres => {
+                self.execute(
+                    "CREATE FUNCTION frontdesk_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                     RAISE EXCEPTION 'injected fault' USING ERRCODE = '40001'; END $$",
+                )
+                .await
+                .expect("create the fault");
+                self.execute(
+                    "CREATE TRIGGER frontdesk_test_fault BEFORE INSERT OR UPDATE ON calls \
+                     FOR EACH ROW EXECUTE FUNCTION frontdesk_test_fault()",
+                )
+                .await
+                .expect("install the fault");
+                TransientFault { _holder: None }
             }
         }
     }

@@ -32,6 +32,9 @@ struct NewAppointmentBody {
     start: String,
     customer: CustomerBody,
     notes: Option<String>,
+    /// The appointment is for somebody else than the customer: it may overlap theirs.
+    #[serde(default)]
+    another_person: bool,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +106,7 @@ pub(super) async fn create_appointment(
         call_id: None,
         notes: body.notes,
         window: None,
+        another_person: body.another_person,
     };
     let now = state.settings().clock.now();
     let (booking_dir, company) = (dir.clone(), entry.company.id);
@@ -119,6 +123,15 @@ pub(super) async fn create_appointment(
         BookOutcome::Booked { appointment, .. } => {
             (StatusCode::CREATED, axum::Json(appointment_json(&dir, &appointment))).into_response()
         }
+        BookOutcome::AlreadyBooked { existing } => (
+            StatusCode::CONFLICT,
+            axum::Json(json!({
+                "error": {"code": "customer_already_booked",
+                          "message": "the customer already has an appointment at that time; set `another_person` to book anyway"},
+                "appointment": appointment_json(&dir, &existing),
+            })),
+        )
+            .into_response(),
         BookOutcome::Unavailable { refusal, alternatives } => {
             let conflict = booking::outward(refusal, Attempt::Book).conflict;
             let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -71,7 +71,14 @@ async fn operators_book_and_are_told_about_conflicts(db: TestDb) {
     assert_eq!(booked["source"], "admin");
     assert_eq!(booked["segments"][0]["blocks_until"], "2026-03-10T13:35:00Z");
 
-    let (status, taken) = post_appointment(&server, request).await;
+    let (status, twice) = post_appointment(&server, request.clone()).await;
+    assert_eq!(status, 409);
+    assert_eq!(twice["error"]["code"], "customer_already_booked", "the same customer at the same time");
+    assert_eq!(twice["appointment"]["id"], booked["id"]);
+
+    let mut someone_else = request;
+    someone_else["customer"] = json!({"name": "Petra Schulz", "phone": "0151 23456780"});
+    let (status, taken) = post_appointment(&server, someone_else).await;
     assert_eq!(status, 409);
     assert_eq!(taken["error"]["code"], "slot_taken");
     let alternatives = taken["alternatives"].as_array().unwrap();

@@ -42,6 +42,7 @@ fn request(company: &CompanyEntry, service: &str, start: Timestamp, phone: &str)
         call_id: None,
         notes: None,
         window: None,
+        another_person: false,
     }
 }
 
@@ -222,6 +223,7 @@ async fn a_booking_that_loses_a_race_is_decided_again(db: TestDb) {
             match task.await.unwrap() {
                 BookOutcome::Booked { appointment, .. } => staff.push(appointment.staff_id),
                 BookOutcome::Unavailable { refusal, alternatives } => refused.push((refusal, alternatives)),
+                BookOutcome::AlreadyBooked { .. } => panic!("three different callers"),
             }
         }
         staff.sort();

@@ -415,7 +415,13 @@ async fn several_workers_deliver_each_job_once(db: TestDb) {
     .into_iter()
     .enumerate()
     {
-        book(&s, &format!("call_cal_w{i}"), json!({"service": service, "date": "morgen", "time": time})).await;
+        // A children's cut at the same time as Hans's own is for his son.
+        let mut args = json!({"service": service, "date": "morgen", "time": time});
+        if service == "Kinderhaarschnitt" {
+            args["another_person"] = json!(true);
+            args["customer_name"] = json!("Paul Müller");
+        }
+        book(&s, &format!("call_cal_w{i}"), args).await;
     }
     let a = RunningServer::start(frontdesk_store::open(&s.db.url, &Default::default()).await.unwrap(), settings())
         .await

@@ -3,6 +3,7 @@
 mod admin;
 mod booking;
 mod calcom;
+mod caller;
 mod functions;
 mod fuzz;
 mod hostile;

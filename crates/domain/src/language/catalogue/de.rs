@@ -114,8 +114,23 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::AppointmentNotFound => "Ich finde leider keinen passenden Termin unter Ihrer Nummer.".into(),
         Msg::MultipleFound { list } => format!("Welchen Termin meinen Sie: {list}?"),
         Msg::AnonymousMayNotChange => {
-            "Da Ihre Rufnummer unterdrückt ist, kann ich Termine leider nicht ändern. Ich habe eine Rückrufbitte notiert; wir melden uns bei Ihnen.".into()
+            "Da Sie mit unterdrückter Nummer anrufen, kann ich Termine leider nicht ändern. Wir rufen Sie aber gern zurück. Unter welcher Nummer erreichen wir Sie?".into()
         }
+        Msg::AnonymousCallbackNoted => {
+            "Da Sie mit unterdrückter Nummer anrufen, kann ich den Termin nicht selbst ändern. Ich habe notiert, dass wir Sie unter der genannten Nummer zurückrufen. Kann ich sonst noch etwas für Sie tun?".into()
+        }
+        Msg::NoAppointmentsOn { date, next: Some(next) } => {
+            format!("Am {date} haben Sie keinen Termin. Ihr nächster Termin ist {next}. Kann ich sonst noch etwas für Sie tun?")
+        }
+        Msg::NoAppointmentsOn { date, next: None } => {
+            format!("Am {date} haben Sie keinen Termin, und danach ist auch keiner eingetragen. Möchten Sie einen vereinbaren?")
+        }
+        Msg::AlreadyBooked { existing, staff } => format!(
+            "Sie haben zu dieser Zeit schon einen Termin, {existing} bei {staff}. Soll ich diesen Termin verschieben, oder ist der neue Termin für eine andere Person?"
+        ),
+        Msg::DateRequired { time: Some(time) } => format!("An welchem Tag soll ich den Termin um {time} eintragen?"),
+        Msg::AppointmentFor { name } => format!("Termin für {name}"),
+        Msg::DateRequired { time: None } => "An welchem Tag hätten Sie gern den Termin?".into(),
         Msg::Rescheduled { service, when } => format!("Ihr Termin ist verschoben: {service} jetzt am {when}."),
         Msg::NeedsNewTime => "Auf welchen Tag und welche Uhrzeit möchten Sie den Termin verschieben?".into(),
         Msg::CallbackRequested => "Ich habe Ihre Rückrufbitte notiert. Wir rufen Sie so bald wie möglich zurück.".into(),

@@ -110,8 +110,23 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::AppointmentNotFound => "I can't find a matching appointment for your number.".into(),
         Msg::MultipleFound { list } => format!("Which appointment do you mean: {list}?"),
         Msg::AnonymousMayNotChange => {
-            "Since your number is withheld, I can't change appointments. I've asked our team to call you back.".into()
+            "Since you're calling from a private number, I can't change appointments. We'd be happy to call you back, though. What number can we reach you on?".into()
         }
+        Msg::AnonymousCallbackNoted => {
+            "Since you're calling from a private number, I can't change the appointment myself. I've noted that we'll call you back on the number you gave. Is there anything else I can do for you?".into()
+        }
+        Msg::NoAppointmentsOn { date, next: Some(next) } => {
+            format!("You have no appointment on {date}. Your next one is {next}. Is there anything else I can do for you?")
+        }
+        Msg::NoAppointmentsOn { date, next: None } => {
+            format!("You have no appointment on {date}, and none after it either. Would you like to make one?")
+        }
+        Msg::AlreadyBooked { existing, staff } => format!(
+            "You already have an appointment at that time, {existing} with {staff}. Shall I move that one, or is the new appointment for someone else?"
+        ),
+        Msg::DateRequired { time: Some(time) } => format!("Which day would you like the appointment at {time}?"),
+        Msg::AppointmentFor { name } => format!("Appointment for {name}"),
+        Msg::DateRequired { time: None } => "Which day would you like the appointment?".into(),
         Msg::Rescheduled { service, when } => format!("Your appointment is moved: {service}, now on {when}."),
         Msg::NeedsNewTime => "Which day and time would you like to move the appointment to?".into(),
         Msg::CallbackRequested => "I've noted your request; we'll call you back as soon as we can.".into(),

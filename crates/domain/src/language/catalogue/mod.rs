@@ -179,6 +179,30 @@ pub enum Msg<'a> {
     },
     /// No appointments.
     NoAppointments,
+    /// The note on an appointment booked for another person (not spoken).
+    AppointmentFor {
+        /// That person's name.
+        name: &'a str,
+    },
+    /// No appointment on the day asked about; maybe one later.
+    NoAppointmentsOn {
+        /// The day, said.
+        date: &'a str,
+        /// The next appointment after it, said.
+        next: Option<&'a str>,
+    },
+    /// The caller already has an appointment at that time.
+    AlreadyBooked {
+        /// That appointment, said.
+        existing: &'a str,
+        /// With whom.
+        staff: &'a str,
+    },
+    /// A booking or a move needs the day.
+    DateRequired {
+        /// The time already given, said.
+        time: Option<&'a str>,
+    },
     /// An anonymous caller asked for appointments not booked in this call.
     AnonymousAppointments,
     /// Cancelled.
@@ -211,8 +235,12 @@ pub enum Msg<'a> {
         /// Them, said as an or-list.
         list: &'a str,
     },
-    /// Anonymous callers cannot change appointments; a callback was arranged.
+    /// Anonymous callers cannot change appointments: a call back is offered, and a number asked
+    /// for.
     AnonymousMayNotChange,
+    /// Anonymous callers cannot change appointments; a call back to the number they gave is
+    /// noted.
+    AnonymousCallbackNoted,
     /// Moved.
     Rescheduled {
         /// What.

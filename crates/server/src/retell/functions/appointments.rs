@@ -49,17 +49,18 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
         Err(answer) => return Ok(answer.into()),
     };
     let (date, time, datetime) = (args.text(names::DATE), args.text(names::TIME), args.text(names::DATETIME));
-    if date.is_none() && datetime.is_none() && time.is_none() {
-        return Ok(Answer::fail(Status::MissingArgument, ctx.lang, &Msg::Missing(Missing::Date)).into());
-    }
-    let start = match ctx.moment(date, time, datetime) {
+    let start = match ctx.moment_to_book(date, time, datetime) {
         Ok(Moment::At(t)) => t,
         Ok(Moment::Day { .. }) => {
             return Ok(Answer::fail(Status::MissingArgument, ctx.lang, &Msg::Missing(Missing::Time)).into());
         }
         Err(answer) => return Ok(answer.into()),
     };
-    let name = args.text(names::NAME).or_else(|| ctx.customer.as_ref().and_then(|c| c.name.clone()));
+    // For another person (a parent booking for a child), that person's name must be given; the
+    // customer stays the caller, and the name goes into the notes.
+    let another_person = args.flag(names::ANOTHER_PERSON) == Some(true);
+    let given = args.text(names::NAME);
+    let name = if another_person { given.clone() } else { given.clone().or_else(|| ctx.customer_name()) };
     let Some(name) = name else {
         return Ok(Answer::fail(Status::CustomerNameRequired, ctx.lang, &Msg::NameRequired).into());
     };
@@ -72,21 +73,37 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
 
     if args.flag(names::CONFIRM) == Some(false) {
         let engine = booking::engine_for(ctx.company, ctx.branch, service, staff, ctx.now);
-        let check = booking::check(&mut BusyFrom::Tx(tx), ctx.company, &engine, &Probe::at(start, window)).await?;
+        let mut busy = BusyFrom::Tx(tx);
+        if let (Some(customer), false) = (&ctx.customer, another_person) {
+            let range = booking::requested_range(ctx.company, service.id, start)?;
+            if let Some(existing) = busy.own_overlap(ctx.company, customer.id, range, None).await? {
+                return Ok(ctx.already_booked(&existing, false).into());
+            }
+        }
+        let check = booking::check(&mut busy, ctx.company, &engine, &Probe::at(start, window)).await?;
         return Ok(ctx.dry_run(check, start, service).into());
     }
 
     let email = args.text(names::EMAIL).and_then(|e| Email::parse(&e));
+    let notes = args.text(names::NOTES);
+    let (customer_name, notes) = if another_person {
+        let attendee = Msg::AppointmentFor { name: &name };
+        let attendee = frontdesk_domain::language::catalogue::say(ctx.lang, &attendee);
+        (None, Some(notes.map_or_else(|| attendee.clone(), |n| format!("{attendee}. {n}"))))
+    } else {
+        (Some(name), notes)
+    };
     let request = BookRequest {
         branch: ctx.branch.id,
         service: service.id,
         staff: staff.map(|s| s.id),
         start,
-        customer: NewCustomer { name: Some(name), phone, email },
+        customer: NewCustomer { name: customer_name, phone, email },
         source: AppointmentSource::Phone,
         call_id: Some(call),
-        notes: args.text(names::NOTES),
+        notes,
         window,
+        another_person,
     };
     match booking::book(tx, ctx.company, &request, ctx.now).await? {
         BookOutcome::Booked { appointment, customer } => {
@@ -100,6 +117,7 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
         BookOutcome::Unavailable { refusal, alternatives } => {
             Ok(ctx.refusal(refusal, Attempt::Book, start, service, &alternatives).into())
         }
+        BookOutcome::AlreadyBooked { existing } => Ok(ctx.already_booked(&existing, false).into()),
     }
 }
 
@@ -136,7 +154,19 @@ pub async fn list(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
             return Ok(Answer::fail(Status::InvalidDate, ctx.lang, &Msg::InvalidDate));
         };
         if let Moment::Day { date, .. } = moment {
-            appointments.retain(|a| a.range.start().to_zoned(ctx.tz().clone()).date() == date);
+            let on_day = |a: &Appointment| a.range.start().to_zoned(ctx.tz().clone()).date() == date;
+            if !ctx.caller.is_anonymous() && !appointments.iter().any(on_day) {
+                // Nothing that day: say so, and name the next one after it rather than "none".
+                let later = appointments.iter().find(|a| a.range.start().to_zoned(ctx.tz().clone()).date() > date);
+                let said_day = ctx.day(date);
+                let next = later.map(|a| ctx.speak_appointment(a));
+                let msg = Msg::NoAppointmentsOn { date: &said_day, next: next.as_deref() };
+                let json: Vec<Value> = later.iter().map(|a| ctx.appointment_json(a)).collect();
+                return Ok(Answer::ok(Status::None, ctx.lang, &msg)
+                    .with("appointments", Vec::<Value>::new())
+                    .with("next_appointment", json.into_iter().next()));
+            }
+            appointments.retain(on_day);
         }
     }
     if appointments.is_empty() {
@@ -203,7 +233,9 @@ async fn pick(
     })
 }
 
-/// Refuses a change by an anonymous caller whose company does not allow it, noting a callback.
+/// Refuses a change by an anonymous caller whose company does not allow it. A call back is
+/// noted only to a number the caller gave (`phone`); without one, it is offered and the number
+/// asked for — a call back nobody can return is never promised.
 async fn refuse_anonymous(
     ctx: &Ctx<'_>,
     tx: &mut dyn StoreTx,
@@ -211,6 +243,9 @@ async fn refuse_anonymous(
     args: &Args,
     what: &str,
 ) -> Result<Answer, StoreError> {
+    let Some(phone) = given_phone(ctx, args) else {
+        return Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotChange));
+    };
     let callback = tx
         .insert_callback(&NewCallback {
             company_id: ctx.company.company.id,
@@ -218,13 +253,13 @@ async fn refuse_anonymous(
             call_id: Some(call),
             customer_id: None,
             name: args.text(names::NAME),
-            phone: given_phone(ctx, args),
+            phone: Some(phone),
             reason: Some(args.text(names::REASON).map_or_else(|| what.to_owned(), |r| format!("{what}: {r}"))),
             preferred_time: args.text(names::PREFERRED_TIME),
             at: ctx.now,
         })
         .await?;
-    Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousMayNotChange)
+    Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousCallbackNoted)
         .with("callback_id", callback.id.0))
 }
 
@@ -289,7 +324,7 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
     if new_date.is_none() && new_time.is_none() {
         return Ok(Answer::fail(Status::NeedsNewTime, ctx.lang, &Msg::NeedsNewTime));
     }
-    let new_start = match ctx.moment(new_date, new_time, None) {
+    let new_start = match ctx.moment_to_book(new_date, new_time, None) {
         Ok(Moment::At(t)) => t,
         Ok(Moment::Day { .. }) => return Ok(Answer::fail(Status::NeedsNewTime, ctx.lang, &Msg::NeedsNewTime)),
         Err(answer) => return Ok(answer),
@@ -310,7 +345,13 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
             prefer: Some(appointment.staff_id),
             ignoring: Some(appointment.id),
         };
-        let check = booking::check(&mut BusyFrom::Tx(tx), ctx.company, &engine, &probe).await?;
+        let mut busy = BusyFrom::Tx(tx);
+        let range = booking::requested_range(ctx.company, service.id, new_start)?;
+        let own = busy.own_overlap(ctx.company, appointment.customer_id, range, Some(appointment.id)).await?;
+        if let Some(existing) = own {
+            return Ok(ctx.already_booked(&existing, false));
+        }
+        let check = booking::check(&mut busy, ctx.company, &engine, &probe).await?;
         return Ok(ctx.dry_run(check, new_start, service));
     }
     let allowed = appointment.id;
@@ -338,6 +379,7 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
                 .with("reason", reason.as_str())
                 .with("appointment", ctx.appointment_json(&appointment))
         }
+        RescheduleOutcome::AlreadyBooked { existing } => ctx.already_booked(&existing, false),
         RescheduleOutcome::NotFound => Answer::fail(Status::NotFound, ctx.lang, &Msg::AppointmentNotFound),
     })
 }

@@ -45,6 +45,13 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
     match moment {
         Moment::At(start) => {
             let mut busy = BusyFrom::Reader(ctx.state.store());
+            // The caller may already be booked then themselves (and be what is in the way).
+            if let Some(customer) = ctx.caller_customer().await? {
+                let range = booking::requested_range(ctx.company, service.id, start)?;
+                if let Some(existing) = busy.own_overlap(ctx.company, customer, range, None).await? {
+                    return Ok(ctx.already_booked(&existing, true));
+                }
+            }
             match booking::check(&mut busy, ctx.company, &engine, &Probe::at(start, window)).await? {
                 Check::Free(slot) => {
                     let when = ctx.when(slot.start);

@@ -13,6 +13,7 @@ use frontdesk_domain::phone::Caller;
 use frontdesk_domain::records::{Appointment, Customer};
 use frontdesk_domain::tenant::{Branch, Service, Staff};
 use frontdesk_retell::status::Status;
+use frontdesk_store::StoreError;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -171,6 +172,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// The caller's customer record, looked up now if the handler did not (functions that
+    /// rarely need it do not pay for it on every call).
+    pub async fn caller_customer(&self) -> Result<Option<frontdesk_domain::ids::CustomerId>, StoreError> {
+        if let Some(customer) = &self.customer {
+            return Ok(Some(customer.id));
+        }
+        let Some(number) = self.caller.number() else { return Ok(None) };
+        Ok(self.state.store().customer_by_phone(self.company.company.id, number).await?.map(|c| c.id))
+    }
+
+    /// The known caller's name, as the customer record has it.
+    pub fn customer_name(&self) -> Option<String> {
+        self.customer.as_ref().and_then(|c| c.name.clone())
+    }
+
+    /// The answer when the caller already has `existing` at the asked time: named, with the offer
+    /// to move it or to book for another person. `success` for a question, not for a change.
+    pub fn already_booked(&self, existing: &Appointment, success: bool) -> Answer {
+        let said = self.speak_appointment(existing);
+        let staff = self.staff_name(existing.staff_id);
+        let msg = Msg::AlreadyBooked { existing: &said, staff: &staff };
+        let answer = if success {
+            Answer::ok(Status::CustomerAlreadyBooked, self.lang, &msg)
+        } else {
+            Answer::fail(Status::CustomerAlreadyBooked, self.lang, &msg)
+        };
+        answer.with("appointment", self.appointment_json(existing))
+    }
+
     /// The service named in the arguments.
     pub fn service(&self, args: &Args) -> Result<&Service, Answer> {
         let Some(query) = args.text(names::SERVICE) else {
@@ -220,13 +250,38 @@ impl Ctx<'_> {
         args.text(names::WINDOW).and_then(|w| TimeWindow::parse(&w))
     }
 
-    /// The moment named by a date, a time and/or a date-time argument. A time without a date is
-    /// the next such time; a date-time with an offset is that instant.
+    /// The moment a question names by a date, a time and/or a date-time argument. A time without
+    /// a date is the next such time (the answer names the day); a date-time with an offset is
+    /// that instant.
     pub fn moment(
         &self,
         date: Option<String>,
         time: Option<String>,
         datetime: Option<String>,
+    ) -> Result<Moment, Answer> {
+        self.resolve(date, time, datetime, false)
+    }
+
+    /// The moment a booking or a move names: like [`Self::moment`], but a time without any day
+    /// is never taken as the next such time — the answer is `date_required`, a question.
+    pub fn moment_to_book(
+        &self,
+        date: Option<String>,
+        time: Option<String>,
+        datetime: Option<String>,
+    ) -> Result<Moment, Answer> {
+        if date.is_none() && time.is_none() && datetime.is_none() {
+            return Err(Answer::fail(Status::DateRequired, self.lang, &Msg::DateRequired { time: None }));
+        }
+        self.resolve(date, time, datetime, true)
+    }
+
+    fn resolve(
+        &self,
+        date: Option<String>,
+        time: Option<String>,
+        datetime: Option<String>,
+        day_required: bool,
     ) -> Result<Moment, Answer> {
         let invalid_date = || Answer::fail(Status::InvalidDate, self.lang, &Msg::InvalidDate);
         let invalid_time = || Answer::fail(Status::InvalidTime, self.lang, &Msg::InvalidTime);
@@ -235,7 +290,7 @@ impl Ctx<'_> {
                 return Ok(Moment::At(t));
             }
             let u = when::understand(dt, self.today, Expect::Date).map_err(|_| invalid_date())?;
-            return self.combine(u.date, u.time, invalid_date);
+            return self.combine(u.date, u.time, day_required, invalid_date);
         }
         let from_date = match date.as_deref() {
             Some(d) => Some(when::understand(d, self.today, Expect::Date).map_err(|_| invalid_date())?),
@@ -253,13 +308,14 @@ impl Ctx<'_> {
         if time.is_some() && time_of_day.is_none() {
             return Err(invalid_time());
         }
-        self.combine(day, time_of_day, invalid_date)
+        self.combine(day, time_of_day, day_required, invalid_date)
     }
 
     fn combine(
         &self,
         day: Option<Date>,
         time: Option<TimeOfDay>,
+        day_required: bool,
         invalid: impl Fn() -> Answer,
     ) -> Result<Moment, Answer> {
         let nonexistent = || Answer::fail(Status::InvalidTime, self.lang, &Msg::NonexistentTime);
@@ -269,8 +325,15 @@ impl Ctx<'_> {
             }
             (Some(date), Some(TimeOfDay::Window(w))) => Ok(Moment::Day { date, window: Some(w) }),
             (Some(date), None) => Ok(Moment::Day { date, window: None }),
+            (None, Some(TimeOfDay::At(t))) if day_required => {
+                let time = spoken::time(self.lang, t);
+                Err(Answer::fail(Status::DateRequired, self.lang, &Msg::DateRequired { time: Some(&time) }))
+            }
             (None, Some(TimeOfDay::At(t))) => {
                 when::next_occurrence(t, self.now, self.tz()).map(Moment::At).ok_or_else(nonexistent)
+            }
+            (None, Some(TimeOfDay::Window(_))) if day_required => {
+                Err(Answer::fail(Status::DateRequired, self.lang, &Msg::DateRequired { time: None }))
             }
             (None, Some(TimeOfDay::Window(_))) => {
                 Err(Answer::fail(Status::MissingArgument, self.lang, &Msg::Missing(Missing::Date)))
