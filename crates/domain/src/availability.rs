@@ -32,35 +32,45 @@ use crate::records::Segment;
 use crate::tenant::{Branch, Service, Staff};
 use crate::time::{ClockTime, DayHours, TimeRange};
 
-/// Part of the day a caller prefers.
+/// Part of the day a caller prefers. The one definition of the windows: they overlap as people
+/// mean them ("mittags" is late morning and early afternoon).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TimeWindow {
     /// Before 12:00.
     Morning,
-    /// 12:00 to 17:00.
+    /// 11:30 to 14:00.
+    Midday,
+    /// 13:00 to 17:00.
     Afternoon,
     /// From 17:00.
     Evening,
 }
 
 impl TimeWindow {
+    /// Every window, in the order of the day.
+    pub const ALL: [TimeWindow; 4] = [Self::Morning, Self::Midday, Self::Afternoon, Self::Evening];
+
     /// Whether a local start time falls in the window.
     pub fn contains(self, t: ClockTime) -> bool {
         let m = t.minutes();
         match self {
             Self::Morning => m < 12 * 60,
-            Self::Afternoon => (12 * 60..17 * 60).contains(&m),
+            Self::Midday => (11 * 60 + 30..14 * 60).contains(&m),
+            Self::Afternoon => (13 * 60..17 * 60).contains(&m),
             Self::Evening => m >= 17 * 60,
         }
     }
 
-    /// Reads `morning`/`vormittags`, `afternoon`/`nachmittags`, `evening`/`abends` and close forms.
+    /// Reads `morning`/`vormittags`, `midday`/`mittags`, `afternoon`/`nachmittags`,
+    /// `evening`/`abends` and close forms.
     pub fn parse(raw: &str) -> Option<Self> {
         let s = crate::matching::fold(raw);
         let has = |words: &[&str]| words.iter().any(|w| s.split(' ').any(|x| x == *w));
         if has(&["morning", "morgens", "vormittag", "vormittags", "frueh", "am"]) {
             Some(Self::Morning)
-        } else if has(&["afternoon", "nachmittag", "nachmittags", "mittag", "mittags", "pm", "noon"]) {
+        } else if has(&["midday", "mittag", "mittags", "noon", "lunchtime", "mittagszeit"]) {
+            Some(Self::Midday)
+        } else if has(&["afternoon", "nachmittag", "nachmittags", "pm"]) {
             Some(Self::Afternoon)
         } else if has(&["evening", "abend", "abends", "night", "late", "spaet"]) {
             Some(Self::Evening)

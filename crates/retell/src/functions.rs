@@ -127,20 +127,20 @@ impl Function {
             Self::GetServiceInfo => "Details of one service (duration, price) by the name the caller used.",
             Self::GetOpeningHours => "Opening hours for the week, or for one date if given.",
             Self::CheckAvailability => {
-                "Check whether a service can be booked on a date, at a time if the caller named one. Always check before booking. Pass dates and times as the caller said them (\"morgen\", \"next Tuesday\", \"halb drei\", \"2pm\") or as ISO (2026-03-10, 14:30). If the time is taken, the answer offers alternatives: read them to the caller."
+                "Check whether a service can be booked on a date, at a time if the caller named one. Always check before booking. Pass dates and times as the caller said them (\"morgen\", \"next Tuesday\", \"halb drei\", \"2pm\") or as ISO (2026-03-10, 14:30). If the time is taken, the answer offers alternatives: read them to the caller. If the status is `customer_already_booked`, the caller already has an appointment then (in `appointment`): ask whether to move that one or whether the new one is for someone else. If it is `confirm_date`, the date had two readings (in `candidates`): ask which one the caller means and check again with that date."
             }
             Self::FindNextAvailable => {
                 "Find the next free times for a service, optionally after a date, with a preferred staff member or part of the day (morning, afternoon, evening)."
             }
             Self::BookAppointment => {
-                "Book an appointment once the caller has agreed to a time and given their name. Pass the same service, date and time you checked. Set confirm to false to only check without booking. If the time was taken meanwhile, the answer offers alternatives."
+                "Book an appointment once the caller has agreed to a day and time and given their name. Pass the same service, date and time you checked; a booking always needs the day (on `date_required`, ask which day). Set confirm to false to only check without booking. If the time was taken meanwhile, the answer offers alternatives. On `customer_already_booked` the caller already has an appointment then: ask whether to move that one (reschedule_appointment) or whether the new appointment is for another person (a child, a partner); for another person call again with another_person true and that person's name as customer_name."
             }
             Self::GetCustomerAppointments => "List the caller's upcoming appointments, optionally on one date.",
             Self::CancelAppointment => {
-                "Cancel one of the caller's appointments, by appointment_id or by its date and time. Late cancellations may cost a fee: tell the caller the fee from the answer and call again with accept_fee true only if they agree."
+                "Cancel one of the caller's appointments, by appointment_id or by its date and time. Late cancellations may cost a fee: tell the caller the fee from the answer and call again with accept_fee true only if they agree. A caller with a private number may be refused (`anonymous_not_allowed`): if they want a call back, ask for their number and call again with it as phone."
             }
             Self::RescheduleAppointment => {
-                "Move one of the caller's appointments to a new date and time, identified by appointment_id or by its old date and time."
+                "Move one of the caller's appointments to a new date and time, identified by appointment_id or by its old date and time. The new day is needed (on `date_required`, ask which day). On `customer_already_booked` the caller has another appointment at the new time: tell them and ask for another time. A caller with a private number may be refused (`anonymous_not_allowed`): if they want a call back, ask for their number and call again with it as phone."
             }
             Self::RequestCallback => {
                 "Ask the staff to call the caller back when you cannot help, for example when nothing suitable is free or the caller wants to speak to a person."
@@ -154,7 +154,7 @@ impl Function {
         let date = text("The date: ISO YYYY-MM-DD or the caller's words (\"morgen\", \"next Tuesday\", \"am 15.\").");
         let time = text("The time: HH:MM or the caller's words (\"halb drei\", \"14 Uhr\", \"2:30 pm\").");
         let staff = text("Preferred staff member, if the caller named one.");
-        let window = json!({"type": "string", "enum": ["morning", "afternoon", "evening"],
+        let window = json!({"type": "string", "enum": ["morning", "midday", "afternoon", "evening"],
             "description": "Preferred part of the day, if the caller said one."});
         let (properties, required): (Value, &[&str]) = match self {
             Self::InitializeCall | Self::CheckCustomer => (json!({}), &[]),
@@ -178,20 +178,23 @@ impl Function {
                        "customer_phone": text("A phone number to reach the caller, if they gave one."),
                        "customer_email": text("An e-mail address, if they gave one."),
                        "staff": staff, "notes": text("Anything the staff should know."),
-                       "confirm": {"type": "boolean", "description": "false to only check, true (default) to book."}}),
+                       "confirm": {"type": "boolean", "description": "false to only check, true (default) to book."},
+                       "another_person": {"type": "boolean", "description": "true when the appointment is for somebody else than the caller (then customer_name is that person's name); it may overlap the caller's own appointments."}}),
                 &["service", "date", "time", "customer_name"],
             ),
             Self::GetCustomerAppointments => (json!({"date": text("Only appointments on this date.")}), &[]),
             Self::CancelAppointment => (
                 json!({"appointment_id": text("The appointment's id, if known."), "date": date, "time": time,
                        "reason": text("Why, as the caller said."),
+                       "phone": text("A number to call the caller back on, when they call from a private number."),
                        "accept_fee": {"type": "boolean", "description": "true once the caller agreed to pay the late-cancellation fee."}}),
                 &[],
             ),
             Self::RescheduleAppointment => (
                 json!({"appointment_id": text("The appointment's id, if known."),
                        "old_date": text("The current appointment's date."), "old_time": text("The current appointment's time."),
-                       "new_date": date, "new_time": time}),
+                       "new_date": date, "new_time": time,
+                       "phone": text("A number to call the caller back on, when they call from a private number.")}),
                 &["new_date", "new_time"],
             ),
             Self::RequestCallback => (

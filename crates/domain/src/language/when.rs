@@ -5,8 +5,17 @@
 //! word is refused (the agent then asks again), never guessed at.
 //!
 //! Rules:
-//! - A weekday alone, or with "nächsten"/"next", is its next occurrence after today. With
-//!   "nächste Woche"/"next week" it is that weekday in the next calendar week (Monday to Sunday).
+//! - A weekday alone is its next occurrence after today. With "nächste Woche"/"next week" it is
+//!   that weekday in the next calendar week (Monday to Sunday); "übernächsten Mittwoch"/"the
+//!   Wednesday after next" is the occurrence after the next one.
+//! - "nächsten"/"next" <weekday> is ambiguous when the weekday's next occurrence lies in the
+//!   current calendar week: said on a Tuesday, "nächsten Mittwoch" may be tomorrow or the week
+//!   after. Both readings are returned ([`Understood::other`]) and the caller is asked. Said on a
+//!   Friday, "next Monday" is the coming Monday.
+//! - Relative offsets count from today: "in einer Woche", "in two days", "three weeks from now",
+//!   "in einem Monat". Past references ("gestern", "last Monday", "vor zwei Tagen") resolve to
+//!   their past date, so that the answer can say it is past rather than not understood.
+//! - An ordinal day ("am dritten", "the third", "the 3rd") is the next such day of a month.
 //! - A day of the month without a month is the next such day; a date without a year is the next
 //!   such date (so "15. Januar" said in December is next year's).
 //! - `HH:MM` is a 24-hour time. Spoken hours from 1 to 7 without "morgens"/"am" are afternoon
@@ -38,6 +47,8 @@ pub struct Understood {
     pub date: Option<Date>,
     /// The time or part of the day, if the phrase named one.
     pub time: Option<TimeOfDay>,
+    /// The other reading of an ambiguous date phrase (`date` is the nearer one): ask which.
+    pub other: Option<Date>,
 }
 
 /// Which reading a bare number gets: "15" as an argument for a date is the 15th, for a time 15:00.
@@ -63,10 +74,11 @@ pub fn understand(input: &str, today: Date, expect: Expect) -> Result<Understood
     if let Ok(date) = trimmed.parse::<Date>()
         && trimmed.len() == 10
     {
-        return Ok(Understood { date: Some(date), time: None });
+        return Ok(Understood { date: Some(date), time: None, other: None });
     }
     if let Some(dt) = parse_iso_local(trimmed) {
-        return Ok(Understood { date: Some(dt.date()), time: Some(TimeOfDay::At(ClockTime::from_time(dt.time()))) });
+        let time = Some(TimeOfDay::At(ClockTime::from_time(dt.time())));
+        return Ok(Understood { date: Some(dt.date()), time, other: None });
     }
     let tokens = tokenize(trimmed);
     Parser { tokens: &tokens, pos: 0, today, expect, found: Found::default() }.run()
@@ -155,7 +167,14 @@ fn tokenize(input: &str) -> Vec<String> {
 #[derive(Default)]
 struct Found {
     relative_days: Option<i64>,
+    relative_months: Option<i64>,
     weekday: Option<Weekday>,
+    /// "nächsten"/"next" right before the weekday (the reading may be ambiguous).
+    next_weekday: bool,
+    /// "übernächsten Mittwoch": occurrences to skip.
+    skip_weeks: Option<i64>,
+    /// "letzten Montag": the weekday's last occurrence before today.
+    last_weekday: bool,
     next_week: Option<i64>,
     day: Option<i8>,
     month: Option<i8>,
@@ -262,25 +281,40 @@ impl Parser<'_> {
                 return self.set_relative(1);
             }
             "uebermorgen" => return self.set_relative(2),
+            "gestern" | "yesterday" => return self.set_relative(-1),
+            "vorgestern" => return self.set_relative(-2),
             "day" if next.as_deref() == Some("after") && self.peek(2) == Some("tomorrow") => {
                 self.set_relative(2)?;
                 return Ok(3);
             }
+            "day" if next.as_deref() == Some("before") && self.peek(2) == Some("yesterday") => {
+                self.set_relative(-2)?;
+                return Ok(3);
+            }
             _ => {}
         }
-        // "in 3 Tagen", "in two weeks".
-        if t == "in"
-            && let Some(n) = next.as_deref().and_then(number)
+        // Offsets: "in 3 Tagen", "in einer Woche", "in two weeks", "in a month", "vor zwei
+        // Tagen"; "two days from now", "a week from today", "three days ago".
+        if matches!(t.as_str(), "in" | "vor")
+            && let Some(n) = next.as_deref().and_then(count)
+            && let Some(offset) = self.peek(2).and_then(|u| Offset::of(u, n))
         {
-            let unit = self.peek(2).unwrap_or_default();
-            let days = match unit {
-                "tag" | "tagen" | "tage" | "day" | "days" => Some(n),
-                "woche" | "wochen" | "week" | "weeks" => Some(7 * n),
-                _ => None,
-            };
-            if let Some(d) = days {
-                self.set_relative(d)?;
-                return Ok(3);
+            self.add_offset(if t == "vor" { offset.negated() } else { offset })?;
+            return Ok(3);
+        }
+        if let Some(n) = count(&t)
+            && let Some(offset) = next.as_deref().and_then(|u| Offset::of(u, n))
+        {
+            match (self.peek(2), self.peek(3)) {
+                (Some("from" | "ab"), Some("now" | "today" | "heute" | "jetzt")) => {
+                    self.add_offset(offset)?;
+                    return Ok(4);
+                }
+                (Some("ago"), _) => {
+                    self.add_offset(offset.negated())?;
+                    return Ok(3);
+                }
+                _ => {}
             }
         }
         // Week modifiers.
@@ -299,11 +333,48 @@ impl Parser<'_> {
             self.found.next_week = Some(2);
             return Ok(3);
         }
-        if matches!(t.as_str(), "naechste" | "naechsten" | "naechster" | "next") {
-            return Ok(1); // "next Tuesday": the next occurrence, as a bare weekday.
+        if matches!(t.as_str(), "letzte" | "letzten" | "letzter" | "vergangene" | "vergangenen" | "last" | "past")
+            && week_word(next.as_deref())
+        {
+            self.found.next_week = Some(-1);
+            return Ok(2);
+        }
+        if matches!(t.as_str(), "naechste" | "naechsten" | "naechster" | "next")
+            && next.as_deref().and_then(weekday).is_some()
+        {
+            self.found.next_weekday = true;
+            return Ok(1);
+        }
+        if matches!(t.as_str(), "uebernaechste" | "uebernaechsten" | "uebernaechster")
+            && next.as_deref().and_then(weekday).is_some()
+        {
+            self.set(|f| &mut f.skip_weeks, 1)?;
+            return Ok(1);
+        }
+        if matches!(t.as_str(), "letzte" | "letzten" | "letzter" | "vergangenen" | "last" | "past")
+            && next.as_deref().and_then(weekday).is_some()
+        {
+            self.found.last_weekday = true;
+            return Ok(1);
         }
         if let Some(w) = weekday(&t) {
-            return self.set(|f| &mut f.weekday, w).map(|_| 1);
+            self.set(|f| &mut f.weekday, w)?;
+            // "Wednesday after next".
+            if next.as_deref() == Some("after") && self.peek(2) == Some("next") {
+                self.set(|f| &mut f.skip_weeks, 1)?;
+                return Ok(3);
+            }
+            return Ok(1);
+        }
+        // German compounds: "Dienstagvormittag", "montagabends", "Freitagnachmittag".
+        if let Some((w, period)) = weekday_compound(&t) {
+            self.set(|f| &mut f.weekday, w)?;
+            self.set_period(period)?;
+            return Ok(1);
+        }
+        // Ordinal words: "am dritten", "the third (of March)", "twenty first".
+        if let Some(used) = self.ordinal(&t)? {
+            return Ok(used);
         }
         if let Some(m) = month(&t) {
             self.set(|f| &mut f.month, m)?;
@@ -494,9 +565,11 @@ impl Parser<'_> {
             self.set_hour(n as i8, (m + unit.unwrap_or(0)) as i8, true)?;
             return Ok(Some(if unit.is_some() { 3 } else { 2 }));
         }
-        // A bare number: a day for a date argument, an hour for a time argument.
+        // A bare number: a day for a date argument, an hour for a time argument — but after
+        // "um"/"at" always an hour ("Freitag um 9", "Monday at 9").
+        let after_at = self.pos > 0 && matches!(self.tokens[self.pos - 1].as_str(), "um" | "at" | "gegen" | "around");
         match self.expect {
-            Expect::Date if (1..=31).contains(&n) && self.found.day.is_none() => {
+            Expect::Date if (1..=31).contains(&n) && self.found.day.is_none() && !after_at => {
                 self.set(|f| &mut f.day, n as i8).map(|_| Some(1))
             }
             _ if n <= 24 => self.set_hour(n as i8, 0, n <= 12).map(|_| Some(1)),
@@ -523,6 +596,40 @@ impl Parser<'_> {
         self.set(|f| &mut f.relative_days, days).map(|_| 1)
     }
 
+    /// Adds an offset to the day said so far ("heute in einer Woche", "morgen in zwei Wochen").
+    fn add_offset(&mut self, offset: Offset) -> Result<(), NotUnderstood> {
+        match offset {
+            Offset::Days(d) => self.found.relative_days = Some(self.found.relative_days.unwrap_or(0) + d),
+            Offset::Months(m) => self.set(|f| &mut f.relative_months, m)?,
+        }
+        Ok(())
+    }
+
+    /// An ordinal day in words, maybe with its month: "dritten", "dritten März", "third of March",
+    /// "twenty first".
+    fn ordinal(&mut self, t: &str) -> Result<Option<usize>, NotUnderstood> {
+        let tens = number(t).filter(|n| matches!(n, 20 | 30));
+        let (day, mut used) = match (tens, self.peek(1).and_then(ordinal_word)) {
+            (Some(tens), Some(unit)) if (1..=9).contains(&unit) => (tens + unit, 2),
+            _ => match ordinal_word(t) {
+                Some(d) => (d, 1),
+                None => return Ok(None),
+            },
+        };
+        self.set(|f| &mut f.day, i8::try_from(day).map_err(|_| NotUnderstood)?)?;
+        let month_at = |p: &Self, i: usize| p.peek(i).and_then(month);
+        if let Some(m) = month_at(self, used) {
+            self.set(|f| &mut f.month, m)?;
+            used += 1;
+        } else if self.peek(used) == Some("of")
+            && let Some(m) = month_at(self, used + 1)
+        {
+            self.set(|f| &mut f.month, m)?;
+            used += 2;
+        }
+        Ok(Some(used))
+    }
+
     fn set_period(&mut self, period: TimeWindow) -> Result<(), NotUnderstood> {
         self.set(|f| &mut f.period, period)
     }
@@ -535,7 +642,10 @@ impl Parser<'_> {
     }
 
     fn finish(self) -> Result<Understood, NotUnderstood> {
-        let date = self.date(&self.found)?;
+        let (date, other) = match self.date(&self.found)? {
+            Some((date, other)) => (Some(date), other),
+            None => (None, None),
+        };
         let f = self.found;
         let time = match (f.hour, f.period) {
             (Some((h, m, spoken)), period) => {
@@ -555,7 +665,7 @@ impl Parser<'_> {
         if date.is_none() && time.is_none() {
             return Err(NotUnderstood);
         }
-        Ok(Understood { date, time })
+        Ok(Understood { date, time, other })
     }
 
     /// The 24-hour hour of a spoken hour, given the part of the day the caller named.
@@ -563,7 +673,9 @@ impl Parser<'_> {
         match period {
             _ if !spoken || h > 12 => h,
             Some(TimeWindow::Morning) => h % 12,
-            Some(TimeWindow::Afternoon | TimeWindow::Evening) => {
+            // "12 Uhr mittags" is noon, "1 Uhr mittags" 13:00; "11 Uhr mittags" stays 11.
+            Some(TimeWindow::Midday) if (8..=11).contains(&h) => h,
+            Some(TimeWindow::Midday | TimeWindow::Afternoon | TimeWindow::Evening) => {
                 if h == 12 {
                     12
                 } else {
@@ -575,11 +687,24 @@ impl Parser<'_> {
         }
     }
 
-    fn date(&self, f: &Found) -> Result<Option<Date>, NotUnderstood> {
+    /// The date said, and its other reading if it has two.
+    fn date(&self, f: &Found) -> Result<Option<(Date, Option<Date>)>, NotUnderstood> {
         let today = self.today;
         let explicit = f.day.is_some() || f.month.is_some() || f.year.is_some();
+        let weekday_words = f.next_weekday || f.skip_weeks.is_some() || f.last_weekday;
+        if (weekday_words && f.weekday.is_none()) || (f.last_weekday && (f.skip_weeks.is_some() || f.next_weekday)) {
+            return Err(NotUnderstood);
+        }
+        let add = |d: Date, days: i64| d.checked_add(days.days()).map_err(|_| NotUnderstood);
+        if let Some(months) = f.relative_months {
+            if explicit || f.weekday.is_some() || f.next_week.is_some() {
+                return Err(NotUnderstood);
+            }
+            let date = today.checked_add(months.months()).map_err(|_| NotUnderstood)?;
+            return Ok(Some((add(date, f.relative_days.unwrap_or(0))?, None)));
+        }
         if explicit {
-            if f.relative_days.is_some() || f.next_week.is_some() {
+            if f.relative_days.is_some() || f.next_week.is_some() || weekday_words {
                 return Err(NotUnderstood);
             }
             let date = match (f.day, f.month, f.year) {
@@ -592,23 +717,123 @@ impl Parser<'_> {
             if f.weekday.is_some_and(|w| w != date.weekday()) {
                 return Err(NotUnderstood);
             }
-            return Ok(Some(date));
+            return Ok(Some((date, None)));
         }
+        let monday = |d: Date| d.checked_sub(i64::from(d.weekday().to_monday_zero_offset()).days());
         match (f.relative_days, f.weekday, f.next_week) {
-            (Some(d), None, None) => Ok(Some(today.checked_add(d.days()).map_err(|_| NotUnderstood)?)),
-            (None, Some(w), None) => Ok(Some(today.nth_weekday(1, w).map_err(|_| NotUnderstood)?)),
-            (None, Some(w), Some(weeks)) => {
-                let monday = today
-                    .checked_sub(i64::from(today.weekday().to_monday_zero_offset()).days())
-                    .map_err(|_| NotUnderstood)?;
-                let offset = 7 * weeks + i64::from(w.to_monday_zero_offset());
-                Ok(Some(monday.checked_add(offset.days()).map_err(|_| NotUnderstood)?))
+            (Some(d), None, None) => Ok(Some((add(today, d)?, None))),
+            (None, Some(w), None) if f.last_weekday => {
+                Ok(Some((today.nth_weekday(-1, w).map_err(|_| NotUnderstood)?, None)))
             }
-            (None, None, None) => Ok(None),
+            (None, Some(w), None) => {
+                let coming = today.nth_weekday(1, w).map_err(|_| NotUnderstood)?;
+                if let Some(skip) = f.skip_weeks {
+                    return Ok(Some((add(coming, 7 * skip)?, None)));
+                }
+                // "nächsten Mittwoch" said early in the week: this week's, or next week's?
+                let this_week = monday(coming).ok() == monday(today).ok();
+                let other = (f.next_weekday && this_week).then(|| add(coming, 7)).transpose()?;
+                Ok(Some((coming, other)))
+            }
+            (None, Some(w), Some(weeks)) if !weekday_words => {
+                let monday = monday(today).map_err(|_| NotUnderstood)?;
+                let offset = 7 * weeks + i64::from(w.to_monday_zero_offset());
+                Ok(Some((add(monday, offset)?, None)))
+            }
+            (None, None, None) if !weekday_words => Ok(None),
             // "nächste Woche" without a day, or contradictions: ask, do not guess.
             _ => Err(NotUnderstood),
         }
     }
+}
+
+/// A span counted from today.
+#[derive(Clone, Copy)]
+enum Offset {
+    Days(i64),
+    Months(i64),
+}
+
+impl Offset {
+    /// `n` of the unit word `unit` ("Tagen", "weeks", "Monat", "fortnight").
+    fn of(unit: &str, n: i64) -> Option<Offset> {
+        Some(match unit {
+            "tag" | "tage" | "tagen" | "day" | "days" => Offset::Days(n),
+            "woche" | "wochen" | "week" | "weeks" => Offset::Days(7 * n),
+            "fortnight" | "fortnights" => Offset::Days(14 * n),
+            "monat" | "monate" | "monaten" | "month" | "months" => Offset::Months(n),
+            _ => return None,
+        })
+    }
+
+    fn negated(self) -> Offset {
+        match self {
+            Offset::Days(d) => Offset::Days(-d),
+            Offset::Months(m) => Offset::Months(-m),
+        }
+    }
+}
+
+/// A count before a unit: a number, or an article meaning one ("in einer Woche", "a week").
+fn count(t: &str) -> Option<i64> {
+    match t {
+        "a" | "an" | "one" | "einer" | "einem" | "einen" | "eine" | "ein" => Some(1),
+        _ => number(t).filter(|n| (1..=366).contains(n)),
+    }
+}
+
+/// An ordinal number word: "dritten", "einundzwanzigsten", "third", "twentieth".
+fn ordinal_word(t: &str) -> Option<i64> {
+    let english = match t {
+        "first" => Some(1),
+        "second" => Some(2),
+        "third" => Some(3),
+        "fifth" => Some(5),
+        "eighth" => Some(8),
+        "ninth" => Some(9),
+        "twelfth" => Some(12),
+        "twentieth" => Some(20),
+        "thirtieth" => Some(30),
+        _ => t.strip_suffix("th").and_then(number).filter(|n| (4..=19).contains(n)),
+    };
+    if english.is_some() {
+        return english;
+    }
+    for suffix in ["sten", "ster", "stes", "stem", "ste"] {
+        if let Some(n) = t.strip_suffix(suffix).and_then(number).filter(|n| (20..=31).contains(n)) {
+            return Some(n);
+        }
+    }
+    for suffix in ["ten", "ter", "tes", "tem", "te"] {
+        if let Some(base) = t.strip_suffix(suffix) {
+            return match base {
+                "ers" => Some(1),
+                "zwei" | "zwo" => Some(2),
+                "drit" => Some(3),
+                "sieb" | "sieben" => Some(7),
+                "ach" => Some(8),
+                _ => number(base).filter(|n| (2..=19).contains(n)),
+            };
+        }
+    }
+    None
+}
+
+/// A German weekday glued to a part of the day: "Dienstagvormittag", "montagabends".
+fn weekday_compound(t: &str) -> Option<(Weekday, TimeWindow)> {
+    const DAYS: [&str; 8] =
+        ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag"];
+    let day = DAYS.iter().find(|d| t.starts_with(**d) && t.len() > d.len())?;
+    let rest = &t[day.len()..];
+    let rest = rest.strip_suffix('s').unwrap_or(rest);
+    let period = match rest {
+        "morgen" | "frueh" | "vormittag" => TimeWindow::Morning,
+        "mittag" => TimeWindow::Midday,
+        "nachmittag" => TimeWindow::Afternoon,
+        "abend" => TimeWindow::Evening,
+        _ => return None,
+    };
+    Some((weekday(day)?, period))
 }
 
 fn prev_hour(h: i64) -> i8 {
@@ -729,7 +954,8 @@ fn month(t: &str) -> Option<i8> {
 fn period_word(t: &str) -> Option<TimeWindow> {
     Some(match t {
         "morgens" | "vormittag" | "vormittags" | "frueh" | "morning" => TimeWindow::Morning,
-        "nachmittag" | "nachmittags" | "afternoon" | "mittag" | "mittags" => TimeWindow::Afternoon,
+        "mittag" | "mittags" | "mittagszeit" | "lunchtime" => TimeWindow::Midday,
+        "nachmittag" | "nachmittags" | "afternoon" => TimeWindow::Afternoon,
         "abend" | "abends" | "evening" => TimeWindow::Evening,
         _ => return None,
     })

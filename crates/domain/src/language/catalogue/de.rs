@@ -129,6 +129,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "Sie haben zu dieser Zeit schon einen Termin, {existing} bei {staff}. Soll ich diesen Termin verschieben, oder ist der neue Termin für eine andere Person?"
         ),
         Msg::DateRequired { time: Some(time) } => format!("An welchem Tag soll ich den Termin um {time} eintragen?"),
+        Msg::ConfirmDate { first, second } => format!("Meinen Sie {first} oder {second}?"),
         Msg::AppointmentFor { name } => format!("Termin für {name}"),
         Msg::DateRequired { time: None } => "An welchem Tag hätten Sie gern den Termin?".into(),
         Msg::Rescheduled { service, when } => format!("Ihr Termin ist verschoben: {service} jetzt am {when}."),

@@ -125,6 +125,7 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "You already have an appointment at that time, {existing} with {staff}. Shall I move that one, or is the new appointment for someone else?"
         ),
         Msg::DateRequired { time: Some(time) } => format!("Which day would you like the appointment at {time}?"),
+        Msg::ConfirmDate { first, second } => format!("Do you mean {first} or {second}?"),
         Msg::AppointmentFor { name } => format!("Appointment for {name}"),
         Msg::DateRequired { time: None } => "Which day would you like the appointment?".into(),
         Msg::Rescheduled { service, when } => format!("Your appointment is moved: {service}, now on {when}."),

@@ -198,6 +198,13 @@ pub enum Msg<'a> {
         /// With whom.
         staff: &'a str,
     },
+    /// A date phrase with two readings: which one?
+    ConfirmDate {
+        /// The nearer reading, said.
+        first: &'a str,
+        /// The later reading, said.
+        second: &'a str,
+    },
     /// A booking or a move needs the day.
     DateRequired {
         /// The time already given, said.

@@ -178,7 +178,7 @@ fn times() {
         ("vormittags", window(Morning)),
         ("morgens", window(Morning)),
         ("abends", window(Evening)),
-        ("mittags", window(Afternoon)),
+        ("mittags", window(Midday)),
         ("2pm", at(14, 0)),
         ("2 pm", at(14, 0)),
         ("2 PM", at(14, 0)),
@@ -274,4 +274,98 @@ fn daylight_saving_days() {
     let afternoon = ts("2026-03-10T14:00:00Z"); // 15:00 in Berlin
     assert_eq!(next_occurrence(t(16, 0), afternoon, &berlin), Some(ts("2026-03-10T15:00:00Z")));
     assert_eq!(next_occurrence(t(14, 0), afternoon, &berlin), Some(ts("2026-03-11T13:00:00Z")));
+}
+
+/// What a line of the phrase table expects.
+#[derive(Debug, Default)]
+struct Expected {
+    date: Option<Date>,
+    other: Option<Date>,
+    time: Option<TimeOfDay>,
+    past: bool,
+    beyond: bool,
+    gap: bool,
+    instant: Option<Timestamp>,
+    not_understood: bool,
+}
+
+fn expected(text: &str) -> Expected {
+    let mut e = Expected::default();
+    if text == "?" {
+        e.not_understood = true;
+        return e;
+    }
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        match word {
+            "past" => e.past = true,
+            "beyond" => e.beyond = true,
+            "gap" => e.gap = true,
+            "or" => e.other = Some(words.next().expect("a date after `or`").parse().expect("a date")),
+            "=" => e.instant = Some(words.next().expect("an instant after `=`").parse().expect("an instant")),
+            "morning" => e.time = window(TimeWindow::Morning),
+            "midday" => e.time = window(TimeWindow::Midday),
+            "afternoon" => e.time = window(TimeWindow::Afternoon),
+            "evening" => e.time = window(TimeWindow::Evening),
+            w if w.contains(':') => {
+                let (h, m) = w.split_once(':').unwrap();
+                e.time = at(h.parse().unwrap(), m.parse().unwrap());
+            }
+            w => e.date = Some(w.parse().unwrap_or_else(|_| panic!("`{w}` in `{text}`"))),
+        }
+    }
+    e
+}
+
+/// The phrase table (`phrases.txt`): at least 300 phrases, half German and half English, each
+/// understood as the table says on its fixed clock.
+#[test]
+fn the_phrase_table() {
+    let mut clock: Option<(Date, TimeZone)> = None;
+    let (mut german, mut english, mut failures) = (0, 0, Vec::new());
+    for (n, line) in include_str!("phrases.txt").lines().enumerate() {
+        let line = line.split(" # ").next().unwrap_or_default().trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('@') {
+            let mut parts = rest.split_whitespace();
+            let today: Date = parts.next().unwrap().parse().unwrap();
+            clock = Some((today, TimeZone::get(parts.next().unwrap()).unwrap()));
+            continue;
+        }
+        let (today, tz) = clock.as_ref().expect("a clock line before the first phrase");
+        let fields: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [language, phrase, expectation] = fields[..] else { panic!("line {}: {line}", n + 1) };
+        match language {
+            "de" => german += 1,
+            "en" => english += 1,
+            other => panic!("line {}: unknown language {other}", n + 1),
+        }
+        let e = expected(expectation);
+        let expect = if e.date.is_some() || e.not_understood { Expect::Date } else { Expect::Time };
+        let got = understand(phrase, *today, expect);
+        let ok = match &got {
+            Err(NotUnderstood) => e.not_understood,
+            Ok(_) if e.not_understood => false,
+            Ok(u) => {
+                let instant = match (u.date, u.time) {
+                    (Some(d), Some(TimeOfDay::At(t))) => local_instant(d, t, tz),
+                    _ => None,
+                };
+                u.date == e.date
+                    && u.other == e.other
+                    && u.time == e.time
+                    && (!e.past || u.date.is_some_and(|d| d < *today))
+                    && (!e.beyond || u.date.is_some_and(|d| d > today.checked_add(60.days()).unwrap()))
+                    && (!e.gap || instant.is_none())
+                    && (e.instant.is_none() || instant == e.instant)
+            }
+        };
+        if !ok {
+            failures.push(format!("line {}: {phrase:?} on {today}: expected {expectation}, got {got:?}", n + 1));
+        }
+    }
+    assert!(failures.is_empty(), "{} phrases misunderstood:\n{}", failures.len(), failures.join("\n"));
+    assert!(german >= 150 && english >= 150, "{german} German and {english} English phrases");
 }

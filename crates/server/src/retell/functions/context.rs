@@ -290,6 +290,7 @@ impl Ctx<'_> {
                 return Ok(Moment::At(t));
             }
             let u = when::understand(dt, self.today, Expect::Date).map_err(|_| invalid_date())?;
+            self.unambiguous(&u)?;
             return self.combine(u.date, u.time, day_required, invalid_date);
         }
         let from_date = match date.as_deref() {
@@ -300,6 +301,9 @@ impl Ctx<'_> {
             Some(t) => Some(when::understand(t, self.today, Expect::Time).map_err(|_| invalid_time())?),
             None => None,
         };
+        for u in from_date.iter().chain(from_time.iter()) {
+            self.unambiguous(u)?;
+        }
         let day = from_date.and_then(|u| u.date).or(from_time.and_then(|u| u.date));
         let time_of_day = from_time.and_then(|u| u.time).or(from_date.and_then(|u| u.time));
         if date.is_some() && day.is_none() {
@@ -309,6 +313,17 @@ impl Ctx<'_> {
             return Err(invalid_time());
         }
         self.combine(day, time_of_day, day_required, invalid_date)
+    }
+
+    /// A date phrase with two readings ("nächsten Mittwoch" said on a Tuesday) is never resolved
+    /// silently: the caller is asked which one (`confirm_date`, both in `candidates`).
+    fn unambiguous(&self, u: &when::Understood) -> Result<(), Answer> {
+        let (Some(first), Some(second)) = (u.date, u.other) else { return Ok(()) };
+        let (a, b) = (self.day(first), self.day(second));
+        let msg = Msg::ConfirmDate { first: &a, second: &b };
+        let candidates: Vec<Value> =
+            [first, second].iter().map(|d| json!({"date": d.to_string(), "spoken": self.day(*d)})).collect();
+        Err(Answer::fail(Status::ConfirmDate, self.lang, &msg).with("candidates", candidates))
     }
 
     fn combine(
