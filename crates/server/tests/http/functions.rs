@@ -90,7 +90,7 @@ async fn a_german_call_from_greeting_to_callback(db: TestDb) {
     expect(
         &s.function("check_availability", json!({"dienstleistung": "Herrenhaarschnitt", "datum": "gestern"}), &call)
             .await,
-        "invalid_date",
+        "past_time",
         false,
     );
     expect(
