@@ -53,6 +53,8 @@ pub struct Customer {
     pub company_id: CompanyId,
     /// Name as given.
     pub name: Option<String>,
+    /// How to address them ("Herr", "Ms."), if known.
+    pub salutation: Option<String>,
     /// Phone number; unique within the company (I2).
     pub phone: Option<E164>,
     /// E-mail address.

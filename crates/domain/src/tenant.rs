@@ -318,6 +318,8 @@ pub struct CustomerDef {
     pub phone: E164,
     /// E-mail address.
     pub email: Option<Email>,
+    /// How to address them ("Herr", "Frau", "Mr.", "Ms.", "Dr."), if known.
+    pub salutation: Option<String>,
 }
 
 /// A company with its id.

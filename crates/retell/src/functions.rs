@@ -175,6 +175,7 @@ impl Function {
             Self::BookAppointment => (
                 json!({"service": service, "date": date, "time": time,
                        "customer_name": text("The caller's full name."),
+                       "salutation": text("How the caller is addressed, if they said (\"Herr\", \"Frau\", \"Mr.\", \"Ms.\"), so that they are greeted by title and surname next time."),
                        "customer_phone": text("A phone number to reach the caller, if they gave one."),
                        "customer_email": text("An e-mail address, if they gave one."),
                        "staff": staff, "notes": text("Anything the staff should know."),

@@ -22,12 +22,14 @@ macro_rules! migrations {
 
 pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
     Migrator::with_migrations(migrations![
-        "sqlite": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy"
+        "sqlite": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy",
+        5 "0005_customer_salutation",
     ])
 });
 
 pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
     Migrator::with_migrations(migrations![
-        "postgres": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy"
+        "postgres": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy",
+        5 "0005_customer_salutation",
     ])
 });

@@ -14,6 +14,8 @@ use jiff::Timestamp;
 pub struct NewCustomer {
     /// Name as given.
     pub name: Option<String>,
+    /// How to address them, if said; a salutation given later replaces an earlier one.
+    pub salutation: Option<String>,
     /// Phone number; `None` for anonymous callers (always a new customer).
     pub phone: Option<E164>,
     /// E-mail address.

@@ -186,11 +186,15 @@ fn time_windows_filter_slots() {
     let evening = engine.day_slots(date(2026, 3, 12), &cal, Some(TimeWindow::Evening));
     assert_eq!(evening.first().unwrap().start, berlin(date(2026, 3, 12), 17, 0));
     let afternoon = engine.day_slots(TUESDAY, &cal, Some(TimeWindow::Afternoon));
-    assert_eq!(afternoon.first().unwrap().start, berlin(TUESDAY, 12, 0));
+    assert_eq!(afternoon.first().unwrap().start, berlin(TUESDAY, 13, 0), "the afternoon starts at 13:00");
     assert_eq!(afternoon.last().unwrap().start, berlin(TUESDAY, 16, 45));
+    let midday = engine.day_slots(TUESDAY, &cal, Some(TimeWindow::Midday));
+    assert_eq!(midday.first().unwrap().start, berlin(TUESDAY, 11, 30), "midday overlaps the morning");
+    assert_eq!(midday.last().unwrap().start, berlin(TUESDAY, 13, 45));
     assert_eq!(TimeWindow::parse("nachmittags"), Some(TimeWindow::Afternoon));
     assert_eq!(TimeWindow::parse("in the morning"), Some(TimeWindow::Morning));
     assert_eq!(TimeWindow::parse("abends"), Some(TimeWindow::Evening));
+    assert_eq!(TimeWindow::parse("mittags"), Some(TimeWindow::Midday));
     assert_eq!(TimeWindow::parse("whenever"), None);
 }
 

@@ -151,6 +151,7 @@ pub(super) struct RawCustomer {
     #[serde(default)]
     pub(super) phone: String,
     pub(super) email: Option<String>,
+    pub(super) salutation: Option<String>,
 }
 
 #[derive(Deserialize)]

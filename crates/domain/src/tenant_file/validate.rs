@@ -213,11 +213,19 @@ impl Validator<'_> {
                     e
                 }
             };
+            let salutation = c.salutation.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+            if salutation.as_ref().is_some_and(|s| s.chars().count() > 20 || s.chars().any(|c| c.is_ascii_digit())) {
+                self.problem(
+                    &entity,
+                    "salutation",
+                    "a salutation is a short title such as \"Frau\" or \"Mr.\"".to_owned(),
+                );
+            }
             if let Some(phone) = phone {
                 if !phones.insert(phone.clone()) {
                     self.problem(&entity, "phone", format!("{phone} belongs to another customer of this company"));
                 }
-                customers.push(CustomerDef { name, phone, email });
+                customers.push(CustomerDef { name, phone, email, salutation });
             }
         }
 

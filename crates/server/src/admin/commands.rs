@@ -41,6 +41,8 @@ struct NewAppointmentBody {
 #[serde(deny_unknown_fields)]
 struct CustomerBody {
     name: String,
+    /// How to address them ("Frau", "Mr."), if known.
+    salutation: Option<String>,
     phone: Option<String>,
     email: Option<String>,
 }
@@ -101,7 +103,7 @@ pub(super) async fn create_appointment(
         service,
         staff: staff_id,
         start,
-        customer: NewCustomer { name: Some(body.customer.name), phone, email },
+        customer: NewCustomer { name: Some(body.customer.name), salutation: body.customer.salutation, phone, email },
         source: AppointmentSource::Admin,
         call_id: None,
         notes: body.notes,

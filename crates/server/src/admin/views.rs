@@ -120,6 +120,7 @@ pub fn customer_json(c: &Customer) -> Value {
         "id": c.id,
         "company_id": c.company_id,
         "name": c.name,
+        "salutation": c.salutation,
         "phone": c.phone,
         "email": c.email,
         "created_at": c.created_at,

@@ -35,6 +35,7 @@ fn request(company: &CompanyEntry, service: &str, start: Timestamp, phone: &str)
         start,
         customer: NewCustomer {
             name: Some("Test".into()),
+            salutation: None,
             phone: Some(E164::parse_strict(phone).unwrap()),
             email: None,
         },

@@ -145,6 +145,7 @@ async fn concurrent_bookings_of_one_customer_at_one_time_book_once(db: TestDb) {
                 start,
                 customer: NewCustomer {
                     name: Some("Hans Müller".into()),
+                    salutation: None,
                     phone: Some(frontdesk_domain::phone::E164::parse_strict(HANS).unwrap()),
                     email: None,
                 },

@@ -57,6 +57,7 @@ async fn customer(store: &SharedStore, company: CompanyId, phone: Option<&str>) 
     let mut tx = store.begin().await.unwrap();
     let new = NewCustomer {
         name: Some("Test Kunde".into()),
+        salutation: None,
         phone: phone.map(|p| E164::parse_strict(p).unwrap()),
         email: None,
     };
@@ -205,6 +206,7 @@ async fn one_customer_per_phone_under_concurrency(db: TestDb) {
             let mut tx = store.begin().await.unwrap();
             let new = NewCustomer {
                 name: Some(format!("Anrufer {i}")),
+                salutation: None,
                 phone: Some(E164::parse_strict("+4915799999999").unwrap()),
                 email: None,
             };
@@ -247,7 +249,8 @@ async fn a_known_customer_keeps_their_name(db: TestDb) {
     let company = friseur(&dir).company.id;
     let mut tx = store.begin().await.unwrap();
     let hans = E164::parse_strict("+491604366218").unwrap();
-    let new = NewCustomer { name: Some("Jemand Anders".into()), phone: Some(hans.clone()), email: None };
+    let new =
+        NewCustomer { name: Some("Jemand Anders".into()), salutation: None, phone: Some(hans.clone()), email: None };
     let c = tx.upsert_customer(company, &new, now()).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(c.name.as_deref(), Some("Hans Müller"));

@@ -1,147 +1,222 @@
-//! English.
+//! English. Written to be spoken: short sentences, full stops rather than colons, the date said
+//! once, and every refusal ends with a question or an offer.
 
-use super::{Missing, Msg};
+use super::{Missing, Msg, Why};
 
 pub(super) fn say(msg: &Msg<'_>) -> String {
     match msg {
-        Msg::Greeting { company, customer: Some(name) } => {
-            format!("Hello, this is {company}. Good to hear from you, {name}. How can I help you?")
+        Msg::Greeting { company, address: Some(address) } => {
+            format!("Hello, this is {company}. Good to hear from you, {address}. How can I help you?")
         }
-        Msg::Greeting { company, customer: None } => format!("Hello, this is {company}. How can I help you?"),
-        Msg::CustomerKnown { name, upcoming } => {
-            let who = name.map(|n| format!(", {n}")).unwrap_or_default();
+        Msg::Greeting { company, address: None } => format!("Hello, this is {company}. How can I help you?"),
+        Msg::CustomerKnown { address, upcoming } => {
+            let hello = match address {
+                Some(a) => format!("Good to hear from you again, {a}."),
+                None => "Good to hear from you again.".into(),
+            };
             match upcoming {
-                0 => format!("You are already a patient with us{who}."),
-                1 => format!("You are already a patient with us{who}, with one upcoming appointment."),
-                n => format!("You are already a patient with us{who}, with {n} upcoming appointments."),
+                0 => format!("{hello} What can I do for you?"),
+                1 => format!("{hello} You have one appointment with us. Is it about that one, or would you like a new one?"),
+                n => format!(
+                    "{hello} You have {} appointments with us. Is it about one of them, or would you like a new one?",
+                    number(*n)
+                ),
             }
         }
-        Msg::CustomerNew => "Welcome, this is your first call with us.".into(),
-        Msg::CustomerAnonymous => "Your number is withheld, so I cannot look you up.".into(),
-        Msg::ServicesOffered { list } => format!("We offer {list}."),
-        Msg::NoServicesInCategory { category } => format!("We don't offer anything in the category {category}."),
-        Msg::ServiceInfo { name, minutes, price: Some(price) } => {
-            format!("{name} takes about {minutes} minutes and costs {price}.")
+        Msg::CustomerNew => "Thank you for calling us. What can I do for you?".into(),
+        Msg::CustomerAnonymous => {
+            "You're calling from a private number, so I can't look up your details. How can I help you?".into()
         }
-        Msg::ServiceInfo { name, minutes, price: None } => format!("{name} takes about {minutes} minutes."),
-        Msg::UnknownService { offered } => format!("I'm sorry, we don't offer that. We offer {offered}."),
+        Msg::ServicesOffered { list } => format!("We offer {list}. What would you like?"),
+        Msg::NoServicesInCategory { category, offered } => {
+            format!("We don't offer anything in {category}. We do offer {offered}. Would any of those suit you?")
+        }
+        Msg::ServiceInfo { name, duration, price: Some(price) } => {
+            format!("{name} takes about {duration} and costs {price}. Would you like an appointment?")
+        }
+        Msg::ServiceInfo { name, duration, price: None } => {
+            format!("{name} takes about {duration}. Would you like an appointment?")
+        }
+        Msg::UnknownService { offered } => {
+            format!("I'm sorry, we don't offer that. We do offer {offered}. Which would you like?")
+        }
         Msg::AmbiguousService { options } => format!("Do you mean {options}?"),
-        Msg::UnknownStaff { staff } => format!("I'm sorry, {staff} doesn't work here."),
-        Msg::StaffCannotProvide { staff, service } => format!("I'm sorry, {staff} doesn't do {service}."),
-        Msg::Missing(Missing::Service) => "Which service would you like to book?".into(),
-        Msg::Missing(Missing::Date) => "Which day would you like to come in?".into(),
+        Msg::UnknownStaff { staff } => {
+            format!("I'm sorry, {staff} doesn't work here. Shall I look with someone else?")
+        }
+        Msg::StaffCannotProvide { staff, service } => {
+            format!("I'm sorry, {staff} doesn't do {service}. Shall I look with someone else?")
+        }
+        Msg::Missing(Missing::Service) => "Which service would you like an appointment for?".into(),
+        Msg::Missing(Missing::Date) => "Which day would you like the appointment?".into(),
         Msg::Missing(Missing::Time) => "What time would suit you?".into(),
-        Msg::HoursWeek { summary } => format!("Our opening hours: {summary}."),
-        Msg::HoursDay { date, hours } => format!("On {date} we are open {hours}."),
-        Msg::ClosedOn { date } => format!("I'm sorry, we are closed on {date}."),
+        Msg::HoursWeek { open, closed: Some(closed) } => {
+            format!("We're open {open}, and closed on {closed}. Would you like an appointment?")
+        }
+        Msg::HoursWeek { open, closed: None } => format!("We're open {open}. Would you like an appointment?"),
+        Msg::HoursDay { day, hours } => {
+            format!("{} we're open {hours}. Would you like an appointment?", capitalize(&day.mid()))
+        }
+        Msg::ClosedOn { day, alternatives: "" } => {
+            format!("I'm sorry, we're closed {}. Would another day suit you?", day.end())
+        }
+        Msg::ClosedOn { day, alternatives } => format!(
+            "I'm sorry, we're closed {}. I could offer you {alternatives}. Would any of those suit you?",
+            day.end()
+        ),
         Msg::InvalidDate => {
-            "I didn't catch the date. Could you tell me the day, for example \"Tuesday\" or \"March 15\"?".into()
+            "I'm sorry, I didn't catch the day. Which day would it be, for example Tuesday or March 15?".into()
         }
-        Msg::InvalidTime => "I didn't catch the time. Could you tell me a time, for example \"2 PM\" or \"10:30\"?".into(),
+        Msg::InvalidTime => "I'm sorry, I didn't catch the time. What time would it be, for example 2 p.m.?".into(),
         Msg::NonexistentTime => {
-            "That time doesn't exist on that day because the clocks change. Please choose another time.".into()
+            "That time doesn't exist that day because the clocks change. What other time would suit you?".into()
         }
-        Msg::PastTime => "I'm sorry, that time is already in the past.".into(),
-        Msg::TooSoon { notice, alternatives: "" } => {
-            format!("I'm sorry, that's too short notice; we need at least {notice}.")
+        Msg::PastTime => "I'm sorry, that time has already passed. Which day would suit you instead?".into(),
+        Msg::TooSoon { when, notice, alternatives: "" } => format!(
+            "I'm sorry, {when} is too soon. This appointment needs to be booked at least {notice} in advance. Would a later day suit you?"
+        ),
+        Msg::TooSoon { when, notice, alternatives } => format!(
+            "I'm sorry, {when} is too soon. This appointment needs to be booked at least {notice} in advance. I could offer you {alternatives}. Would any of those suit you?"
+        ),
+        Msg::OutsideBookingWindow { days } => format!(
+            "I'm sorry, I can't book that far ahead. We take appointments up to {days} days in advance. Would an earlier day suit you?"
+        ),
+        Msg::Available { when, staff: Some(staff) } => {
+            format!("{} is available, with {staff}. Shall I book it for you?", capitalize(when))
         }
-        Msg::TooSoon { notice, alternatives } => {
-            format!("I'm sorry, that's too short notice; we need at least {notice}. I could offer you {alternatives}.")
+        Msg::Available { when, staff: None } => {
+            format!("{} is available. Shall I book it for you?", capitalize(when))
         }
-        Msg::OutsideBookingWindow { days } => {
-            format!("I'm sorry, I can only book up to {days} days in advance.")
+        Msg::Unavailable { when, why, alternatives } => {
+            let reason = match why {
+                Why::Taken => "is already taken".to_owned(),
+                Why::BeforeOpening(opens) => format!("is too early, we open at {opens}"),
+                Why::AfterClosing(closes) => format!("is too late, we close at {closes}"),
+                Why::Break => "falls in our lunch break".to_owned(),
+                Why::StaffAway(staff) => format!("doesn't work, {staff} isn't in then"),
+                Why::NobodyAvailable => "doesn't work, nobody who does this is in then".to_owned(),
+            };
+            match *alternatives {
+                "" => format!(
+                    "I'm sorry, {when} {reason}, and I can't find anything else in the next two weeks. Shall I have someone call you back?"
+                ),
+                alternatives => format!(
+                    "I'm sorry, {when} {reason}. I could offer you {alternatives}. Would any of those suit you?"
+                ),
+            }
         }
-        Msg::Available { when, staff: Some(staff) } => format!("{} is available, with {staff}.", capitalize(when)),
-        Msg::Available { when, staff: None } => format!("{} is available.", capitalize(when)),
-        Msg::Unavailable { when, alternatives: "" } => {
-            format!("I'm sorry, {when} is not available, and I can't find anything suitable in the next days.")
+        Msg::SlotsOnDay { day, times } => {
+            format!("{} I have {times} free, for example. Which time would suit you?", capitalize(&day.mid()))
         }
-        Msg::Unavailable { when, alternatives } => {
-            format!("I'm sorry, {when} is not available. I could offer you {alternatives}.")
+        Msg::NothingOnDay { day, alternatives: "" } => format!(
+            "I'm sorry, nothing is free {}, nor in the next two weeks. Shall I have someone call you back?",
+            day.end()
+        ),
+        Msg::NothingOnDay { day, alternatives } => format!(
+            "I'm sorry, nothing is free {}. I could offer you {alternatives}. Would any of those suit you?",
+            day.end()
+        ),
+        Msg::NextFree { slots } => format!("The next free times are {slots}. Would any of those suit you?"),
+        Msg::NothingFree => {
+            "I'm sorry, I can't find a free time in the coming weeks. Shall I have someone call you back?".into()
         }
-        Msg::SlotsOnDay { date, times } => format!("On {date} I have, for example, {times}."),
-        Msg::NothingOnDay { date, alternatives: "" } => {
-            format!("I'm sorry, nothing is available on {date}.")
-        }
-        Msg::NothingOnDay { date, alternatives } => {
-            format!("I'm sorry, nothing is available on {date}. I could offer you {alternatives}.")
-        }
-        Msg::NextFree { slots } => format!("The next available times are {slots}."),
-        Msg::NothingFree => "I'm sorry, I can't find anything available in the coming weeks.".into(),
         Msg::Booked { service, when, staff } => {
-            format!("You're booked: {service} on {when} with {staff}. We look forward to seeing you!")
+            format!("You're booked for {service} {when} with {staff}. Is there anything else I can do for you?")
         }
-        Msg::SlotTaken { when, alternatives: "" } => {
-            format!("I'm sorry, {when} was just taken.")
-        }
-        Msg::SlotTaken { when, alternatives } => {
-            format!("I'm sorry, {when} was just taken. I could offer you {alternatives}.")
-        }
-        Msg::NameRequired => "May I have your full name for the booking?".into(),
+        Msg::SlotTaken { when, alternatives: "" } => format!(
+            "I'm sorry, {when} was just taken, and I can't find anything else in the next two weeks. Shall I have someone call you back?"
+        ),
+        Msg::SlotTaken { when, alternatives } => format!(
+            "I'm sorry, {when} was just taken. I could offer you {alternatives}. Would any of those suit you?"
+        ),
+        Msg::NameRequired => "May I have your name for the booking?".into(),
         Msg::AwaitingConfirmation { service, when } => {
-            format!("{service} on {when} is available. Shall I book it for you?")
+            format!("{} is available for {service}. Shall I book it for you?", capitalize(when))
         }
         Msg::AnonymousMayNotBook => {
-            "Your number is withheld. To book, we need a phone number where we can reach you — what is it?".into()
+            "You're calling from a private number. To book, we need a number where we can reach you. What is it?".into()
         }
-        Msg::AppointmentsFound { list, count: 1 } => format!("You have one appointment: {list}."),
-        Msg::AppointmentsFound { list, count } => format!("You have {count} appointments: {list}."),
-        Msg::NoAppointments => "I can't find any upcoming appointments for you.".into(),
-        Msg::AnonymousAppointments => {
-            "Since your number is withheld, I can only tell you about appointments booked during this call, and there are none.".into()
+        Msg::AppointmentsFound { list, count: 1 } => {
+            format!("You have one appointment with us, {list}. Can I help you with it?")
         }
-        Msg::Cancelled { what, fee: Some(fee) } => {
-            format!("Your appointment {what} is cancelled. The late-cancellation fee of {fee} applies.")
+        Msg::AppointmentsFound { list, count } => {
+            format!("You have {} appointments with us, {list}. Which one is it about?", number(*count))
         }
-        Msg::Cancelled { what, fee: None } => format!("Your appointment {what} is cancelled."),
-        Msg::CancelTooLate { hours, fee: Some(fee) } => format!(
-            "Appointments can be cancelled free of charge up to {hours} hours in advance. A late cancellation costs {fee}. Would you still like to cancel?"
+        Msg::NoAppointments => "I can't see any upcoming appointments for you. Would you like to make one?".into(),
+        Msg::NoAppointmentsOn { day, next: Some(next) } => format!(
+            "You have no appointment {}. Your next one is {next}. Is there anything else I can do for you?",
+            day.end()
         ),
-        Msg::CancelTooLate { hours, fee: None } => format!(
-            "Appointments can only be cancelled up to {hours} hours in advance. Shall I have someone call you back?"
+        Msg::NoAppointmentsOn { day, next: None } => format!(
+            "You have no appointment {}, and none after it either. Would you like to make one?",
+            day.end()
+        ),
+        Msg::AppointmentFor { name } => format!("Appointment for {name}"),
+        Msg::AlreadyBooked { existing, staff } => format!(
+            "You already have an appointment at that time, {existing} with {staff}. Shall I move that one, or is the new appointment for someone else?"
+        ),
+        Msg::ConfirmDate { first, second } => format!("Do you mean {} or {}?", first.mid(), second.end()),
+        Msg::DateRequired { time: Some(time) } => format!("Which day would you like the appointment at {time}?"),
+        Msg::DateRequired { time: None } => "Which day would you like the appointment?".into(),
+        Msg::AnonymousAppointments => {
+            "Since you're calling from a private number, I can only see appointments booked during this call, and there are none. Can I help you another way?".into()
+        }
+        Msg::Cancelled { what, fee: Some(fee) } => format!(
+            "Your appointment is cancelled, {what}. The late-cancellation fee of {fee} applies. Is there anything else I can do for you?"
+        ),
+        Msg::Cancelled { what, fee: None } => {
+            format!("Your appointment is cancelled, {what}. Is there anything else I can do for you?")
+        }
+        Msg::CancelTooLate { notice, fee: Some(fee) } => format!(
+            "Appointments can be cancelled free of charge up to {notice} in advance. A late cancellation costs {fee}. Would you still like to cancel?"
+        ),
+        Msg::CancelTooLate { notice, fee: None } => format!(
+            "I'm sorry, appointments can only be cancelled up to {notice} in advance. Shall I have someone call you back?"
         ),
         Msg::CancelQuotaExceeded => {
-            "You have cancelled several times in the last 30 days, so I can't take another cancellation by phone. Shall I have someone call you back?".into()
+            "You've cancelled several times in the last 30 days, so I can't take another cancellation by phone. Shall I have someone call you back?".into()
         }
-        Msg::RescheduleTooLate { hours } => format!(
-            "Appointments can only be moved up to {hours} hours in advance. Shall I have someone call you back?"
+        Msg::RescheduleTooLate { notice } => format!(
+            "I'm sorry, appointments can only be moved up to {notice} in advance. Shall I have someone call you back?"
         ),
-        Msg::RescheduleLimit => "This appointment has been moved several times already and can't be moved again.".into(),
-        Msg::AppointmentNotFound => "I can't find a matching appointment for your number.".into(),
-        Msg::MultipleFound { list } => format!("Which appointment do you mean: {list}?"),
+        Msg::RescheduleLimit => {
+            "This appointment has been moved several times already and can't be moved again. Shall I have someone call you back?".into()
+        }
+        Msg::AppointmentNotFound => {
+            "I can't find a matching appointment for your number. When was it booked for?".into()
+        }
+        Msg::MultipleFound { list } => format!("Which appointment do you mean, {list}?"),
         Msg::AnonymousMayNotChange => {
             "Since you're calling from a private number, I can't change appointments. We'd be happy to call you back, though. What number can we reach you on?".into()
         }
         Msg::AnonymousCallbackNoted => {
             "Since you're calling from a private number, I can't change the appointment myself. I've noted that we'll call you back on the number you gave. Is there anything else I can do for you?".into()
         }
-        Msg::NoAppointmentsOn { date, next: Some(next) } => {
-            format!("You have no appointment on {date}. Your next one is {next}. Is there anything else I can do for you?")
+        Msg::Rescheduled { service, when } => {
+            format!("Your appointment for {service} is moved, now {when}. Is there anything else I can do for you?")
         }
-        Msg::NoAppointmentsOn { date, next: None } => {
-            format!("You have no appointment on {date}, and none after it either. Would you like to make one?")
-        }
-        Msg::AlreadyBooked { existing, staff } => format!(
-            "You already have an appointment at that time, {existing} with {staff}. Shall I move that one, or is the new appointment for someone else?"
-        ),
-        Msg::DateRequired { time: Some(time) } => format!("Which day would you like the appointment at {time}?"),
-        Msg::ConfirmDate { first, second } => format!("Do you mean {first} or {second}?"),
-        Msg::AppointmentFor { name } => format!("Appointment for {name}"),
-        Msg::DateRequired { time: None } => "Which day would you like the appointment?".into(),
-        Msg::Rescheduled { service, when } => format!("Your appointment is moved: {service}, now on {when}."),
         Msg::NeedsNewTime => "Which day and time would you like to move the appointment to?".into(),
-        Msg::CallbackRequested => "I've noted your request; we'll call you back as soon as we can.".into(),
+        Msg::CallbackRequested => {
+            "I've noted your request, and we'll call you back as soon as we can. Is there anything else I can do for you?".into()
+        }
         Msg::PhoneRequired => "What number can we call you back on?".into(),
-        Msg::UnknownFunction => "I'm sorry, I can't do that.".into(),
+        Msg::UnknownFunction => "I'm sorry, I can't do that. Can I help you another way?".into(),
         Msg::ArgumentTooLong => "I'm sorry, that was too long for me to take down. Could you say it more briefly?".into(),
-        Msg::UnknownNumber => "This number is not set up with us.".into(),
+        Msg::UnknownNumber => "I'm sorry, this number isn't set up with us. Would you like to try another number?".into(),
         Msg::TemporarilyUnavailable => {
-            "One moment please, our system is briefly unavailable. Please try again in a moment.".into()
+            "One moment please, our system is briefly unavailable. May I try that again in a moment?".into()
         }
         Msg::CouldNotComplete => {
-            "I'm sorry, I couldn't complete that just now. I can note a call back so a colleague takes care of it.".into()
+            "I'm sorry, I couldn't complete that just now. Shall I note a call back so that a colleague takes care of it?".into()
         }
     }
+}
+
+/// Small counts in words, as they are spoken.
+fn number(n: usize) -> String {
+    const WORDS: [&str; 13] =
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }
 
 fn capitalize(s: &str) -> String {

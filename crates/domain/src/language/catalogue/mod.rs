@@ -2,31 +2,51 @@
 //! fill in fragments already said in the caller's language by [`crate::language::spoken`];
 //! no handler writes a sentence itself.
 
+use crate::language::spoken::Day;
 use crate::locale::Language;
 
 mod de;
 mod en;
 
-/// What to say. Fragments (`when`, `list`, …) are already in the caller's language.
+/// Why a time cannot be booked, as the caller is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Why<'a> {
+    /// Someone else has it.
+    Taken,
+    /// Before opening; we open at this time, said.
+    BeforeOpening(&'a str),
+    /// The appointment would run past closing; we close at this time, said.
+    AfterClosing(&'a str),
+    /// During the midday break.
+    Break,
+    /// The staff member asked for does not work then.
+    StaffAway(&'a str),
+    /// Nobody who performs the service works then.
+    NobodyAvailable,
+}
+
+/// What to say. Fragments (`when`, `list`, …) are already in the caller's language; a `when`
+/// carries its own preposition ("morgen, am Mittwoch, den 11. März, um 14 Uhr", "on Thursday at
+/// 9 a.m."), a [`Day`] knows how to close an inserted date.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg<'a> {
     /// The greeting at the start of a call.
     Greeting {
         /// The business.
         company: &'a str,
-        /// The caller's name, if known.
-        customer: Option<&'a str>,
+        /// How to address the caller ("Herr Müller"), if known.
+        address: Option<&'a str>,
     },
     /// The caller is a known customer.
     CustomerKnown {
-        /// Their name.
-        name: Option<&'a str>,
+        /// How to address them, if known.
+        address: Option<&'a str>,
         /// Upcoming appointments.
         upcoming: usize,
     },
     /// A caller we do not know.
     CustomerNew,
-    /// The caller withheld their number.
+    /// The caller called from a private number.
     CustomerAnonymous,
     /// The services on offer.
     ServicesOffered {
@@ -37,13 +57,15 @@ pub enum Msg<'a> {
     NoServicesInCategory {
         /// The category asked for.
         category: &'a str,
+        /// What is offered instead.
+        offered: &'a str,
     },
     /// One service's details.
     ServiceInfo {
         /// Its name.
         name: &'a str,
-        /// Minutes.
-        minutes: u32,
+        /// How long it takes, said ("eine Stunde").
+        duration: &'a str,
         /// Its price, said.
         price: Option<&'a str>,
     },
@@ -73,20 +95,24 @@ pub enum Msg<'a> {
     Missing(Missing),
     /// Opening hours for the week.
     HoursWeek {
-        /// The days and their hours.
-        summary: &'a str,
+        /// The open days and their hours.
+        open: &'a str,
+        /// The closed days, if any.
+        closed: Option<&'a str>,
     },
     /// Opening hours of one day.
     HoursDay {
-        /// The date, said.
-        date: &'a str,
+        /// The day.
+        day: &'a Day,
         /// The hours, said.
         hours: &'a str,
     },
     /// Closed that day.
     ClosedOn {
-        /// The date, said.
-        date: &'a str,
+        /// The day.
+        day: &'a Day,
+        /// Alternatives, said as an or-list; empty if none.
+        alternatives: &'a str,
     },
     /// A date the agent should ask again for.
     InvalidDate,
@@ -98,7 +124,9 @@ pub enum Msg<'a> {
     PastTime,
     /// Sooner than the minimum notice.
     TooSoon {
-        /// The notice, said ("2 Stunden").
+        /// When, said.
+        when: &'a str,
+        /// The notice, said ("einen Tag").
         notice: &'a str,
         /// Alternatives, said as an or-list; empty if none.
         alternatives: &'a str,
@@ -119,20 +147,22 @@ pub enum Msg<'a> {
     Unavailable {
         /// When, said.
         when: &'a str,
+        /// Why not.
+        why: Why<'a>,
         /// Alternatives, said as an or-list; empty if none.
         alternatives: &'a str,
     },
     /// Free times on a day.
     SlotsOnDay {
-        /// The day, said.
-        date: &'a str,
+        /// The day.
+        day: &'a Day,
         /// The times, said as an or-list.
         times: &'a str,
     },
     /// Nothing free that day, but at these other times.
     NothingOnDay {
-        /// The day, said.
-        date: &'a str,
+        /// The day.
+        day: &'a Day,
         /// Alternatives, said as an or-list; empty if none.
         alternatives: &'a str,
     },
@@ -179,17 +209,17 @@ pub enum Msg<'a> {
     },
     /// No appointments.
     NoAppointments,
+    /// No appointment on the day asked about; maybe one later.
+    NoAppointmentsOn {
+        /// The day.
+        day: &'a Day,
+        /// The next appointment after it, said.
+        next: Option<&'a str>,
+    },
     /// The note on an appointment booked for another person (not spoken).
     AppointmentFor {
         /// That person's name.
         name: &'a str,
-    },
-    /// No appointment on the day asked about; maybe one later.
-    NoAppointmentsOn {
-        /// The day, said.
-        date: &'a str,
-        /// The next appointment after it, said.
-        next: Option<&'a str>,
     },
     /// The caller already has an appointment at that time.
     AlreadyBooked {
@@ -200,17 +230,17 @@ pub enum Msg<'a> {
     },
     /// A date phrase with two readings: which one?
     ConfirmDate {
-        /// The nearer reading, said.
-        first: &'a str,
-        /// The later reading, said.
-        second: &'a str,
+        /// The nearer reading.
+        first: &'a Day,
+        /// The later reading.
+        second: &'a Day,
     },
     /// A booking or a move needs the day.
     DateRequired {
         /// The time already given, said.
         time: Option<&'a str>,
     },
-    /// An anonymous caller asked for appointments not booked in this call.
+    /// A caller with a private number asked for appointments not booked in this call.
     AnonymousAppointments,
     /// Cancelled.
     Cancelled {
@@ -221,8 +251,8 @@ pub enum Msg<'a> {
     },
     /// Too late to cancel; maybe with a fee.
     CancelTooLate {
-        /// The notice required, in hours.
-        hours: u32,
+        /// The notice required, said ("einen Tag").
+        notice: &'a str,
         /// The fee that would allow it, said.
         fee: Option<&'a str>,
     },
@@ -230,8 +260,8 @@ pub enum Msg<'a> {
     CancelQuotaExceeded,
     /// Too late to move the appointment.
     RescheduleTooLate {
-        /// The notice required, in hours.
-        hours: u32,
+        /// The notice required, said.
+        notice: &'a str,
     },
     /// Moved too often already.
     RescheduleLimit,
@@ -242,11 +272,11 @@ pub enum Msg<'a> {
         /// Them, said as an or-list.
         list: &'a str,
     },
-    /// Anonymous callers cannot change appointments: a call back is offered, and a number asked
-    /// for.
+    /// Callers with a private number cannot change appointments: a call back is offered, and a
+    /// number asked for.
     AnonymousMayNotChange,
-    /// Anonymous callers cannot change appointments; a call back to the number they gave is
-    /// noted.
+    /// Callers with a private number cannot change appointments; a call back to the number they
+    /// gave is noted.
     AnonymousCallbackNoted,
     /// Moved.
     Rescheduled {

@@ -81,11 +81,13 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
             }
         }
         let check = booking::check(&mut busy, ctx.company, &engine, &Probe::at(start, window)).await?;
-        return Ok(ctx.dry_run(check, start, service).into());
+        return Ok(ctx.dry_run(check, start, service, staff).into());
     }
 
     let email = args.text(names::EMAIL).and_then(|e| Email::parse(&e));
     let notes = args.text(names::NOTES);
+    // A salutation the caller gave is theirs; for another person's appointment it is not kept.
+    let salutation = args.text(names::SALUTATION).filter(|s| !another_person && s.chars().count() <= 20);
     let (customer_name, notes) = if another_person {
         let attendee = Msg::AppointmentFor { name: &name };
         let attendee = frontdesk_domain::language::catalogue::say(ctx.lang, &attendee);
@@ -98,7 +100,7 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
         service: service.id,
         staff: staff.map(|s| s.id),
         start,
-        customer: NewCustomer { name: customer_name, phone, email },
+        customer: NewCustomer { name: customer_name, salutation, phone, email },
         source: AppointmentSource::Phone,
         call_id: Some(call),
         notes,
@@ -115,7 +117,7 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
             Ok(Effected { answer, customer: Some(customer.id) })
         }
         BookOutcome::Unavailable { refusal, alternatives } => {
-            Ok(ctx.refusal(refusal, Attempt::Book, start, service, &alternatives).into())
+            Ok(ctx.refusal(refusal, Attempt::Book, start, (service, staff), &alternatives).into())
         }
         BookOutcome::AlreadyBooked { existing } => Ok(ctx.already_booked(&existing, false).into()),
     }
@@ -160,7 +162,7 @@ pub async fn list(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
                 let later = appointments.iter().find(|a| a.range.start().to_zoned(ctx.tz().clone()).date() > date);
                 let said_day = ctx.day(date);
                 let next = later.map(|a| ctx.speak_appointment(a));
-                let msg = Msg::NoAppointmentsOn { date: &said_day, next: next.as_deref() };
+                let msg = Msg::NoAppointmentsOn { day: &said_day, next: next.as_deref() };
                 let json: Vec<Value> = later.iter().map(|a| ctx.appointment_json(a)).collect();
                 return Ok(Answer::ok(Status::None, ctx.lang, &msg)
                     .with("appointments", Vec::<Value>::new())
@@ -177,8 +179,7 @@ pub async fn list(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, StoreError> {
         };
         return Ok(Answer::ok(status, ctx.lang, &msg).with("appointments", Vec::<Value>::new()));
     }
-    let said: Vec<String> = appointments.iter().map(|a| ctx.speak_appointment(a)).collect();
-    let list = spoken::and_list(ctx.lang, &said);
+    let list = ctx.speak_appointments(&appointments, spoken::and_list);
     let json: Vec<Value> = appointments.iter().map(|a| ctx.appointment_json(a)).collect();
     Ok(Answer::ok(Status::Found, ctx.lang, &Msg::AppointmentsFound { list: &list, count: appointments.len() })
         .with("appointments", json))
@@ -222,8 +223,7 @@ async fn pick(
         0 => Pick::Answer(Answer::fail(Status::NotFound, ctx.lang, &Msg::AppointmentNotFound)),
         1 => Pick::One(matching.remove(0)),
         _ => {
-            let said: Vec<String> = matching.iter().map(|a| ctx.speak_appointment(a)).collect();
-            let list = spoken::or_list(ctx.lang, &said);
+            let list = ctx.speak_appointments(&matching, spoken::or_list);
             let json: Vec<Value> = matching.iter().map(|a| ctx.appointment_json(a)).collect();
             Pick::Answer(
                 Answer::fail(Status::MultipleFound, ctx.lang, &Msg::MultipleFound { list: &list })
@@ -290,6 +290,7 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Ar
                 .with("fee", fee.map(|f| json!({"cents": f.0, "spoken": fee_said})))
         }
         CancelOutcome::Denied { reason, fee, appointment } => {
+            let notice: String;
             let fee_said = fee.map(|f| spoken::money(ctx.lang, f, currency));
             let msg = match reason {
                 DenialReason::QuotaExceeded => Msg::CancelQuotaExceeded,
@@ -302,7 +303,8 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Ar
                         )
                         .cancellation
                         .min_notice_hours;
-                    Msg::CancelTooLate { hours, fee: fee_said.as_deref() }
+                    notice = spoken::duration(ctx.lang, hours * 60);
+                    Msg::CancelTooLate { notice: &notice, fee: fee_said.as_deref() }
                 }
             };
             Answer::fail(Status::Denied, ctx.lang, &msg)
@@ -352,7 +354,7 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
             return Ok(ctx.already_booked(&existing, false));
         }
         let check = booking::check(&mut busy, ctx.company, &engine, &probe).await?;
-        return Ok(ctx.dry_run(check, new_start, service));
+        return Ok(ctx.dry_run(check, new_start, service, None));
     }
     let allowed = appointment.id;
     let request = RescheduleRequest { id: appointment.id, new_start, window: ctx.window(args), call_id: Some(call) };
@@ -363,7 +365,7 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
                 .with("appointment", ctx.appointment_json(&appointment))
         }
         RescheduleOutcome::Unavailable { refusal, alternatives } => {
-            ctx.refusal(refusal, Attempt::Move, new_start, service, &alternatives)
+            ctx.refusal(refusal, Attempt::Move, new_start, (service, None), &alternatives)
         }
         RescheduleOutcome::Denied { reason, appointment } => {
             let hours = ctx
@@ -371,9 +373,10 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
                 .policies(ctx.company.branch(appointment.branch_id), Some(service))
                 .reschedule
                 .min_notice_hours;
+            let notice = spoken::duration(ctx.lang, hours * 60);
             let msg = match reason {
                 DenialReason::MaxReschedulesReached => Msg::RescheduleLimit,
-                _ => Msg::RescheduleTooLate { hours },
+                _ => Msg::RescheduleTooLate { notice: &notice },
             };
             Answer::fail(Status::Denied, ctx.lang, &msg)
                 .with("reason", reason.as_str())

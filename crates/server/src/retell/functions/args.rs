@@ -26,6 +26,7 @@ pub mod names {
     pub const AFTER: &[&str] = &["after", "ab", "nach", "ab_datum"];
     pub const COUNT: &[&str] = &["count", "anzahl"];
     pub const CATEGORY: &[&str] = &["category", "kategorie"];
+    pub const SALUTATION: &[&str] = &["salutation", "anrede"];
     pub const ANOTHER_PERSON: &[&str] = &["another_person", "andere_person", "fuer_andere_person"];
     pub const ACCEPT_FEE: &[&str] = &["accept_fee", "gebuehr_akzeptiert", "gebuehr_akzeptieren"];
     pub const PREFERRED_TIME: &[&str] = &["preferred_time", "wunschzeit", "rueckrufzeit"];

@@ -3,6 +3,7 @@
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
+use frontdesk_domain::time::ClockTime;
 use frontdesk_retell::status::Status;
 use frontdesk_store::StoreError;
 use jiff::Timestamp;
@@ -60,7 +61,7 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
                     Ok(Answer::ok(Status::Available, ctx.lang, &msg).with("slot", ctx.slot_json(&slot)))
                 }
                 Check::Refused { refusal, alternatives } => {
-                    Ok(ctx.refusal(refusal, Attempt::Ask, start, service, &alternatives))
+                    Ok(ctx.refusal(refusal, Attempt::Ask, start, (service, staff), &alternatives))
                 }
             }
         }
@@ -78,10 +79,12 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
             let said_date = ctx.day(date);
             if !slots.is_empty() {
                 let listed: Vec<Value> = spread(&slots, SLOTS_LISTED).iter().map(|s| ctx.slot_json(s)).collect();
-                let said: Vec<String> =
-                    spread(&slots, SLOTS_SAID).iter().map(|s| spoken::clock_of(ctx.lang, s.start, ctx.tz())).collect();
-                let times = spoken::or_list(ctx.lang, &said);
-                let msg = Msg::SlotsOnDay { date: &said_date, times: &times };
+                let said: Vec<ClockTime> = spread(&slots, SLOTS_SAID)
+                    .iter()
+                    .map(|s| ClockTime::from_time(s.start.to_zoned(ctx.tz().clone()).time()))
+                    .collect();
+                let times = spoken::times(ctx.lang, &said);
+                let msg = Msg::SlotsOnDay { day: &said_date, times: &times };
                 return Ok(Answer::ok(Status::SlotsFound, ctx.lang, &msg)
                     .with("slots", listed)
                     .with("free_count", slots.len()));
@@ -97,13 +100,13 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
                 }
                 None => Vec::new(),
             };
-            let said = ctx.speak_slots(&others);
+            let said = ctx.speak_slots(&others, None);
             let json: Vec<Value> = others.iter().map(|s| ctx.slot_json(s)).collect();
             if !engine.is_open(date) {
-                return Ok(Answer::fail(Status::Closed, ctx.lang, &Msg::ClosedOn { date: &said_date })
-                    .with("alternatives", json));
+                let msg = Msg::ClosedOn { day: &said_date, alternatives: &said };
+                return Ok(Answer::fail(Status::Closed, ctx.lang, &msg).with("alternatives", json));
             }
-            let msg = Msg::NothingOnDay { date: &said_date, alternatives: &said };
+            let msg = Msg::NothingOnDay { day: &said_date, alternatives: &said };
             Ok(Answer::ok(Status::Unavailable, ctx.lang, &msg).with("alternatives", json))
         }
     }
@@ -132,7 +135,7 @@ pub async fn find_next_available(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, S
     if slots.is_empty() {
         return Ok(Answer::ok(Status::Unavailable, ctx.lang, &Msg::NothingFree).with("slots", Vec::<Value>::new()));
     }
-    let said = ctx.speak_slots(&slots);
+    let said = ctx.speak_slots(&slots, None);
     let json: Vec<Value> = slots.iter().map(|s| ctx.slot_json(s)).collect();
     Ok(Answer::ok(Status::SlotsFound, ctx.lang, &Msg::NextFree { slots: &said }).with("slots", json))
 }

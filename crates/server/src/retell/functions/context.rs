@@ -4,7 +4,7 @@
 use frontdesk_domain::availability::{Refusal, Slot, TimeWindow};
 use frontdesk_domain::directory::CompanyEntry;
 use frontdesk_domain::ids::ExternalCallId;
-use frontdesk_domain::language::catalogue::{Missing, Msg};
+use frontdesk_domain::language::catalogue::{Missing, Msg, Why};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::language::when::{self, Expect, TimeOfDay};
 use frontdesk_domain::locale::Language;
@@ -44,6 +44,27 @@ pub struct Ctx<'a> {
     pub customer: Option<Customer>,
     /// Retell's call id.
     pub external_id: ExternalCallId,
+}
+
+/// Why a time outside working hours cannot be booked (see [`Ctx::outside_hours`]).
+enum Outside {
+    BeforeOpening(String),
+    AfterClosing(String),
+    Break,
+    StaffAway(String),
+    Nobody,
+}
+
+impl Outside {
+    fn why(&self) -> Why<'_> {
+        match self {
+            Outside::BeforeOpening(t) => Why::BeforeOpening(t),
+            Outside::AfterClosing(t) => Why::AfterClosing(t),
+            Outside::Break => Why::Break,
+            Outside::StaffAway(name) => Why::StaffAway(name),
+            Outside::Nobody => Why::NobodyAvailable,
+        }
+    }
 }
 
 /// A moment the caller asked about.
@@ -91,14 +112,18 @@ impl Ctx<'_> {
         &self.branch.def.time_zone
     }
 
-    /// An instant as said here: "morgen, Mittwoch, den 11. März um 14 Uhr".
+    /// An instant as said in a sentence here: "morgen, am Mittwoch, den 11. März, um 14 Uhr".
     pub fn when(&self, t: Timestamp) -> String {
-        spoken::datetime(self.lang, t, self.tz(), self.today)
+        spoken::at(self.lang, t, self.tz(), self.today)
     }
 
-    /// A date as said here.
-    pub fn day(&self, d: Date) -> String {
-        spoken::date(self.lang, d, self.today)
+    /// A day as said in a sentence here.
+    pub fn day(&self, d: Date) -> spoken::Day {
+        spoken::day(self.lang, d, self.today)
+    }
+
+    fn local_date(&self, t: Timestamp) -> Date {
+        t.to_zoned(self.tz().clone()).date()
     }
 
     fn local(&self, t: Timestamp) -> String {
@@ -125,25 +150,30 @@ impl Ctx<'_> {
         })
     }
 
-    /// Slots said as alternatives, grouped by day: "heute um 14 Uhr oder 15 Uhr oder morgen, …
-    /// um 9 Uhr".
-    pub fn speak_slots(&self, slots: &[Slot]) -> String {
-        let mut groups: Vec<(Date, Vec<String>)> = Vec::new();
+    /// Slots said as alternatives, in time order, grouped by day, the day said once: "am selben
+    /// Tag um 15 oder 16 Uhr oder am Donnerstag um 9 Uhr" / "3 or 4 p.m. that day, or on Thursday
+    /// at 9 a.m.". `said_day` is the day the sentence has already named.
+    pub fn speak_slots(&self, slots: &[Slot], said_day: Option<Date>) -> String {
+        let mut slots: Vec<&Slot> = slots.iter().collect();
+        slots.sort_by_key(|s| s.start);
+        let mut groups: Vec<(Date, Vec<frontdesk_domain::time::ClockTime>)> = Vec::new();
         for slot in slots {
-            let date = slot.start.to_zoned(self.tz().clone()).date();
-            let time = spoken::clock_of(self.lang, slot.start, self.tz());
+            let local = slot.start.to_zoned(self.tz().clone());
+            let time = frontdesk_domain::time::ClockTime::from_time(local.time());
             match groups.last_mut() {
-                Some((d, times)) if *d == date => times.push(time),
-                _ => groups.push((date, vec![time])),
+                Some((d, times)) if *d == local.date() => times.push(time),
+                _ => groups.push((local.date(), vec![time])),
             }
         }
         let said: Vec<String> = groups
             .iter()
             .map(|(date, times)| {
-                let at = spoken::or_list(self.lang, times);
-                match self.lang {
-                    Language::De => format!("{} um {at}", self.day(*date)),
-                    Language::En => format!("{} at {at}", self.day(*date)),
+                let at = spoken::times(self.lang, times);
+                match (self.lang, Some(*date) == said_day) {
+                    (Language::De, true) => format!("am selben Tag um {at}"),
+                    (Language::En, true) => format!("{at} that day"),
+                    (Language::De, false) => format!("{} um {at}", self.day(*date).mid()),
+                    (Language::En, false) => format!("{} at {at}", self.day(*date).mid()),
                 }
             })
             .collect();
@@ -163,13 +193,32 @@ impl Ctx<'_> {
         })
     }
 
-    /// "Herrenhaarschnitt am Dienstag, den 10. März um 14 Uhr" / "Checkup and Cleaning on …".
+    /// "Herrenhaarschnitt morgen, am Mittwoch, den 11. März, um 14 Uhr" / "Checkup and Cleaning
+    /// on Thursday at 9 a.m.".
     pub fn speak_appointment(&self, a: &Appointment) -> String {
-        let service = self.service_name(a.service_id);
-        match self.lang {
-            Language::De => format!("{service} am {}", self.when(a.range.start())),
-            Language::En => format!("{service} on {}", self.when(a.range.start())),
-        }
+        format!("{} {}", self.service_name(a.service_id), self.when(a.range.start()))
+    }
+
+    /// Appointments as one list, in time order, each day said once: "Herrenhaarschnitt morgen, …,
+    /// um 14 Uhr und Färben am selben Tag um 16 Uhr".
+    pub fn speak_appointments(&self, list: &[Appointment], joiner: fn(Language, &[String]) -> String) -> String {
+        let mut previous: Option<Date> = None;
+        let said: Vec<String> = list
+            .iter()
+            .map(|a| {
+                let service = self.service_name(a.service_id);
+                let date = self.local_date(a.range.start());
+                let clock = spoken::clock_of(self.lang, a.range.start(), self.tz());
+                let same_day = previous == Some(date);
+                previous = Some(date);
+                match (self.lang, same_day) {
+                    (Language::De, true) => format!("{service} am selben Tag um {clock}"),
+                    (Language::En, true) => format!("{service} at {clock} that day"),
+                    _ => self.speak_appointment(a),
+                }
+            })
+            .collect();
+        joiner(self.lang, &said)
     }
 
     /// The caller's customer record, looked up now if the handler did not (functions that
@@ -180,6 +229,15 @@ impl Ctx<'_> {
         }
         let Some(number) = self.caller.number() else { return Ok(None) };
         Ok(self.state.store().customer_by_phone(self.company.company.id, number).await?.map(|c| c.id))
+    }
+
+    /// How to address the known caller: title and surname ("Herr Müller") when the customer
+    /// record has a salutation, else nobody by name (never the full name as a form of address).
+    pub fn address(&self) -> Option<String> {
+        let customer = self.customer.as_ref()?;
+        let salutation = customer.salutation.as_deref()?;
+        let surname = customer.name.as_deref()?.split_whitespace().last()?;
+        Some(format!("{salutation} {surname}"))
     }
 
     /// The known caller's name, as the customer record has it.
@@ -322,7 +380,7 @@ impl Ctx<'_> {
         let (a, b) = (self.day(first), self.day(second));
         let msg = Msg::ConfirmDate { first: &a, second: &b };
         let candidates: Vec<Value> =
-            [first, second].iter().map(|d| json!({"date": d.to_string(), "spoken": self.day(*d)})).collect();
+            [first, second].iter().map(|d| json!({"date": d.to_string(), "spoken": self.day(*d).end()})).collect();
         Err(Answer::fail(Status::ConfirmDate, self.lang, &msg).with("candidates", candidates))
     }
 
@@ -357,8 +415,27 @@ impl Ctx<'_> {
         }
     }
 
+    /// Why a start outside working hours cannot be booked: before opening, past closing, in the
+    /// break, or nobody (or not the staff member asked for) works then.
+    fn outside_hours(&self, requested: Timestamp, service: &Service, staff: Option<&Staff>) -> Outside {
+        let local = requested.to_zoned(self.tz().clone());
+        let start = u32::from(frontdesk_domain::time::ClockTime::from_time(local.time()).minutes());
+        let end = start + service.def.duration();
+        let hours = self.branch.def.hours.day(local.date().weekday());
+        let minutes = |t: frontdesk_domain::time::ClockTime| u32::from(t.minutes());
+        let said = |t| spoken::time(self.lang, t);
+        match (hours.intervals().first(), hours.intervals().last()) {
+            (Some(first), _) if start < minutes(first.open()) => Outside::BeforeOpening(said(first.open())),
+            (_, Some(last)) if end > minutes(last.close()) => Outside::AfterClosing(said(last.close())),
+            _ if !hours.intervals().iter().any(|iv| minutes(iv.open()) <= start && end <= minutes(iv.close())) => {
+                Outside::Break
+            }
+            _ => staff.map_or(Outside::Nobody, |s| Outside::StaffAway(s.def.name.clone())),
+        }
+    }
+
     /// The answer of a dry-run (`confirm: false`): the slot waits for confirmation, or the refusal.
-    pub fn dry_run(&self, check: Check, start: Timestamp, service: &Service) -> Answer {
+    pub fn dry_run(&self, check: Check, start: Timestamp, service: &Service, staff: Option<&Staff>) -> Answer {
         match check {
             Check::Free(slot) => {
                 let when = self.when(slot.start);
@@ -366,7 +443,7 @@ impl Ctx<'_> {
                 Answer::ok(Status::AwaitingConfirmation, self.lang, &msg).with("slot", self.slot_json(&slot))
             }
             Check::Refused { refusal, alternatives } => {
-                self.refusal(refusal, Attempt::Ask, start, service, &alternatives)
+                self.refusal(refusal, Attempt::Ask, start, (service, staff), &alternatives)
             }
         }
     }
@@ -378,27 +455,25 @@ impl Ctx<'_> {
         refusal: Refusal,
         attempt: Attempt,
         requested: Timestamp,
-        service: &Service,
+        (service, staff): (&Service, Option<&Staff>),
         alternatives: &[Slot],
     ) -> Answer {
         let booking::Outward { status, success, .. } = booking::outward(refusal, attempt);
-        let said = self.speak_slots(alternatives);
+        let asked_day = self.local_date(requested);
+        let said = self.speak_slots(alternatives, Some(asked_day));
+        let elsewhere = self.speak_slots(alternatives, None);
         let when = self.when(requested);
+        let day = self.day(asked_day);
+        let notice = spoken::duration(self.lang, service.def.minimum_notice);
+        let outside = self.outside_hours(requested, service, staff);
         let msg = match refusal {
             Refusal::PastTime => Msg::PastTime,
             Refusal::BeyondWindow => Msg::OutsideBookingWindow { days: service.def.booking_window_days },
-            Refusal::Closed => {
-                let date = self.day(requested.to_zoned(self.tz().clone()).date());
-                let answer = Answer::fail(status, self.lang, &Msg::ClosedOn { date: &date });
-                return answer.with("alternatives", alternatives.iter().map(|s| self.slot_json(s)).collect::<Vec<_>>());
-            }
-            Refusal::TooSoon => {
-                let notice = spoken::duration(self.lang, service.def.minimum_notice);
-                let answer = Answer::ok(status, self.lang, &Msg::TooSoon { notice: &notice, alternatives: &said });
-                return answer.with("alternatives", alternatives.iter().map(|s| self.slot_json(s)).collect::<Vec<_>>());
-            }
+            Refusal::Closed => Msg::ClosedOn { day: &day, alternatives: &elsewhere },
+            Refusal::TooSoon => Msg::TooSoon { when: &when, notice: &notice, alternatives: &said },
             Refusal::Taken if attempt == Attempt::Book => Msg::SlotTaken { when: &when, alternatives: &said },
-            Refusal::OutsideHours | Refusal::Taken => Msg::Unavailable { when: &when, alternatives: &said },
+            Refusal::Taken => Msg::Unavailable { when: &when, why: Why::Taken, alternatives: &said },
+            Refusal::OutsideHours => Msg::Unavailable { when: &when, why: outside.why(), alternatives: &said },
         };
         let answer = if success { Answer::ok(status, self.lang, &msg) } else { Answer::fail(status, self.lang, &msg) };
         match refusal {

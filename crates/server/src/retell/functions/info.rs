@@ -19,7 +19,8 @@ use super::context::Ctx;
 pub async fn initialize_call(ctx: &Ctx<'_>) -> Result<Answer, StoreError> {
     let local = ctx.now.to_zoned(ctx.tz().clone());
     let customer_name = ctx.customer.as_ref().and_then(|c| c.name.clone());
-    let msg = Msg::Greeting { company: &ctx.company.company.def.name, customer: customer_name.as_deref() };
+    let address = ctx.address();
+    let msg = Msg::Greeting { company: &ctx.company.company.def.name, address: address.as_deref() };
     Ok(Answer::ok(Status::Ready, ctx.lang, &msg)
         .with("company", json!({"name": ctx.company.company.def.name, "key": ctx.company.company.def.key}))
         .with("branch", json!({"name": ctx.branch.def.name, "address": ctx.branch.def.address}))
@@ -49,7 +50,8 @@ pub async fn check_customer(ctx: &Ctx<'_>) -> Result<Answer, StoreError> {
         return Ok(Answer::ok(Status::NewCustomer, ctx.lang, &Msg::CustomerNew).with("customer", Value::Null));
     };
     let upcoming = ctx.state.store().customer_appointments(ctx.company.company.id, customer.id, ctx.now).await?;
-    let msg = Msg::CustomerKnown { name: customer.name.as_deref(), upcoming: upcoming.len() };
+    let address = ctx.address();
+    let msg = Msg::CustomerKnown { address: address.as_deref(), upcoming: upcoming.len() };
     let appointments: Vec<Value> = upcoming.iter().map(|a| ctx.appointment_json(a)).collect();
     Ok(Answer::ok(Status::Known, ctx.lang, &msg)
         .with("customer", json!({"name": customer.name, "upcoming_appointments": appointments})))
@@ -78,7 +80,11 @@ pub fn list_services(ctx: &Ctx<'_>, args: &Args) -> Answer {
         })
         .collect();
     let answer = match (&category, services.is_empty()) {
-        (Some(c), true) => Answer::ok(Status::Ok, ctx.lang, &Msg::NoServicesInCategory { category: c }),
+        (Some(c), true) => {
+            let all: Vec<String> = ctx.company.services.iter().map(|s| s.def.name.clone()).collect();
+            let offered = spoken::and_list(ctx.lang, &all);
+            Answer::ok(Status::Ok, ctx.lang, &Msg::NoServicesInCategory { category: c, offered: &offered })
+        }
         _ => {
             let names: Vec<String> = services.iter().map(|s| s.def.name.clone()).collect();
             Answer::ok(Status::Ok, ctx.lang, &Msg::ServicesOffered { list: &spoken::and_list(ctx.lang, &names) })
@@ -94,7 +100,8 @@ pub fn get_service_info(ctx: &Ctx<'_>, args: &Args) -> Answer {
         Err(answer) => return answer,
     };
     let price = service.def.price.map(|p| spoken::money(ctx.lang, p, ctx.company.company.def.currency));
-    let msg = Msg::ServiceInfo { name: &service.def.name, minutes: service.def.duration(), price: price.as_deref() };
+    let duration = spoken::duration(ctx.lang, service.def.duration());
+    let msg = Msg::ServiceInfo { name: &service.def.name, duration: &duration, price: price.as_deref() };
     Answer::ok(Status::Ok, ctx.lang, &msg).with(
         "service",
         json!({
@@ -112,8 +119,9 @@ pub fn get_service_info(ctx: &Ctx<'_>, args: &Args) -> Answer {
 /// `get_opening_hours`: the week, or one date.
 pub fn get_opening_hours(ctx: &Ctx<'_>, args: &Args) -> Answer {
     let Some(raw) = args.text(names::DATE) else {
-        let summary = week_summary(ctx);
-        return Answer::ok(Status::Ok, ctx.lang, &Msg::HoursWeek { summary: &summary }).with("hours", week_json(ctx));
+        let (open, closed) = week_summary(ctx);
+        let msg = Msg::HoursWeek { open: &open, closed: closed.as_deref() };
+        return Answer::ok(Status::Ok, ctx.lang, &msg).with("hours", week_json(ctx));
     };
     let Ok(date) = when::parse_date(&raw, ctx.today) else {
         return Answer::fail(Status::InvalidDate, ctx.lang, &Msg::InvalidDate);
@@ -126,8 +134,8 @@ pub fn get_opening_hours(ctx: &Ctx<'_>, args: &Args) -> Answer {
     };
     let intervals: Vec<String> = day.intervals().iter().map(ToString::to_string).collect();
     let answer = match spoken::hours(ctx.lang, &day) {
-        Some(hours) => Answer::ok(Status::Ok, ctx.lang, &Msg::HoursDay { date: &said, hours: &hours }),
-        None => Answer::ok(Status::Ok, ctx.lang, &Msg::ClosedOn { date: &said }),
+        Some(hours) => Answer::ok(Status::Ok, ctx.lang, &Msg::HoursDay { day: &said, hours: &hours }),
+        None => Answer::ok(Status::Ok, ctx.lang, &Msg::ClosedOn { day: &said, alternatives: "" }),
     };
     answer.with("date", date.to_string()).with("open", !day.is_closed()).with("hours", intervals)
 }
@@ -136,37 +144,42 @@ fn week_json(ctx: &Ctx<'_>) -> Value {
     serde_json::to_value(&ctx.branch.def.hours).unwrap_or(Value::Null)
 }
 
-/// "Dienstag bis Mittwoch von 9 bis 18 Uhr, Donnerstag von 9 bis 13 Uhr und von 14 bis 20 Uhr, …":
-/// consecutive days with the same hours said together, closed days left out.
-fn week_summary(ctx: &Ctx<'_>) -> String {
+/// The week, short: days with the same hours together ("Montag bis Freitag 9 bis 18 Uhr und
+/// Samstag 9 bis 14 Uhr"; three or more days in a row as a span, others as a list, "Montag,
+/// Dienstag und Donnerstag"), and the closed days named ("Sonntag").
+fn week_summary(ctx: &Ctx<'_>) -> (String, Option<String>) {
     let days = ctx.branch.def.hours.days();
-    let weekday = |i: usize| Weekday::from_monday_zero_offset(i as i8).unwrap_or(Weekday::Monday);
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    for i in 0..WEEKDAY_KEYS.len() {
-        if days[i].is_closed() {
+    let name = |i: usize| {
+        spoken::weekday(ctx.lang, Weekday::from_monday_zero_offset(i as i8).unwrap_or(Weekday::Monday)).to_owned()
+    };
+    // Groups of days with equal hours, in the order of their first day.
+    let mut groups: Vec<(&DayHours, Vec<usize>)> = Vec::new();
+    for (i, hours) in days.iter().enumerate().take(WEEKDAY_KEYS.len()) {
+        if hours.is_closed() {
             continue;
         }
-        match groups.last_mut() {
-            Some((_, end)) if *end + 1 == i && days[*end] == days[i] => *end = i,
-            _ => groups.push((i, i)),
+        match groups.iter_mut().find(|(h, _)| *h == hours) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((hours, vec![i])),
         }
     }
-    let parts: Vec<String> = groups
+    let days_said = |members: &[usize]| {
+        let consecutive = members.windows(2).all(|w| w[1] == w[0] + 1);
+        if members.len() >= 3 && consecutive {
+            let (first, last) = (name(members[0]), name(members[members.len() - 1]));
+            match ctx.lang {
+                Language::De => format!("{first} bis {last}"),
+                Language::En => format!("{first} to {last}"),
+            }
+        } else {
+            spoken::and_list(ctx.lang, &members.iter().map(|i| name(*i)).collect::<Vec<_>>())
+        }
+    };
+    let open: Vec<String> = groups
         .iter()
-        .filter_map(|(from, to)| {
-            let hours = spoken::hours(ctx.lang, &days[*from])?;
-            let first = spoken::weekday(ctx.lang, weekday(*from));
-            let span = if from == to {
-                first.to_owned()
-            } else {
-                let last = spoken::weekday(ctx.lang, weekday(*to));
-                match ctx.lang {
-                    Language::De => format!("{first} bis {last}"),
-                    Language::En => format!("{first} to {last}"),
-                }
-            };
-            Some(format!("{span} {hours}"))
-        })
+        .filter_map(|(hours, members)| Some(format!("{} {}", days_said(members), spoken::hours(ctx.lang, hours)?)))
         .collect();
-    parts.join(", ")
+    let closed: Vec<String> = (0..WEEKDAY_KEYS.len()).filter(|i| days[*i].is_closed()).map(name).collect();
+    let closed = (!closed.is_empty()).then(|| spoken::and_list(ctx.lang, &closed));
+    (spoken::and_list(ctx.lang, &open), closed)
 }

@@ -62,16 +62,17 @@ impl [BookingsTx for SqlTx<DB>] {
 
     async fn upsert_customer(&mut self, company: CompanyId, new: &NewCustomer, at: Timestamp) -> Result<Customer> {
         let sql = if new.phone.is_some() {
-            "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5)
+            "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at, salutation)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)
              ON CONFLICT (company_id, phone) DO UPDATE SET
                 name = COALESCE(customers.name, excluded.name),
-                email = COALESCE(customers.email, excluded.email)
-             RETURNING id, company_id, name, phone, email, created_at"
+                email = COALESCE(customers.email, excluded.email),
+                salutation = COALESCE(excluded.salutation, customers.salutation)
+             RETURNING id, company_id, name, salutation, phone, email, created_at"
         } else {
-            "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5)
-             RETURNING id, company_id, name, phone, email, created_at"
+            "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at, salutation)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)
+             RETURNING id, company_id, name, salutation, phone, email, created_at"
         };
         let name = new.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
         let row = sqlx::query(sql)
@@ -80,6 +81,7 @@ impl [BookingsTx for SqlTx<DB>] {
             .bind(new.phone.as_ref().map(|p| p.as_str().to_owned()))
             .bind(new.email.as_ref().map(|e| e.as_str().to_owned()))
             .bind(Stamp(at))
+            .bind(new.salutation.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
             .fetch_one(&mut *self.tx)
             .await
             .map_err(db::<DB>)?;
@@ -294,7 +296,7 @@ impl [Bookings for SqlStore<DB>] {
 
     async fn customer(&self, company: CompanyId, id: CustomerId) -> Result<Option<Customer>> {
         let row = sqlx::query(
-            "SELECT id, company_id, name, phone, email, created_at FROM customers WHERE company_id = $1 AND id = $2",
+            "SELECT id, company_id, name, salutation, phone, email, created_at FROM customers WHERE company_id = $1 AND id = $2",
         )
         .bind(company.0)
         .bind(id.0)
@@ -362,7 +364,7 @@ impl [Bookings for SqlStore<DB>] {
 
     async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<Customer>> {
         let after = id_cursor(page)?;
-        let mut f = Filtered::<DB>::new("SELECT id, company_id, name, phone, email, created_at FROM customers");
+        let mut f = Filtered::<DB>::new("SELECT id, company_id, name, salutation, phone, email, created_at FROM customers");
         f.eq("company_id", filter.company.map(|c| c.0))
             .eq("phone", filter.phone.as_ref().map(|p| p.as_str().to_owned()));
         f.and("id > ").push_bind(after);

@@ -68,7 +68,7 @@ impl [Conn<'_, DB>] {
 
     pub(crate) async fn customer_by_phone(&mut self, company: CompanyId, phone: &E164) -> Result<Option<Customer>> {
         let row = sqlx::query(
-            "SELECT id, company_id, name, phone, email, created_at FROM customers WHERE company_id = $1 AND phone = $2",
+            "SELECT id, company_id, name, salutation, phone, email, created_at FROM customers WHERE company_id = $1 AND phone = $2",
         )
         .bind(company.0)
         .bind(phone.as_str())
@@ -83,6 +83,7 @@ impl [Conn<'_, DB>] {
             id: CustomerId(r.col("id")?),
             company_id: CompanyId(r.col("company_id")?),
             name: r.col("name")?,
+            salutation: r.col("salutation")?,
             phone: r
                 .col::<Option<String>>("phone")?
                 .map(|p| E164::parse_strict(&p).map_err(|e| StoreError::corrupt("phone", e)))

@@ -118,18 +118,22 @@ impl [Import<DB>] {
         for customer in &spec.customers {
             self.execute_counted(
                 sqlx::query(
-                    "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $5)
+                    "INSERT INTO customers (company_id, name, phone, email, created_at, updated_at, salutation)
+                     VALUES ($1, $2, $3, $4, $5, $5, $6)
                      ON CONFLICT (company_id, phone) DO UPDATE SET
-                        name = excluded.name, email = excluded.email, updated_at = excluded.updated_at
+                        name = excluded.name, email = excluded.email, updated_at = excluded.updated_at,
+                        salutation = COALESCE(excluded.salutation, customers.salutation)
                      WHERE customers.name IS DISTINCT FROM excluded.name
-                        OR customers.email IS DISTINCT FROM excluded.email",
+                        OR customers.email IS DISTINCT FROM excluded.email
+                        OR (excluded.salutation IS NOT NULL
+                            AND customers.salutation IS DISTINCT FROM excluded.salutation)",
                 )
                 .bind(company_id)
                 .bind(customer.name.as_str())
                 .bind(customer.phone.as_str())
                 .bind(customer.email.as_ref().map(|e| e.as_str().to_owned()))
-                .bind(self.now),
+                .bind(self.now)
+                .bind(customer.salutation.clone()),
             )
             .await?;
         }
