@@ -32,6 +32,9 @@ use crate::records::Segment;
 use crate::tenant::{Branch, Service, Staff};
 use crate::time::{ClockTime, DayHours, TimeRange};
 
+/// How far apart alternatives offered on one day are at least.
+pub const ALTERNATIVES_APART: jiff::SignedDuration = jiff::SignedDuration::from_mins(30);
+
 /// Part of the day a caller prefers. The one definition of the windows: they overlap as people
 /// mean them ("mittags" is late morning and early afternoon).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -385,7 +388,9 @@ impl<'a> Engine<'a> {
     }
 
     /// The nearest bookable starts to `requested`: the same day first, by distance from the
-    /// requested time, then the following days near the same time of day.
+    /// requested time, then the following days near the same time of day — spread out (no two
+    /// within [`ALTERNATIVES_APART`] on one day, so that a caller hears real choices rather than
+    /// 9:00, 9:15 and 9:30) and returned in time order.
     pub fn alternatives(
         &self,
         requested: Timestamp,
@@ -402,11 +407,21 @@ impl<'a> Engine<'a> {
             let mut slots = self.day_slots(date, calendar, window);
             slots.retain(|s| s.start != requested);
             slots.sort_by_key(|s| (s.start.duration_since(target).abs(), s.start));
-            out.extend(slots.into_iter().take(count - out.len()));
+            let mut chosen: Vec<Slot> = Vec::new();
+            for slot in slots {
+                if out.len() + chosen.len() == count {
+                    break;
+                }
+                if chosen.iter().all(|c| c.start.duration_since(slot.start).abs() >= ALTERNATIVES_APART) {
+                    chosen.push(slot);
+                }
+            }
+            out.extend(chosen);
             if out.len() == count {
                 break;
             }
         }
+        out.sort_by_key(|s| s.start);
         out
     }
 

@@ -215,10 +215,11 @@ fn alternatives_prefer_the_same_day_by_distance_then_later_days() {
     let engine = Engine::new(f, &f.branches[0], cut, ts("2026-03-09T08:00:00Z"));
     let alternatives = engine.alternatives(berlin(saturday, 11, 0), &calendar, None, 3, 14);
     let starts: Vec<Timestamp> = alternatives.iter().map(|s| s.start).collect();
-    // Same day: only 10:00 is free. Then Tuesday (Sunday and Monday closed) near 11:00.
+    // Same day: only 10:00 is free. Then Tuesday (Sunday and Monday closed) near 11:00, spread
+    // out (10:45 and 11:15 are too close to 11:00 to be a real choice), in time order.
     assert_eq!(
         starts,
-        vec![berlin(saturday, 10, 0), berlin(date(2026, 3, 17), 11, 0), berlin(date(2026, 3, 17), 10, 45)]
+        vec![berlin(saturday, 10, 0), berlin(date(2026, 3, 17), 10, 30), berlin(date(2026, 3, 17), 11, 0)]
     );
     let next = engine.next_available(berlin(saturday, 9, 0), &calendar, None, 2, 14);
     assert_eq!(next[0].start, berlin(saturday, 10, 0));

@@ -84,7 +84,9 @@ async fn operators_book_and_are_told_about_conflicts(db: TestDb) {
     let alternatives = taken["alternatives"].as_array().unwrap();
     assert_eq!(alternatives.len(), 3);
     assert!(alternatives.iter().all(|a| a["staff"] == "mehmet"));
-    assert_eq!(alternatives[0]["local_start"], "2026-03-10T13:15:00+01:00", "nearest first (13:45 would overlap)");
+    let starts: Vec<&str> = alternatives.iter().map(|a| a["local_start"].as_str().unwrap()).collect();
+    // The nearest free starts (13:45 would overlap), spread out, in time order.
+    assert_eq!(starts, ["2026-03-10T12:45:00+01:00", "2026-03-10T13:15:00+01:00", "2026-03-10T14:45:00+01:00"]);
 
     let (status, past) = post_appointment(
         &server,
