@@ -33,7 +33,7 @@ use crate::tenant::{Branch, Service, Staff};
 use crate::time::{ClockTime, DayHours, TimeRange};
 
 /// How far apart alternatives offered on one day are at least.
-pub const ALTERNATIVES_APART: jiff::SignedDuration = jiff::SignedDuration::from_mins(30);
+pub const ALTERNATIVES_APART: SignedDuration = SignedDuration::from_mins(30);
 
 /// Part of the day a caller prefers. The one definition of the windows: they overlap as people
 /// mean them ("mittags" is late morning and early afternoon).
@@ -363,7 +363,8 @@ impl<'a> Engine<'a> {
         self.fit(&day, start, calendar)
     }
 
-    /// The first `count` bookable starts from `after` on, within `max_days` days.
+    /// The first `count` bookable starts from `after` on, within `max_days` days, at least
+    /// [`ALTERNATIVES_APART`] apart.
     pub fn next_available(
         &self,
         after: Timestamp,
@@ -372,11 +373,13 @@ impl<'a> Engine<'a> {
         count: usize,
         max_days: i32,
     ) -> Vec<Slot> {
-        let mut out = Vec::new();
+        let mut out: Vec<Slot> = Vec::new();
         let first = self.local_date(after.max(self.now));
         for date in days_from(first, max_days).take_while(|d| *d <= self.last_bookable_date()) {
             for slot in self.day_slots(date, calendar, window) {
-                if slot.start >= after {
+                // Spread out like alternatives: real choices, not 9:00, 9:15 and 9:30.
+                let apart = out.last().is_none_or(|last| slot.start.duration_since(last.start) >= ALTERNATIVES_APART);
+                if slot.start >= after && apart {
                     out.push(slot);
                     if out.len() == count {
                         return out;

@@ -158,6 +158,16 @@ impl Day {
 
 /// `d` as said on `today` (see [`Day`]).
 pub fn day(lang: Language, d: Date, today: Date) -> Day {
+    said_day(lang, d, today, false)
+}
+
+/// `d` with its date always said, even later this week ("am Donnerstag, den 12. März"): for
+/// telling two readings of a phrase apart.
+pub fn dated_day(lang: Language, d: Date, today: Date) -> Day {
+    said_day(lang, d, today, true)
+}
+
+fn said_day(lang: Language, d: Date, today: Date, always_dated: bool) -> Day {
     let offset = d.since(today).ok().map(|s| s.get_days());
     let monday = |x: Date| x.checked_sub(jiff::Span::new().days(x.weekday().to_monday_zero_offset()));
     let this_week = monday(d).ok() == monday(today).ok();
@@ -177,8 +187,8 @@ pub fn day(lang: Language, d: Date, today: Date) -> Day {
         (Language::En, Some(0)) => ("today".to_owned(), false),
         (Language::De, Some(1)) => (format!("morgen, am {dated}"), true),
         (Language::En, Some(1)) => (format!("tomorrow, {dated}"), true),
-        (Language::De, Some(2..=6)) if this_week => (format!("am {weekday_name}"), false),
-        (Language::En, Some(2..=6)) if this_week => (format!("on {weekday_name}"), false),
+        (Language::De, Some(2..=6)) if this_week && !always_dated => (format!("am {weekday_name}"), false),
+        (Language::En, Some(2..=6)) if this_week && !always_dated => (format!("on {weekday_name}"), false),
         (Language::De, _) => (format!("am {dated}"), true),
         (Language::En, _) => (format!("on {dated}"), true),
     };

@@ -68,7 +68,7 @@ async fn a_german_call_from_greeting_to_callback(db: TestDb) {
     expect(&free, "available", true);
     assert_eq!(free["slot"]["start"], "2026-03-10T14:00");
     assert!(
-        free["message"].as_str().unwrap().starts_with("Morgen, am Dienstag, den 10. März, um 14 Uhr ist frei"),
+        free["message"].as_str().unwrap().starts_with("Morgen, am Dienstag, den 10. März, um 14 Uhr hätte ich einen Termin frei"),
         "{free}"
     );
     let day =
@@ -238,7 +238,7 @@ async fn an_english_call_with_policies(db: TestDb) {
         .await;
     expect(&free, "available", true);
     assert!(
-        free["message"].as_str().unwrap().starts_with("Tomorrow, Tuesday, March 10, at 2 p.m. is available"),
+        free["message"].as_str().unwrap().starts_with("I have an opening tomorrow, Tuesday, March 10, at 2 p.m."),
         "{free}"
     );
     let booked = s

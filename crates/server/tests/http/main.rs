@@ -6,6 +6,7 @@ mod calcom;
 mod caller;
 mod functions;
 mod fuzz;
+mod golden;
 mod hostile;
 mod reconciler;
 mod robustness;

@@ -75,30 +75,30 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         }
         Msg::PastTime => "Dieser Zeitpunkt liegt leider schon in der Vergangenheit. Welcher Tag passt Ihnen stattdessen?".into(),
         Msg::TooSoon { when, notice, alternatives: "" } => format!(
-            "{} ist leider zu kurzfristig. Diesen Termin vergeben wir mindestens {notice} vorher. Passt Ihnen ein späterer Tag?",
+            "{} ist es leider zu kurzfristig. Diesen Termin vergeben wir mindestens {notice} vorher. Passt Ihnen ein späterer Tag?",
             capitalize(when)
         ),
         Msg::TooSoon { when, notice, alternatives } => format!(
-            "{} ist leider zu kurzfristig. Diesen Termin vergeben wir mindestens {notice} vorher. Ich könnte Ihnen {alternatives} anbieten. Passt Ihnen davon etwas?",
+            "{} ist es leider zu kurzfristig. Diesen Termin vergeben wir mindestens {notice} vorher. Ich könnte Ihnen {alternatives} anbieten. Passt Ihnen davon etwas?",
             capitalize(when)
         ),
         Msg::OutsideBookingWindow { days } => format!(
             "So weit im Voraus kann ich leider noch nicht buchen. Termine vergeben wir bis zu {days} Tage im Voraus. Passt Ihnen ein früherer Tag?"
         ),
         Msg::Available { when, staff: Some(staff) } => {
-            format!("{} ist frei, bei {staff}. Soll ich den Termin für Sie eintragen?", capitalize(when))
+            format!("{} hätte ich einen Termin frei, bei {staff}. Soll ich ihn für Sie eintragen?", capitalize(when))
         }
         Msg::Available { when, staff: None } => {
-            format!("{} ist frei. Soll ich den Termin für Sie eintragen?", capitalize(when))
+            format!("{} hätte ich einen Termin frei. Soll ich ihn für Sie eintragen?", capitalize(when))
         }
         Msg::Unavailable { when, why, alternatives } => {
             let reason = match why {
-                Why::Taken => "ist leider schon vergeben".to_owned(),
-                Why::BeforeOpening(opens) => format!("ist leider zu früh, wir öffnen erst um {opens}"),
-                Why::AfterClosing(closes) => format!("geht leider nicht mehr, wir schließen um {closes}"),
-                Why::Break => "fällt leider in unsere Mittagspause".to_owned(),
-                Why::StaffAway(staff) => format!("geht leider nicht, {staff} arbeitet zu der Zeit nicht"),
-                Why::NobodyAvailable => "geht leider nicht, da ist niemand für diese Leistung eingeteilt".to_owned(),
+                Why::Taken => "ist leider schon alles vergeben".to_owned(),
+                Why::BeforeOpening(opens) => format!("geht es leider nicht, wir öffnen erst um {opens}"),
+                Why::AfterClosing(closes) => format!("geht es leider nicht mehr, wir schließen um {closes}"),
+                Why::Break => "geht es leider nicht, da ist Mittagspause".to_owned(),
+                Why::StaffAway(staff) => format!("geht es leider nicht, da arbeitet {staff} nicht"),
+                Why::NobodyAvailable => "geht es leider nicht, da ist niemand für diese Leistung eingeteilt".to_owned(),
             };
             match *alternatives {
                 "" => format!(
@@ -130,16 +130,16 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "Ihr Termin für {service} ist eingetragen, {when} bei {staff}. Kann ich sonst noch etwas für Sie tun?"
         ),
         Msg::SlotTaken { when, alternatives: "" } => format!(
-            "{} ist leider gerade vergeben worden, und in den nächsten zwei Wochen finde ich nichts anderes. Soll ich Sie zurückrufen lassen?",
+            "{} ist der Termin leider gerade vergeben worden, und in den nächsten zwei Wochen finde ich nichts anderes. Soll ich Sie zurückrufen lassen?",
             capitalize(when)
         ),
         Msg::SlotTaken { when, alternatives } => format!(
-            "{} ist leider gerade vergeben worden. Ich könnte Ihnen {alternatives} anbieten. Passt Ihnen davon etwas?",
+            "{} ist der Termin leider gerade vergeben worden. Ich könnte Ihnen {alternatives} anbieten. Passt Ihnen davon etwas?",
             capitalize(when)
         ),
         Msg::NameRequired => "Auf welchen Namen darf ich den Termin eintragen?".into(),
         Msg::AwaitingConfirmation { service, when } => {
-            format!("{} ist für {service} frei. Soll ich den Termin verbindlich eintragen?", capitalize(when))
+            format!("{} hätte ich für {service} einen Termin frei. Soll ich ihn verbindlich eintragen?", capitalize(when))
         }
         Msg::AnonymousMayNotBook => {
             "Sie rufen mit unterdrückter Nummer an. Für eine Buchung brauchen wir eine Telefonnummer, unter der wir Sie erreichen. Wie lautet sie?".into()

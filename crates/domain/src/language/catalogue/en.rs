@@ -73,35 +73,33 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         }
         Msg::PastTime => "I'm sorry, that time has already passed. Which day would suit you instead?".into(),
         Msg::TooSoon { when, notice, alternatives: "" } => format!(
-            "I'm sorry, {when} is too soon. This appointment needs to be booked at least {notice} in advance. Would a later day suit you?"
+            "I'm sorry, I can't book you in {when}, that's too soon. This appointment needs to be booked at least {notice} in advance. Would a later day suit you?"
         ),
         Msg::TooSoon { when, notice, alternatives } => format!(
-            "I'm sorry, {when} is too soon. This appointment needs to be booked at least {notice} in advance. I could offer you {alternatives}. Would any of those suit you?"
+            "I'm sorry, I can't book you in {when}, that's too soon. This appointment needs to be booked at least {notice} in advance. I could offer you {alternatives}. Would any of those suit you?"
         ),
         Msg::OutsideBookingWindow { days } => format!(
             "I'm sorry, I can't book that far ahead. We take appointments up to {days} days in advance. Would an earlier day suit you?"
         ),
         Msg::Available { when, staff: Some(staff) } => {
-            format!("{} is available, with {staff}. Shall I book it for you?", capitalize(when))
+            format!("I have an opening {when} with {staff}. Shall I book it for you?")
         }
-        Msg::Available { when, staff: None } => {
-            format!("{} is available. Shall I book it for you?", capitalize(when))
-        }
+        Msg::Available { when, staff: None } => format!("I have an opening {when}. Shall I book it for you?"),
         Msg::Unavailable { when, why, alternatives } => {
             let reason = match why {
-                Why::Taken => "is already taken".to_owned(),
-                Why::BeforeOpening(opens) => format!("is too early, we open at {opens}"),
-                Why::AfterClosing(closes) => format!("is too late, we close at {closes}"),
-                Why::Break => "falls in our lunch break".to_owned(),
-                Why::StaffAway(staff) => format!("doesn't work, {staff} isn't in then"),
-                Why::NobodyAvailable => "doesn't work, nobody who does this is in then".to_owned(),
+                Why::Taken => "that time is already taken".to_owned(),
+                Why::BeforeOpening(opens) => format!("we only open at {opens}"),
+                Why::AfterClosing(closes) => format!("we close at {closes}"),
+                Why::Break => "that's our lunch break".to_owned(),
+                Why::StaffAway(staff) => format!("{staff} isn't in then"),
+                Why::NobodyAvailable => "nobody who does this is in then".to_owned(),
             };
             match *alternatives {
                 "" => format!(
-                    "I'm sorry, {when} {reason}, and I can't find anything else in the next two weeks. Shall I have someone call you back?"
+                    "I'm sorry, I can't book you in {when}, {reason}, and I can't find anything else in the next two weeks. Shall I have someone call you back?"
                 ),
                 alternatives => format!(
-                    "I'm sorry, {when} {reason}. I could offer you {alternatives}. Would any of those suit you?"
+                    "I'm sorry, I can't book you in {when}, {reason}. I could offer you {alternatives}. Would any of those suit you?"
                 ),
             }
         }
@@ -124,14 +122,14 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             format!("You're booked for {service} {when} with {staff}. Is there anything else I can do for you?")
         }
         Msg::SlotTaken { when, alternatives: "" } => format!(
-            "I'm sorry, {when} was just taken, and I can't find anything else in the next two weeks. Shall I have someone call you back?"
+            "I'm sorry, the time {when} was just taken, and I can't find anything else in the next two weeks. Shall I have someone call you back?"
         ),
         Msg::SlotTaken { when, alternatives } => format!(
-            "I'm sorry, {when} was just taken. I could offer you {alternatives}. Would any of those suit you?"
+            "I'm sorry, the time {when} was just taken. I could offer you {alternatives}. Would any of those suit you?"
         ),
         Msg::NameRequired => "May I have your name for the booking?".into(),
         Msg::AwaitingConfirmation { service, when } => {
-            format!("{} is available for {service}. Shall I book it for you?", capitalize(when))
+            format!("I have an opening for {service} {when}. Shall I book it for you?")
         }
         Msg::AnonymousMayNotBook => {
             "You're calling from a private number. To book, we need a number where we can reach you. What is it?".into()

@@ -316,8 +316,10 @@ pub enum Missing {
 
 /// The sentence in `lang`.
 pub fn say(lang: Language, msg: &Msg<'_>) -> String {
-    match lang {
+    let text = match lang {
         Language::De => de::say(msg),
         Language::En => en::say(msg),
-    }
+    };
+    // A fragment that ends a sentence may end with its own full stop ("2 p.m."): one is enough.
+    text.replace("..", ".")
 }

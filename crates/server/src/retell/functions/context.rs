@@ -173,7 +173,11 @@ impl Ctx<'_> {
                     (Language::De, true) => format!("am selben Tag um {at}"),
                     (Language::En, true) => format!("{at} that day"),
                     (Language::De, false) => format!("{} um {at}", self.day(*date).mid()),
-                    (Language::En, false) => format!("{} at {at}", self.day(*date).mid()),
+                    // "I could offer you Monday, March 16, at 10 a.m.": no "on" after the verb.
+                    (Language::En, false) => {
+                        let day = self.day(*date).mid();
+                        format!("{} at {at}", day.strip_prefix("on ").unwrap_or(&day))
+                    }
                 }
             })
             .collect();
@@ -377,7 +381,8 @@ impl Ctx<'_> {
     /// silently: the caller is asked which one (`confirm_date`, both in `candidates`).
     fn unambiguous(&self, u: &when::Understood) -> Result<(), Answer> {
         let (Some(first), Some(second)) = (u.date, u.other) else { return Ok(()) };
-        let (a, b) = (self.day(first), self.day(second));
+        let (a, b) =
+            (spoken::dated_day(self.lang, first, self.today), spoken::dated_day(self.lang, second, self.today));
         let msg = Msg::ConfirmDate { first: &a, second: &b };
         let candidates: Vec<Value> =
             [first, second].iter().map(|d| json!({"date": d.to_string(), "spoken": self.day(*d).end()})).collect();
