@@ -68,7 +68,10 @@ async fn a_german_call_from_greeting_to_callback(db: TestDb) {
     expect(&free, "available", true);
     assert_eq!(free["slot"]["start"], "2026-03-10T14:00");
     assert!(
-        free["message"].as_str().unwrap().starts_with("Morgen, am Dienstag, den 10. März, um 14 Uhr hätte ich einen Termin frei"),
+        free["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Morgen, am Dienstag, den 10. März, um 14 Uhr hätte ich einen Termin frei"),
         "{free}"
     );
     let day =
