@@ -162,7 +162,12 @@ async fn racing_first_sightings_leave_one_company(db: TestDb) {
 /// brings the composite keys, instead of failing it.
 async fn the_migration_repairs_references_across_companies(db: TestDb) {
     let store = db.open_at_version(3).await;
-    let spec = frontdesk_domain::tenant_file::parse(frontdesk_domain::tenant_file::DEMO_TENANTS).unwrap();
+    // The tenants as a version-3 database held them: this import writes no customers (their
+    // columns have grown since); they follow once the database is current.
+    let demo = frontdesk_domain::tenant_file::DEMO_TENANTS;
+    let without_customers: String =
+        demo.split("[[company").filter(|part| !part.starts_with(".customer]]")).collect::<Vec<_>>().join("[[company");
+    let spec = frontdesk_domain::tenant_file::parse(&without_customers).unwrap();
     store.import_tenants(&spec, Timestamp::now()).await.unwrap();
     let (a, b) = companies(&db).await;
     let at = now(&db);
@@ -179,7 +184,9 @@ async fn the_migration_repairs_references_across_companies(db: TestDb) {
     );
     assert_eq!(db.execute(&old).await, Ok(1));
     drop(store);
-    db.open().await;
+    let store = db.open().await;
+    let spec = frontdesk_domain::tenant_file::parse(demo).unwrap();
+    store.import_tenants(&spec, Timestamp::now()).await.unwrap();
     assert_eq!(db.scalar("SELECT COUNT(*) FROM callback_requests WHERE call_id IS NULL").await, 1);
     assert_eq!(db.scalar("SELECT COUNT(*) FROM callback_requests").await, 1, "the request itself is kept");
     let refused = refer(&db, call, a).await;
