@@ -36,6 +36,8 @@ pub struct FakeBooking {
     pub host_id: i64,
     /// Attendee e-mail.
     pub email: String,
+    /// Attendee phone, if sent.
+    pub phone: Option<String>,
     /// Metadata.
     pub metadata: BTreeMap<String, String>,
     /// Created.
@@ -150,6 +152,7 @@ impl FakeCalcom {
             event_type_id,
             host_id: host,
             email: email.to_owned(),
+            phone: None,
             metadata: BTreeMap::new(),
             created_at: now,
             updated_at: now,
@@ -283,7 +286,11 @@ async fn create(State(state): State<Arc<FakeState>>, headers: HeaderMap, body: S
         let mut bookings = lock(&state.bookings);
         let same = bookings
             .iter()
-            .find(|b| b.status == "accepted" && b.email == new.attendee.email && b.start == start)
+            .find(|b| {
+                // Cal.com's short-cut: the same attendee e-mail *or* phone at the same start.
+                let phone = new.attendee.phone_number.is_some() && b.phone == new.attendee.phone_number;
+                b.status == "accepted" && b.start == start && (b.email == new.attendee.email || phone)
+            })
             .cloned();
         match same {
             Some(existing) if state.existing_quirk.load(Ordering::SeqCst) => {
@@ -305,6 +312,7 @@ async fn create(State(state): State<Arc<FakeState>>, headers: HeaderMap, body: S
                     event_type_id: new.event_type_id,
                     host_id: host,
                     email: new.attendee.email.clone(),
+                    phone: new.attendee.phone_number.clone(),
                     metadata: new.metadata.clone(),
                     created_at: now,
                     updated_at: now,

@@ -17,17 +17,34 @@ pub struct CalcomLink {
     pub event_types: BTreeMap<ServiceId, i64>,
     /// Staff member → Cal.com user id.
     pub users: BTreeMap<StaffId, i64>,
+    /// (staff member, service) → the event type that books them for it.
+    pub staff_event_types: BTreeMap<(StaffId, ServiceId), i64>,
 }
 
 impl CalcomLink {
+    /// The event type to book `staff` for `service` with: their own if mapped (Cal.com then
+    /// books them as the host), else the service's (Cal.com picks the host).
+    pub fn event_type_for(&self, staff: StaffId, service: ServiceId) -> Option<i64> {
+        self.staff_event_types.get(&(staff, service)).or_else(|| self.event_types.get(&service)).copied()
+    }
+
+    /// The staff member and service a per-staff event type books.
+    pub fn staff_service_of_event_type(&self, event_type: i64) -> Option<(StaffId, ServiceId)> {
+        self.staff_event_types.iter().find(|(_, e)| **e == event_type).map(|(pair, _)| *pair)
+    }
+
     /// The staff member a Cal.com user is.
     pub fn staff_of_user(&self, user: i64) -> Option<StaffId> {
         self.users.iter().find(|(_, u)| **u == user).map(|(s, _)| *s)
     }
 
-    /// The service a Cal.com event type books.
+    /// The service a Cal.com event type books (a service's or a staff member's).
     pub fn service_of_event_type(&self, event_type: i64) -> Option<ServiceId> {
-        self.event_types.iter().find(|(_, e)| **e == event_type).map(|(s, _)| *s)
+        self.event_types
+            .iter()
+            .find(|(_, e)| **e == event_type)
+            .map(|(s, _)| *s)
+            .or_else(|| self.staff_service_of_event_type(event_type).map(|(_, s)| s))
     }
 }
 
@@ -121,6 +138,15 @@ impl Directory {
                         .users
                         .iter()
                         .filter_map(|(k, id)| staff.iter().find(|s| &s.def.key == k).map(|s| (s.id, *id)))
+                        .collect(),
+                    staff_event_types: link
+                        .staff_event_types
+                        .iter()
+                        .filter_map(|((st, sv), id)| {
+                            let st = staff.iter().find(|s| &s.def.key == st)?;
+                            let sv = services.iter().find(|s| &s.def.key == sv)?;
+                            Some(((st.id, sv.id), *id))
+                        })
                         .collect(),
                 });
                 CompanyEntry {

@@ -337,7 +337,7 @@ pub async fn book(
             at: now,
         };
         if let Ok(appointment) = tx.book(&new).await? {
-            mirror(tx, company, &appointment, OutboxKind::CalcomCreate, now).await?;
+            mirror(tx, company, &appointment, OutboxKind::CalcomCreate).await?;
             return Ok(BookOutcome::Booked { appointment: Box::new(appointment), customer: who });
         }
         tracing::debug!(staff = %slot.staff_id, "slot taken by a concurrent booking; retrying");
@@ -412,7 +412,7 @@ pub async fn cancel(
         CancelDecision::Allowed { fee } => {
             let change = Cancellation { at: now, reason, fee, call_id };
             let appointment = tx.cancel(company.company.id, id, &change).await?;
-            mirror(tx, company, &appointment, OutboxKind::CalcomCancel, now).await?;
+            mirror(tx, company, &appointment, OutboxKind::CalcomCancel).await?;
             Ok(CancelOutcome::Cancelled { appointment, fee })
         }
     }
@@ -500,7 +500,7 @@ pub async fn reschedule(
         };
 
         if let Ok(moved) = tx.reschedule(company.company.id, id, &slot, now, call_id).await? {
-            mirror(tx, company, &moved, OutboxKind::CalcomReschedule, now).await?;
+            mirror(tx, company, &moved, OutboxKind::CalcomReschedule).await?;
             return Ok(RescheduleOutcome::Rescheduled {
                 appointment: moved,
                 previous_start: appointment.range.start(),
@@ -518,7 +518,6 @@ async fn mirror(
     company: &CompanyEntry,
     appointment: &Appointment,
     kind: OutboxKind,
-    now: Timestamp,
 ) -> Result<(), StoreError> {
     if company.calcom.is_none() {
         return Ok(());
@@ -531,7 +530,15 @@ async fn mirror(
         "staff_id": appointment.staff_id,
         "status": appointment.status,
     });
-    let job = NewOutboxJob { company_id: company.company.id, appointment_id: appointment.id, kind, payload, at: now };
+    // The outbox is the workers' business, and they keep real time (DESIGN, "Two clocks"): a job
+    // caused by a change is due at once, whatever the business clock says.
+    let job = NewOutboxJob {
+        company_id: company.company.id,
+        appointment_id: appointment.id,
+        kind,
+        payload,
+        at: Timestamp::now(),
+    };
     tx.enqueue_outbox(&job).await?;
     Ok(())
 }

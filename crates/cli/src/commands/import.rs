@@ -12,6 +12,9 @@ pub async fn run(config: &Resolved, path: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     // Secrets named as environment variables are read here, from this process's environment.
     let spec = tenant_file::parse(&text)?.resolve_secrets(|var| std::env::var(var).ok())?;
+    for warning in spec.warnings() {
+        eprintln!("warning: {warning}");
+    }
     let store = super::open_store(config).await?;
     let report = store.import_tenants(&spec, jiff::Timestamp::now()).await;
     store.close().await;

@@ -25,6 +25,36 @@ pub struct TenantSpec {
     pub companies: Vec<CompanySpec>,
 }
 
+impl TenantSpec {
+    /// What the file allows but an operator should know: a company mirrored into Cal.com with
+    /// only per-service event types lets Cal.com pick who hosts each booking. One line per
+    /// company, naming the staff members and services without their own event type.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for company in &self.companies {
+            let Some(calcom) = &company.calcom else { continue };
+            let mut unmapped = Vec::new();
+            for staff in company.branches.iter().flat_map(|b| &b.staff) {
+                for service in &staff.services {
+                    let own = calcom.staff_event_types.contains_key(&(staff.key.clone(), service.clone()));
+                    if !own && calcom.event_types.contains_key(service) {
+                        unmapped.push(format!("{}/{service}", staff.key));
+                    }
+                }
+            }
+            if !unmapped.is_empty() {
+                out.push(format!(
+                    "company `{}`: Cal.com will pick the host for {} (one event type per service); map each to the \
+                     staff member's own event type in `[company.calcom] staff_event_types` to book the right person",
+                    company.def.key,
+                    unmapped.join(", ")
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// One company of a tenant file with everything it owns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompanySpec {
@@ -62,6 +92,9 @@ pub struct CalcomDef {
     pub event_types: BTreeMap<Key, i64>,
     /// Staff key → Cal.com user id.
     pub users: BTreeMap<Key, i64>,
+    /// (staff key, service key) → the Cal.com event type that books this staff member for this
+    /// service: how Cal.com is told the host.
+    pub staff_event_types: BTreeMap<(Key, Key), i64>,
 }
 
 impl fmt::Debug for CalcomDef {
@@ -72,6 +105,7 @@ impl fmt::Debug for CalcomDef {
             .field("webhook_secret", &"<redacted>")
             .field("event_types", &self.event_types)
             .field("users", &self.users)
+            .field("staff_event_types", &self.staff_event_types)
             .finish()
     }
 }

@@ -167,6 +167,8 @@ pub(super) struct RawCalcom {
     pub(super) event_types: BTreeMap<String, i64>,
     #[serde(default)]
     pub(super) users: BTreeMap<String, i64>,
+    #[serde(default)]
+    pub(super) staff_event_types: BTreeMap<String, i64>,
 }
 
 pub(super) fn default_calcom_url() -> String {

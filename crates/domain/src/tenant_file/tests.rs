@@ -143,3 +143,27 @@ fn a_nul_character_is_refused_with_where_it_is() {
         other => panic!("a NUL must be refused, got {other:?}"),
     }
 }
+
+#[test]
+fn cal_com_without_per_staff_event_types_imports_with_a_warning_naming_staff_and_service() {
+    let calcom = "[company.calcom]\napi_key = \"k\"\nwebhook_secret = \"s\"\nevent_types = { cut = 11 }\n\n";
+    let today = BASE.replacen("[[company.service]]", &format!("{calcom}[[company.service]]"), 1);
+    let spec = parse(&today).expect("today's form still imports");
+    let warnings = spec.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("sam/cut") && warnings[0].contains("staff_event_types"), "{warnings:?}");
+
+    let mapped = today.replace(
+        "event_types = { cut = 11 }",
+        "event_types = { cut = 11 }\nstaff_event_types = { \"sam/cut\" = 2011 }",
+    );
+    let spec = parse(&mapped).unwrap();
+    assert!(spec.warnings().is_empty());
+    let link = spec.companies[0].calcom.as_ref().unwrap();
+    assert_eq!(link.staff_event_types.values().copied().collect::<Vec<_>>(), [2011]);
+    let wrong = today.replace(
+        "event_types = { cut = 11 }",
+        "event_types = { cut = 11 }\nstaff_event_types = { \"nobody/cut\" = 1 }",
+    );
+    assert!(problems_of(&wrong).iter().any(|p| p.contains("staff_event_types")));
+}

@@ -438,12 +438,31 @@ impl Validator<'_> {
                 None => self.problem(entity, "users", format!("unknown staff `{k}`")),
             }
         }
+        let mut staff_event_types = BTreeMap::new();
+        for (k, id) in raw.staff_event_types {
+            let parsed = k.split_once('/').and_then(|(staff, service)| {
+                let staff = Key::parse(staff.trim()).filter(|s| staff_keys.contains(s.as_str()))?;
+                let service = Key::parse(service.trim()).filter(|s| service_keys.contains(s.as_str()))?;
+                Some((staff, service))
+            });
+            match parsed {
+                Some(pair) => {
+                    staff_event_types.insert(pair, id);
+                }
+                None => self.problem(
+                    entity,
+                    "staff_event_types",
+                    format!("`{k}` is not \"staff/service\" with a known staff member and service"),
+                ),
+            }
+        }
         Some(CalcomDef {
             base_url: raw.base_url.trim_end_matches('/').to_owned(),
             api_key: api_key?,
             webhook_secret: webhook_secret?,
             event_types,
             users,
+            staff_event_types,
         })
     }
 }

@@ -50,7 +50,9 @@ pub async fn booking_state(
         });
     }
     let Some(link) = &company.calcom else { return Ok(Applied::Ignored("the company has no Cal.com link".into())) };
-    let Some(staff) = booking.host_id.and_then(|host| link.staff_of_user(host)) else {
+    // The host's user, or else the staff member whose own event type was booked.
+    let by_event_type = booking.event_type_id.and_then(|e| link.staff_service_of_event_type(e)).map(|(s, _)| s);
+    let Some(staff) = booking.host_id.and_then(|host| link.staff_of_user(host)).or(by_event_type) else {
         return Ok(Applied::Ignored(format!("no staff member is linked to Cal.com user {:?}", booking.host_id)));
     };
     let range = match (booking.start, booking.end) {

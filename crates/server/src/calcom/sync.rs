@@ -223,18 +223,19 @@ impl CalcomSync {
         if a.calcom_uid.is_some() || a.status == AppointmentStatus::Cancelled {
             return Ok(Step::Done(None));
         }
-        let Some(event_type) = company.calcom.as_ref().and_then(|l| l.event_types.get(&a.service_id)) else {
+        // The staff member's own event type books them as the host; the service's lets Cal.com pick.
+        let Some(event_type) = company.calcom.as_ref().and_then(|l| l.event_type_for(a.staff_id, a.service_id)) else {
             let service =
                 company.service(a.service_id).map_or_else(|| a.service_id.to_string(), |s| s.def.key.to_string());
             return Ok(Step::Fail(format!("service `{service}` has no Cal.com event type")));
         };
         let customer = self.state.store().customer(company.company.id, a.customer_id).await.ok().flatten();
-        // The customer's own address if they gave one; otherwise one unique to this appointment, so
-        // that Cal.com's "existing booking" answer can never hand us somebody else's booking.
-        let email = customer.as_ref().and_then(|c| c.email.as_ref()).map_or_else(
-            || format!("appointment-{}@{}.frontdesk.invalid", a.id, company.company.def.key),
-            |e| e.as_str().to_owned(),
-        );
+        // The attendee is this appointment, never the customer's real address or phone: Cal.com
+        // answers a request with the same attendee e-mail *or* phone and start with the existing
+        // booking, which would swallow a parent's second child at the same time; and Cal.com would
+        // mail the customer a confirmation beside frontdesk's own. The real contact goes into the
+        // metadata, for the people reading the Cal.com calendar.
+        let email = format!("appointment-{}@{}.frontdesk.invalid", a.id, company.company.def.key);
         if job.attempts > 1 {
             // An earlier attempt may have succeeded with its answer lost: find it before creating.
             let query = BookingQuery {
@@ -257,21 +258,27 @@ impl CalcomSync {
         if let Some(staff) = company.staff_member(a.staff_id) {
             metadata.insert("frontdesk_staff".to_owned(), staff.def.key.to_string());
         }
+        if let Some(phone) = customer.as_ref().and_then(|c| c.phone.as_ref()) {
+            metadata.insert("frontdesk_customer_phone".to_owned(), phone.as_str().to_owned());
+        }
+        if let Some(mail) = customer.as_ref().and_then(|c| c.email.as_ref()) {
+            metadata.insert("frontdesk_customer_email".to_owned(), mail.as_str().chars().take(500).collect());
+        }
         let new = NewBooking {
             start: a.range.start().to_string(),
-            event_type_id: *event_type,
+            event_type_id: event_type,
             attendee: Attendee {
                 name: customer.as_ref().and_then(|c| c.name.clone()).unwrap_or_else(|| "Caller".to_owned()),
                 email,
                 time_zone: branch_tz.to_owned(),
-                phone_number: customer.as_ref().and_then(|c| c.phone.as_ref()).map(|p| p.as_str().to_owned()),
+                phone_number: None,
                 language: Some(company.company.def.locale.language().code().to_owned()),
             },
             metadata,
         };
         let (booking, rate) = client.create_booking(&new).await?;
         self.note(rate);
-        Ok(accept_created(&booking, a))
+        Ok(accept_created(&booking, a, job))
     }
 
     async fn reschedule(&self, client: &Client, a: &Appointment) -> Result<Step, CalError> {
@@ -322,10 +329,11 @@ impl CalcomSync {
 }
 
 /// Checks that a booking Cal.com created is ours: it names our appointment and was made after
-/// the appointment. Anything else is Cal.com handing back an existing booking.
-fn accept_created(booking: &Booking, a: &Appointment) -> Step {
+/// the job was (both real time; the appointment's own stamps keep the business clock). Anything
+/// else is Cal.com handing back an existing booking.
+fn accept_created(booking: &Booking, a: &Appointment, job: &OutboxJob) -> Step {
     let ours = booking.appointment_id() == Some(a.id.0);
-    let fresh = booking.created_at.is_none_or(|c| c >= a.created_at - SignedDuration::from_mins(5));
+    let fresh = booking.created_at.is_none_or(|c| c >= job.created_at - SignedDuration::from_mins(5));
     if ours && fresh {
         Step::Done(Some(booking.uid.clone()))
     } else {

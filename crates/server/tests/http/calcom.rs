@@ -25,7 +25,8 @@ fn tenants(fake: &FakeCalcom) -> String {
     let link = format!(
         "[company.calcom]\nbase_url = \"{}\"\napi_key = \"{KEY}\"\nwebhook_secret = \"{SECRET}\"\n\
          event_types = {{ herrenhaarschnitt = 11, damenhaarschnitt = 12, kinderhaarschnitt = 13, faerben = 14 }}\n\
-         users = {{ anna = {ANNA}, mehmet = {MEHMET}, lena = 103 }}\n\n",
+         users = {{ anna = {ANNA}, mehmet = {MEHMET}, lena = 103 }}\n\
+         staff_event_types = {{ \"anna/kinderhaarschnitt\" = 2013, \"mehmet/kinderhaarschnitt\" = 3013 }}\n\n",
         fake.url
     );
     DEMO_TENANTS.replacen("[[company.service]]", &format!("{link}[[company.service]]"), 1)
@@ -46,6 +47,9 @@ async fn fake() -> FakeCalcom {
     fake.event_type(12, ANNA, 45);
     fake.event_type(13, MEHMET, 20);
     fake.event_type(14, ANNA, 90);
+    // Per-staff event types: Cal.com books their owner as the host.
+    fake.event_type(2013, ANNA, 20);
+    fake.event_type(3013, MEHMET, 20);
     fake
 }
 
@@ -211,8 +215,9 @@ async fn an_existing_booking_is_never_linked(db: TestDb) {
     let fake = fake().await;
     fake.set_existing_booking_quirk(true);
     let s = start(db, &fake).await;
-    // Sabine's own Cal.com booking (another host, same start) exists already.
-    fake.add_external(12, 999, "2026-03-12T13:00:00Z".parse().unwrap(), 45, "sabine.krause@example.org");
+    // A booking made in Cal.com with the attendee address frontdesk will use for appointment 1
+    // (nothing real does this; it stands for whatever Cal.com might hand back).
+    fake.add_external(12, 999, "2026-03-12T13:00:00Z".parse().unwrap(), 45, "appointment-1@friseur1.frontdesk.invalid");
     let sabine = call_object("call_cal_6", "+4915112345678", FRISEUR, "ongoing");
     let booked = s
         .function(
@@ -228,6 +233,43 @@ async fn an_existing_booking_is_never_linked(db: TestDb) {
     assert_eq!(failed.len(), 1);
     assert!(failed[0]["last_error"].as_str().unwrap().contains("existing booking"), "{failed:?}");
     assert_eq!(appointment(&s, id).await["calcom_uid"], Value::Null);
+    s.stop().await;
+}
+
+/// A parent books two children at the same time from one phone: Cal.com's same-attendee
+/// short-cut (e-mail *or* phone) must not swallow the second, so the attendee is the appointment,
+/// never the customer's real address or number (which go into the metadata).
+async fn siblings_at_one_time_are_both_mirrored(db: TestDb) {
+    let fake = fake().await;
+    fake.set_existing_booking_quirk(true);
+    let s = start(db, &fake).await;
+    for (child, staff) in [("Paul Müller", "Mehmet"), ("Lina Müller", "Anna")] {
+        let call = call_object(&format!("call_cal_sib_{staff}"), HANS, FRISEUR, "ongoing");
+        let booked = s
+            .function(
+                "book_appointment",
+                json!({"service": "Kinderhaarschnitt", "date": "Donnerstag", "time": "15:00", "staff": staff,
+                       "another_person": true, "customer_name": child}),
+                &call,
+            )
+            .await;
+        assert_eq!(booked["status"], "booked", "{booked}");
+    }
+    settled(&s).await;
+    assert!(jobs(&s, "failed").await.is_empty(), "{:?}", jobs(&s, "failed").await);
+    let bookings = fake.bookings();
+    assert_eq!(bookings.len(), 2, "{bookings:?}");
+    for b in &bookings {
+        assert!(b.email.ends_with(".frontdesk.invalid") && b.phone.is_none(), "{b:?}");
+        assert_eq!(b.metadata.get("frontdesk_customer_phone").map(String::as_str), Some(HANS));
+        // The stylist booked is the host in Cal.com: each on their own event type.
+        let expected = match b.metadata.get("frontdesk_staff").map(String::as_str) {
+            Some("anna") => (2013, ANNA),
+            Some("mehmet") => (3013, MEHMET),
+            other => panic!("staff {other:?}"),
+        };
+        assert_eq!((b.event_type_id, b.host_id), expected, "{b:?}");
+    }
     s.stop().await;
 }
 
@@ -457,6 +499,7 @@ async fn secrets_never_leave_the_server(db: TestDb) {
 }
 
 backend_tests!(
+    siblings_at_one_time_are_both_mirrored,
     deliveries_that_cannot_be_applied_are_stored_as_failed,
     create_move_and_cancel_reach_calcom_exactly_once,
     a_lost_answer_never_makes_a_second_booking,

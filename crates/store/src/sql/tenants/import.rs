@@ -158,16 +158,18 @@ impl [Import<DB>] {
         self.execute_counted(
             sqlx::query(
                 "INSERT INTO calcom_connections (company_id, base_url, api_key, webhook_secret, event_types, users,
-                    created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                    created_at, updated_at, staff_event_types)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
                  ON CONFLICT (company_id) DO UPDATE SET
                     base_url = excluded.base_url, api_key = excluded.api_key, webhook_secret = excluded.webhook_secret,
-                    event_types = excluded.event_types, users = excluded.users, updated_at = excluded.updated_at
+                    event_types = excluded.event_types, users = excluded.users, updated_at = excluded.updated_at,
+                    staff_event_types = excluded.staff_event_types
                  WHERE calcom_connections.base_url IS DISTINCT FROM excluded.base_url
                     OR calcom_connections.api_key IS DISTINCT FROM excluded.api_key
                     OR calcom_connections.webhook_secret IS DISTINCT FROM excluded.webhook_secret
                     OR calcom_connections.event_types IS DISTINCT FROM excluded.event_types
-                    OR calcom_connections.users IS DISTINCT FROM excluded.users",
+                    OR calcom_connections.users IS DISTINCT FROM excluded.users
+                    OR calcom_connections.staff_event_types IS DISTINCT FROM excluded.staff_event_types",
             )
             .bind(company_id)
             .bind(link.base_url.as_str())
@@ -175,7 +177,14 @@ impl [Import<DB>] {
             .bind(webhook_secret)
             .bind(Jsonb::of(&keys(&link.event_types)))
             .bind(Jsonb::of(&keys(&link.users)))
-            .bind(self.now),
+            .bind(self.now)
+            .bind(Jsonb::of(
+                &link
+                    .staff_event_types
+                    .iter()
+                    .map(|((staff, service), id)| (format!("{staff}/{service}"), *id))
+                    .collect::<BTreeMap<_, _>>(),
+            )),
         )
         .await
     }

@@ -216,7 +216,7 @@ impl [Tenants for SqlStore<DB>] {
                 entry.staff.push(Staff { id, company_id, branch_id: BranchId(r.col("branch_id")?), def, service_ids });
             }
         }
-        for r in sqlx::query("SELECT company_id, event_types, users FROM calcom_connections")
+        for r in sqlx::query("SELECT company_id, event_types, users, staff_event_types FROM calcom_connections")
             .fetch_all(&mut *conn)
             .await
             .map_err(db::<DB>)?
@@ -224,7 +224,18 @@ impl [Tenants for SqlStore<DB>] {
             let Some(entry) = entries.get_mut(&CompanyId(r.col("company_id")?)) else { continue };
             let event_types: BTreeMap<String, i64> = parse_json("event_types", &r.col("event_types")?)?;
             let users: BTreeMap<String, i64> = parse_json("users", &r.col("users")?)?;
+            let per_staff: BTreeMap<String, i64> = parse_json("staff_event_types", &r.col("staff_event_types")?)?;
+            let staff_event_types = per_staff
+                .iter()
+                .filter_map(|(k, id)| {
+                    let (staff, service) = k.split_once('/')?;
+                    let staff = entry.staff.iter().find(|s| s.def.key.as_str() == staff)?;
+                    let service = entry.services.iter().find(|s| s.def.key.as_str() == service)?;
+                    Some(((staff.id, service.id), *id))
+                })
+                .collect();
             let link = CalcomLink {
+                staff_event_types,
                 event_types: event_types
                     .iter()
                     .filter_map(|(k, id)| entry.services.iter().find(|s| s.def.key.as_str() == k).map(|s| (s.id, *id)))
