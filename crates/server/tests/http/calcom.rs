@@ -273,6 +273,25 @@ async fn siblings_at_one_time_are_both_mirrored(db: TestDb) {
     s.stop().await;
 }
 
+/// With the business clock set a month ahead (`FRONTDESK_CLOCK_START`), a booking is still
+/// mirrored at once: the outbox keeps real time.
+async fn a_business_clock_ahead_still_mirrors_at_once(db: TestDb) {
+    let fake = fake().await;
+    let mut ahead = settings();
+    let monday = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap()).date()
+        + jiff::Span::new().days(30);
+    let monday = monday.nth_weekday(1, jiff::civil::Weekday::Monday).unwrap();
+    let start: Timestamp = format!("{monday}T08:00:00Z").parse().unwrap();
+    ahead.clock = std::sync::Arc::new(frontdesk_domain::time::ShiftedClock::starting_at(start));
+    let s = TestServer::start_with_tenants(db, ahead, &tenants(&fake)).await;
+    book(&s, "call_cal_ahead", json!({"service": "Herrenhaarschnitt", "date": "morgen", "time": "11:00"})).await;
+    // `settled` gives up after a few seconds: a job due a month from now would never settle.
+    settled(&s).await;
+    assert_eq!(jobs(&s, "done").await.len(), 1, "{:?}", jobs(&s, "failed").await);
+    assert_eq!(fake.bookings().len(), 1);
+    s.stop().await;
+}
+
 async fn signed_webhook(s: &TestServer, body: &Value, secret: &str) -> u16 {
     let bytes = serde_json::to_vec(body).unwrap();
     s.client
@@ -499,6 +518,7 @@ async fn secrets_never_leave_the_server(db: TestDb) {
 }
 
 backend_tests!(
+    a_business_clock_ahead_still_mirrors_at_once,
     siblings_at_one_time_are_both_mirrored,
     deliveries_that_cannot_be_applied_are_stored_as_failed,
     create_move_and_cancel_reach_calcom_exactly_once,
