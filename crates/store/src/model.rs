@@ -324,6 +324,8 @@ pub struct JobClaim<'a> {
     pub lease_until: Timestamp,
     /// Most jobs to claim.
     pub limit: u32,
+    /// Companies whose jobs are not claimed now (their deliveries are still under way).
+    pub skip_companies: &'a [CompanyId],
 }
 
 /// How a claimed job ended.

@@ -138,7 +138,13 @@ async fn outbox_jobs_can_be_listed_and_retried() {
     };
     let id = tx.enqueue_outbox(&job).await.unwrap();
     tx.commit().await.unwrap();
-    let claim = JobClaim { owner: "test", now, lease_until: now + jiff::SignedDuration::from_mins(1), limit: 1 };
+    let claim = JobClaim {
+        owner: "test",
+        now,
+        lease_until: now + jiff::SignedDuration::from_mins(1),
+        limit: 1,
+        skip_companies: &[],
+    };
     assert_eq!(store.claim_jobs(&claim).await.unwrap().len(), 1);
     store.finish_job(id, "test", &JobOutcome::Failed { error: "Cal.com refused the time".into() }, now).await.unwrap();
     store.close().await;

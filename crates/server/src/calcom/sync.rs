@@ -11,8 +11,8 @@
 //! retried creation first looks for the booking an earlier attempt made. A booking Cal.com answers
 //! with that is not ours (its "existing booking" quirk) is never linked: the job fails, visibly.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use frontdesk_calcom::client::{BookingQuery, CalError, Client, RateLimit};
@@ -28,8 +28,11 @@ use crate::state::AppState;
 
 /// Jobs claimed per round.
 const BATCH: u32 = 16;
-/// The longest backoff.
-const MAX_BACKOFF: SignedDuration = SignedDuration::from_mins(30);
+/// The longest backoff: an outage only delays the mirror, retried at least this often.
+const MAX_BACKOFF: SignedDuration = SignedDuration::from_mins(15);
+/// Companies whose jobs are delivered at once: one hanging Cal.com account holds up only its own
+/// company's jobs.
+const COMPANIES_AT_ONCE: usize = 8;
 /// How long a claim holds.
 const LEASE: SignedDuration = SignedDuration::from_secs(120);
 
@@ -60,14 +63,24 @@ pub struct CalcomSync {
     state: AppState,
     owner: String,
     clients: Mutex<HashMap<CompanyId, (String, Client)>>,
-    paused_until: Mutex<Option<Timestamp>>,
+    /// Per company (each has its own API key and rate limit): wait until then.
+    paused_until: Mutex<HashMap<CompanyId, Timestamp>>,
+    /// Companies whose deliveries are under way in this process: not claimed for again until
+    /// they are done, so that a hanging account holds up nobody but its own company.
+    busy: Mutex<HashSet<CompanyId>>,
 }
 
 impl CalcomSync {
     /// A worker for the server's store.
     pub fn new(state: AppState) -> CalcomSync {
         let owner = format!("outbox-{}-{}", std::process::id(), Timestamp::now().as_nanosecond() % 1_000_000_000);
-        CalcomSync { state, owner, clients: Mutex::new(HashMap::new()), paused_until: Mutex::new(None) }
+        CalcomSync {
+            state,
+            owner,
+            clients: Mutex::new(HashMap::new()),
+            paused_until: Mutex::new(HashMap::new()),
+            busy: Mutex::new(HashSet::new()),
+        }
     }
 
     fn client(&self, connection: &CalcomConnection) -> Client {
@@ -84,21 +97,18 @@ impl CalcomSync {
         }
     }
 
-    fn paused(&self) -> Option<Timestamp> {
-        let until = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+    fn paused(&self, company: CompanyId) -> Option<Timestamp> {
+        let until = self.paused_until.lock().unwrap_or_else(|p| p.into_inner()).get(&company).copied();
         until.filter(|t| *t > Timestamp::now())
     }
 
     /// Honours the rate-limit headers: with nothing left in the window, wait for its reset.
-    fn note(&self, rate: RateLimit) {
+    fn note(&self, company: CompanyId, rate: RateLimit) {
         if rate.remaining == Some(0) {
-            self.pause(rate.reset.unwrap_or(Duration::from_secs(60)));
+            let wait = rate.reset.unwrap_or(Duration::from_secs(60));
+            let until = Timestamp::now() + SignedDuration::try_from(wait).unwrap_or(SignedDuration::from_secs(60));
+            self.paused_until.lock().unwrap_or_else(|p| p.into_inner()).insert(company, until);
         }
-    }
-
-    fn pause(&self, wait: Duration) {
-        let until = Timestamp::now() + SignedDuration::try_from(wait).unwrap_or(SignedDuration::from_secs(60));
-        *self.paused_until.lock().unwrap_or_else(|p| p.into_inner()) = Some(until);
     }
 
     fn backoff(&self, attempts: i32) -> SignedDuration {
@@ -107,41 +117,82 @@ impl CalcomSync {
         (first * 2i32.pow(attempts.clamp(1, 16) as u32 - 1)).min(MAX_BACKOFF)
     }
 
-    /// Delivers due jobs; returns how many were handled.
-    pub async fn round(&self) -> Result<usize, StoreError> {
+    /// Claims due jobs and starts their delivery; returns how many were claimed. Each company's
+    /// jobs go in order, in a task of their own, the companies side by side (up to
+    /// [`COMPANIES_AT_ONCE`] in this process): a company whose Cal.com hangs is skipped by later
+    /// rounds until its task ends, and nobody else waits for it.
+    pub async fn round(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let busy: Vec<CompanyId> = self.busy_companies().into_iter().collect();
+        if busy.len() >= COMPANIES_AT_ONCE {
+            self.update_gauges().await?;
+            return Ok(0);
+        }
         let store = self.state.store();
-        if self.paused().is_none() {
-            let now = Timestamp::now();
-            let claim = JobClaim { owner: &self.owner, now, lease_until: now + LEASE, limit: BATCH };
-            let jobs = store.claim_jobs(&claim).await?;
-            if !jobs.is_empty() {
-                let connections: HashMap<CompanyId, CalcomConnection> =
-                    store.calcom_connections().await?.into_iter().map(|c| (c.company_id, c)).collect();
-                for job in &jobs {
-                    let step = match self.paused() {
-                        Some(until) => Step::Retry {
-                            error: "waiting for Cal.com's rate limit".into(),
-                            wait: Some(until.duration_since(Timestamp::now()).unsigned_abs()),
-                        },
-                        None => self.deliver(job, &connections).await,
-                    };
-                    self.finish(job, step).await?;
-                }
-                self.update_gauges().await?;
-                return Ok(jobs.len());
+        let now = Timestamp::now();
+        let claim = JobClaim { owner: &self.owner, now, lease_until: now + LEASE, limit: BATCH, skip_companies: &busy };
+        let jobs = store.claim_jobs(&claim).await?;
+        let claimed = jobs.len();
+        let mut by_company: Vec<(CompanyId, Vec<OutboxJob>)> = Vec::new();
+        for job in jobs {
+            match by_company.iter_mut().find(|(c, _)| *c == job.company_id) {
+                Some((_, list)) => list.push(job),
+                None => by_company.push((job.company_id, vec![job])),
             }
         }
-        self.update_gauges().await?;
-        Ok(0)
+        for (company, list) in by_company {
+            self.busy.lock().unwrap_or_else(|p| p.into_inner()).insert(company);
+            let worker = Arc::clone(self);
+            tokio::spawn(async move {
+                if let Err(error) = worker.deliver_company(company, &list).await {
+                    tracing::warn!(%error, company = %company, "outbox delivery failed");
+                }
+                worker.busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&company);
+                if let Err(error) = worker.update_gauges().await {
+                    tracing::warn!(%error, "outbox gauges not updated");
+                }
+            });
+        }
+        if claimed == 0 {
+            self.update_gauges().await?;
+        }
+        Ok(claimed)
+    }
+
+    fn busy_companies(&self) -> HashSet<CompanyId> {
+        self.busy.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// One company's jobs, in order.
+    async fn deliver_company(&self, company: CompanyId, jobs: &[OutboxJob]) -> Result<(), StoreError> {
+        let connections: HashMap<CompanyId, CalcomConnection> =
+            self.state.store().calcom_connections().await?.into_iter().map(|c| (c.company_id, c)).collect();
+        for job in jobs {
+            let step = match self.paused(company) {
+                Some(until) => Step::Retry {
+                    error: "waiting for Cal.com's rate limit".into(),
+                    wait: Some(until.duration_since(Timestamp::now()).unsigned_abs()),
+                },
+                None => self.deliver(job, &connections).await,
+            };
+            self.finish(job, step).await?;
+        }
+        Ok(())
     }
 
     async fn finish(&self, job: &OutboxJob, step: Step) -> Result<(), StoreError> {
         let now = Timestamp::now();
         let max = self.state.settings().outbox_max_attempts;
+        // An outage only delays the mirror: a passing failure is retried for as long as the
+        // appointment lies ahead (by the business clock, which its times belong to); only then,
+        // or when Cal.com refuses for good, is the job parked for an operator.
+        let start = job.payload.get("start").and_then(|v| v.as_str()).and_then(|s| s.parse::<Timestamp>().ok());
+        let ahead = start.is_some_and(|s| s > self.state.settings().clock.now());
         let (outcome, link, label) = match step {
             Step::Done(link) => (JobOutcome::Done, link, "done"),
-            Step::Retry { error, .. } if job.attempts >= max => (
-                JobOutcome::Failed { error: format!("gave up after {} attempts: {error}", job.attempts) },
+            Step::Retry { error, .. } if job.attempts >= max && !ahead => (
+                JobOutcome::Failed {
+                    error: format!("gave up after {} attempts, the appointment has passed: {error}", job.attempts),
+                },
                 None,
                 "failed",
             ),
@@ -246,7 +297,7 @@ impl CalcomSync {
                 ..BookingQuery::default()
             };
             let (found, rate) = client.bookings(&query).await?;
-            self.note(rate);
+            self.note(a.company_id, rate);
             if let Some(b) = found.iter().find(|b| b.appointment_id() == Some(a.id.0) && !b.is_cancelled()) {
                 return Ok(Step::Done(Some(b.uid.clone())));
             }
@@ -277,7 +328,7 @@ impl CalcomSync {
             metadata,
         };
         let (booking, rate) = client.create_booking(&new).await?;
-        self.note(rate);
+        self.note(a.company_id, rate);
         Ok(accept_created(&booking, a, job))
     }
 
@@ -287,14 +338,14 @@ impl CalcomSync {
             return Ok(Step::Done(None));
         }
         let (current, rate) = client.booking(&uid).await?;
-        self.note(rate);
+        self.note(a.company_id, rate);
         let Some(mut current) = current else { return Ok(Step::Fail(format!("Cal.com does not know booking {uid}"))) };
         // A previous attempt's reschedule may have gone through with its answer lost: follow it.
         if current.is_cancelled()
             && let Some(next) = current.rescheduled_to.clone()
         {
             let (successor, rate) = client.booking(&next).await?;
-            self.note(rate);
+            self.note(a.company_id, rate);
             match successor {
                 Some(s) => current = s,
                 None => return Ok(Step::Fail(format!("Cal.com does not know booking {next}"))),
@@ -308,20 +359,20 @@ impl CalcomSync {
             return Ok(Step::Fail(format!("booking {} was cancelled in Cal.com", current.uid)));
         }
         let (moved, rate) = client.reschedule_booking(&current.uid, a.range.start(), "moved by phone").await?;
-        self.note(rate);
+        self.note(a.company_id, rate);
         Ok(Step::Done(Some(moved.uid)))
     }
 
     async fn cancel(&self, client: &Client, a: &Appointment) -> Result<Step, CalError> {
         let Some(uid) = a.calcom_uid.clone() else { return Ok(Step::Done(None)) };
         let (current, rate) = client.booking(&uid).await?;
-        self.note(rate);
+        self.note(a.company_id, rate);
         match current {
             None => Ok(Step::Done(None)),
             Some(b) if b.is_cancelled() => Ok(Step::Done(None)),
             Some(_) => {
                 let rate = client.cancel_booking(&uid, "cancelled by phone").await?;
-                self.note(rate);
+                self.note(a.company_id, rate);
                 Ok(Step::Done(None))
             }
         }

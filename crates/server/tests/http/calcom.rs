@@ -278,7 +278,7 @@ async fn siblings_at_one_time_are_both_mirrored(db: TestDb) {
 async fn a_business_clock_ahead_still_mirrors_at_once(db: TestDb) {
     let fake = fake().await;
     let mut ahead = settings();
-    let monday = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap()).date()
+    let monday = Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap()).date()
         + jiff::Span::new().days(30);
     let monday = monday.nth_weekday(1, jiff::civil::Weekday::Monday).unwrap();
     let start: Timestamp = format!("{monday}T08:00:00Z").parse().unwrap();
@@ -289,6 +289,66 @@ async fn a_business_clock_ahead_still_mirrors_at_once(db: TestDb) {
     settled(&s).await;
     assert_eq!(jobs(&s, "done").await.len(), 1, "{:?}", jobs(&s, "failed").await);
     assert_eq!(fake.bookings().len(), 1);
+    s.stop().await;
+}
+
+/// A long outage only delays the mirror: failures beyond the attempt limit keep being retried
+/// while the appointment lies ahead, and the job is delivered once Cal.com answers again.
+async fn an_outage_delays_and_never_parks(db: TestDb) {
+    let fake = fake().await;
+    let mut patient = settings();
+    patient.outbox_max_attempts = 2;
+    let s = TestServer::start_with_tenants(db, patient, &tenants(&fake)).await;
+    fake.fail_next(&[503, 503, 500, 502, 503]);
+    book(&s, "call_cal_outage", json!({"service": "Herrenhaarschnitt", "date": "morgen", "time": "15:00"})).await;
+    settled(&s).await;
+    assert!(jobs(&s, "failed").await.is_empty(), "an outage never parks a job: {:?}", jobs(&s, "failed").await);
+    let done = jobs(&s, "done").await;
+    assert_eq!(done.len(), 1);
+    assert!(done[0]["attempts"].as_i64().unwrap() >= 6, "{done:?}");
+    assert_eq!(fake.bookings().len(), 1);
+    s.stop().await;
+}
+
+/// Two companies, two Cal.com accounts: one hangs, the other's mirror goes on meanwhile.
+async fn a_hanging_account_does_not_hold_up_another_company(db: TestDb) {
+    let hanging = fake().await;
+    hanging.set_delay(Duration::from_secs(30));
+    let healthy = FakeCalcom::start("127.0.0.1:0", KEY).await.unwrap();
+    healthy.event_type(31, 201, 30);
+    let practice = format!(
+        "[company.calcom]\nbase_url = \"{}\"\napi_key = \"{KEY}\"\nwebhook_secret = \"{SECRET}\"\n\
+         event_types = {{ consultation = 31 }}\nusers = {{ dr-patel = 201 }}\n\n",
+        healthy.url
+    );
+    let both = tenants(&hanging);
+    let (salon, rest) = both.split_once("[[company]]\nkey = \"brightsmile\"").unwrap();
+    let rest = rest.replacen("[[company.service]]", &format!("{practice}[[company.service]]"), 1);
+    let mut slow = settings();
+    slow.calcom_timeout = Duration::from_secs(20);
+    let s = TestServer::start_with_tenants(db, slow, &format!("{salon}[[company]]\nkey = \"brightsmile\"{rest}")).await;
+    book(&s, "call_cal_hang", json!({"service": "Herrenhaarschnitt", "date": "morgen", "time": "15:00"})).await;
+    while hanging.in_flight() == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let john = call_object(
+        "call_cal_other",
+        frontdesk_server::test_support::JOHN,
+        frontdesk_server::test_support::SMILE,
+        "ongoing",
+    );
+    let booked = s
+        .function("book_appointment", json!({"service": "consult", "date": "2026-03-12", "time": "10am"}), &john)
+        .await;
+    assert_eq!(booked["status"], "booked", "{booked}");
+    for _ in 0..400 {
+        if !healthy.bookings().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(healthy.bookings().len(), 1, "the practice's booking is mirrored");
+    assert!(hanging.in_flight() > 0, "while the salon's Cal.com still hangs");
     s.stop().await;
 }
 
@@ -518,6 +578,8 @@ async fn secrets_never_leave_the_server(db: TestDb) {
 }
 
 backend_tests!(
+    an_outage_delays_and_never_parks,
+    a_hanging_account_does_not_hold_up_another_company,
     a_business_clock_ahead_still_mirrors_at_once,
     siblings_at_one_time_are_both_mirrored,
     deliveries_that_cannot_be_applied_are_stored_as_failed,

@@ -192,7 +192,14 @@ for_backends! {
 #[async_trait]
 impl [Outbox for SqlStore<DB>] {
     async fn claim_jobs(&self, claim: &JobClaim<'_>) -> Result<Vec<OutboxJob>> {
-        let (owner, claim) = (claim.owner.to_owned(), JobClaim { owner: "", ..*claim });
+        let claim_skip = claim.skip_companies.to_vec();
+        let (owner, claim) = (claim.owner.to_owned(), JobClaim { owner: "", skip_companies: &[], ..*claim });
+        // Company ids are integers: listed inline, nothing from outside reaches the statement.
+        let skip = if claim_skip.is_empty() {
+            String::new()
+        } else {
+            format!(" AND j.company_id NOT IN ({})", claim_skip.iter().map(|c| c.0.to_string()).collect::<Vec<_>>().join(", "))
+        };
         self.on_lane(move |writer| async move {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox_jobs SET status = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1,
@@ -203,7 +210,7 @@ impl [Outbox for SqlStore<DB>] {
                        AND NOT EXISTS (
                             SELECT 1 FROM outbox_jobs e
                              WHERE e.appointment_id = j.appointment_id AND e.id < j.id
-                               AND e.status IN ('pending', 'running'))
+                               AND e.status IN ('pending', 'running')){skip}
                      ORDER BY j.id LIMIT $4{})
                 AND (status = 'pending' OR lease_until < $3)
               RETURNING {JOB_COLUMNS}",

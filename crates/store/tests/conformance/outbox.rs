@@ -73,7 +73,8 @@ async fn concurrent_claims_never_share_a_job(db: TestDb) {
     for owner in ["w1", "w2", "w3", "w4"] {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let claim = JobClaim { owner, now, lease_until: now + SignedDuration::from_mins(1), limit: 3 };
+            let claim =
+                JobClaim { owner, now, lease_until: now + SignedDuration::from_mins(1), limit: 3, skip_companies: &[] };
             store.claim_jobs(&claim).await.unwrap().into_iter().map(|j| (owner, j.id)).collect::<Vec<_>>()
         }));
     }
@@ -102,8 +103,13 @@ async fn jobs_run_in_order_and_leases_expire(db: TestDb) {
     enqueue(&store, company, ids[0], OutboxKind::CalcomCreate).await;
     enqueue(&store, company, ids[0], OutboxKind::CalcomCancel).await;
     let now = t0() + SignedDuration::from_mins(1);
-    let claim =
-        |owner, now: Timestamp| JobClaim { owner, now, lease_until: now + SignedDuration::from_mins(1), limit: 10 };
+    let claim = |owner, now: Timestamp| JobClaim {
+        owner,
+        now,
+        lease_until: now + SignedDuration::from_mins(1),
+        limit: 10,
+        skip_companies: &[],
+    };
     let first = store.claim_jobs(&claim("w1", now)).await.unwrap();
     assert_eq!(first.len(), 1, "the cancellation waits for the creation");
     assert_eq!(first[0].kind, OutboxKind::CalcomCreate);
