@@ -78,6 +78,9 @@ pub struct ServeArgs {
     /// How often the background workers (reconciler, Cal.com outbox) look for work [default: 5s]
     #[arg(long, env = "FRONTDESK_WORKER_INTERVAL", value_parser = parse_duration)]
     pub worker_interval: Option<Duration>,
+    /// How often Cal.com is asked for bookings its webhooks may have missed [default: 5m]
+    #[arg(long, env = "FRONTDESK_CALCOM_PULL_INTERVAL", value_parser = parse_duration)]
+    pub calcom_pull_interval: Option<Duration>,
     /// Disconnect clients that take longer to send a request's headers [default: 10s]
     #[arg(long, env = "FRONTDESK_HEADER_READ_TIMEOUT", value_parser = parse_duration)]
     pub header_read_timeout: Option<Duration>,
@@ -104,6 +107,7 @@ pub struct FileConfig {
     reconcile_after: Option<String>,
     request_timeout: Option<String>,
     worker_interval: Option<String>,
+    calcom_pull_interval: Option<String>,
     header_read_timeout: Option<String>,
     max_connections: Option<usize>,
     listen_backlog: Option<u32>,
@@ -161,6 +165,8 @@ pub struct ResolvedServe {
     pub request_timeout: Option<Duration>,
     /// Background worker interval.
     pub worker_interval: Option<Duration>,
+    /// Cal.com catch-up pull interval.
+    pub calcom_pull_interval: Option<Duration>,
     /// Header read timeout.
     pub header_read_timeout: Option<Duration>,
     /// Connection cap.
@@ -230,6 +236,10 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
         worker_interval: match args.worker_interval {
             Some(d) => Some(d),
             None => file_duration(&file.worker_interval, "worker_interval")?,
+        },
+        calcom_pull_interval: match args.calcom_pull_interval {
+            Some(d) => Some(d),
+            None => file_duration(&file.calcom_pull_interval, "calcom_pull_interval")?,
         },
         header_read_timeout: match args.header_read_timeout {
             Some(d) => Some(d),

@@ -42,6 +42,9 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     if let Some(d) = serve.request_timeout {
         settings.request_timeout = d;
     }
+    if let Some(d) = serve.calcom_pull_interval {
+        settings.calcom_pull_interval = d;
+    }
     if let Some(d) = serve.worker_interval {
         settings.worker_interval = d;
     }
