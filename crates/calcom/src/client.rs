@@ -6,7 +6,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::wire::{BOOKINGS_API_VERSION, Booking, NewBooking};
+use crate::wire::{BOOKINGS_API_VERSION, BOOKINGS_LIST_API_VERSION, Booking, NewBooking};
 
 /// What the rate-limit headers of an answer said.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,10 +66,19 @@ pub struct BookingQuery {
     pub before_end: Option<Timestamp>,
     /// Changed after (the catch-up pull), oldest change first.
     pub after_updated_at: Option<Timestamp>,
-    /// Page size.
-    pub take: u32,
-    /// Offset.
-    pub skip: u32,
+    /// Page size (`limit`, at most 100).
+    pub limit: u32,
+    /// Where the page starts: the cursor the previous page handed back; `None` for the first.
+    pub cursor: Option<String>,
+}
+
+/// One page of `GET /v2/bookings`.
+#[derive(Clone, Debug, Default)]
+pub struct BookingPage {
+    /// The bookings.
+    pub bookings: Vec<Booking>,
+    /// The cursor of the next page, if there is one.
+    pub next_cursor: Option<String>,
 }
 
 /// A Cal.com API client for one company's connection.
@@ -96,10 +105,15 @@ impl Client {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.versioned(method, path, BOOKINGS_API_VERSION)
+    }
+
+    /// A request with its endpoint's `cal-api-version` (required per endpoint).
+    fn versioned(&self, method: reqwest::Method, path: &str, version: &str) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.base_url))
             .bearer_auth(&self.api_key)
-            .header("cal-api-version", BOOKINGS_API_VERSION)
+            .header("cal-api-version", version)
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Value, RateLimit), CalError> {
@@ -192,10 +206,12 @@ impl Client {
         Ok((Self::booking_of(&body)?, rate))
     }
 
-    /// `GET /v2/bookings` with filters.
-    pub async fn bookings(&self, query: &BookingQuery) -> Result<(Vec<Booking>, RateLimit), CalError> {
-        let mut params: Vec<(&str, String)> =
-            vec![("take", query.take.max(1).to_string()), ("skip", query.skip.to_string())];
+    /// `GET /v2/bookings` with filters, one page (the list's own API version, cursor paging).
+    pub async fn bookings(&self, query: &BookingQuery) -> Result<(BookingPage, RateLimit), CalError> {
+        let mut params: Vec<(&str, String)> = vec![("limit", query.limit.clamp(1, 100).to_string())];
+        if let Some(cursor) = &query.cursor {
+            params.push(("cursor", cursor.clone()));
+        }
         if let Some(e) = &query.attendee_email {
             params.push(("attendeeEmail", e.clone()));
         }
@@ -209,10 +225,20 @@ impl Client {
             params.push(("afterUpdatedAt", t.to_string()));
             params.push(("sortUpdatedAt", "asc".into()));
         }
-        let (_, body, rate) = self.send(self.request(reqwest::Method::GET, "/bookings").query(&params)).await?;
-        let bookings =
-            body.get("data").and_then(Value::as_array).map(|a| a.iter().filter_map(Booking::from_value).collect());
-        Ok((bookings.unwrap_or_default(), rate))
+        let request = self.versioned(reqwest::Method::GET, "/bookings", BOOKINGS_LIST_API_VERSION).query(&params);
+        let (_, body, rate) = self.send(request).await?;
+        let bookings: Vec<Booking> = body
+            .get("data")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Booking::from_value).collect())
+            .unwrap_or_default();
+        // The next page's cursor, as a string or a number; none when this page was the last.
+        let next_cursor = body.get("pagination").and_then(|p| p.get("nextCursor")).and_then(|c| match c {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        Ok((BookingPage { bookings, next_cursor }, rate))
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::wire::{BOOKINGS_API_VERSION, NewBooking};
+use crate::wire::{BOOKINGS_API_VERSION, BOOKINGS_LIST_API_VERSION, NewBooking};
 
 /// One booking held by the fake.
 #[derive(Clone, Debug)]
@@ -220,6 +220,8 @@ fn success(status: StatusCode, data: Value) -> Response {
 /// The common part of every request: record it, check key and version, inject failures and delay.
 /// Returns `Err(response)` to answer at once, or `Ok(lost)` to carry on.
 async fn admit(state: &FakeState, headers: &HeaderMap, what: String) -> Result<bool, Response> {
+    // The list has its own, newer version; every other bookings endpoint the older one.
+    let expected = if what == "GET /bookings" { BOOKINGS_LIST_API_VERSION } else { BOOKINGS_API_VERSION };
     lock(&state.requests).push(what.clone());
     let key_ok =
         headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {}", state.api_key));
@@ -227,7 +229,7 @@ async fn admit(state: &FakeState, headers: &HeaderMap, what: String) -> Result<b
         return Err(error(StatusCode::UNAUTHORIZED, "invalid API key"));
     }
     let version = headers.get("cal-api-version").and_then(|v| v.to_str().ok());
-    if version != Some(BOOKINGS_API_VERSION) {
+    if version != Some(expected) {
         return Err(error(StatusCode::BAD_REQUEST, "wrong or missing cal-api-version for bookings"));
     }
     let delay = *lock(&state.delay);
@@ -350,10 +352,17 @@ async fn list(
     if q.contains_key("sortUpdatedAt") {
         found.sort_by_key(|b| b.updated_at);
     }
-    let skip = q.get("skip").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let take = q.get("take").and_then(|v| v.parse().ok()).unwrap_or(100);
-    let page: Vec<Value> = found.iter().skip(skip).take(take).map(FakeBooking::json).collect();
-    answer(lost, success(StatusCode::OK, Value::Array(page))).await
+    // Cursor paging: `limit` (≤ 100) and the opaque `cursor` of the previous page.
+    if q.contains_key("take") || q.contains_key("skip") {
+        return error(StatusCode::BAD_REQUEST, "take/skip are not parameters of this version; use limit and cursor");
+    }
+    let start: usize = q.get("cursor").and_then(|c| c.strip_prefix("c").and_then(|n| n.parse().ok())).unwrap_or(0);
+    let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100).min(100);
+    let page: Vec<Value> = found.iter().skip(start).take(limit).map(FakeBooking::json).collect();
+    let next = (start + limit < found.len()).then(|| format!("c{}", start + limit));
+    let body =
+        json!({"status": "success", "data": page, "pagination": {"nextCursor": next, "hasNextPage": next.is_some()}});
+    answer(lost, (StatusCode::OK, rate_headers(100), axum::Json(body)).into_response()).await
 }
 
 async fn read(State(state): State<Arc<FakeState>>, headers: HeaderMap, Path(uid): Path<String>) -> Response {

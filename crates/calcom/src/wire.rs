@@ -6,8 +6,13 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The `cal-api-version` of the bookings endpoints frontdesk speaks.
+/// The `cal-api-version` of the bookings endpoints frontdesk speaks (create, read, cancel,
+/// reschedule).
 pub const BOOKINGS_API_VERSION: &str = "2024-08-13";
+
+/// The `cal-api-version` of `GET /v2/bookings`, the list: the current one, paged with `limit`
+/// and `cursor` (a wrong or missing version silently falls back to an older shape).
+pub const BOOKINGS_LIST_API_VERSION: &str = "2026-05-01";
 
 /// The metadata key under which frontdesk stores its appointment id in each booking it creates.
 pub const APPOINTMENT_KEY: &str = "frontdesk_appointment_id";

@@ -56,18 +56,24 @@ async fn company(state: &AppState, connection: &CalcomConnection) -> Result<usiz
         connection.last_pulled_at.unwrap_or_else(|| Timestamp::now() - SignedDuration::from_hours(24)) - OVERLAP;
     let mut newest = connection.last_pulled_at;
     let mut applied = 0;
-    for page in 0..MAX_PAGES {
-        let query =
-            BookingQuery { after_updated_at: Some(since), take: PAGE, skip: page * PAGE, ..BookingQuery::default() };
-        let (bookings, _) = client.bookings(&query).await.map_err(PullError::Calcom)?;
-        for booking in &bookings {
+    let mut cursor = None;
+    for _ in 0..MAX_PAGES {
+        let query = BookingQuery {
+            after_updated_at: Some(since),
+            limit: PAGE,
+            cursor: cursor.take(),
+            ..BookingQuery::default()
+        };
+        let (page, _) = client.bookings(&query).await.map_err(PullError::Calcom)?;
+        for booking in &page.bookings {
             newest = newest.max(booking.updated_at);
             if apply_pulled(state, entry, booking).await? {
                 applied += 1;
             }
         }
-        if bookings.len() < PAGE as usize {
-            break;
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

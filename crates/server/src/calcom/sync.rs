@@ -293,12 +293,12 @@ impl CalcomSync {
                 attendee_email: Some(email.clone()),
                 after_start: Some(a.range.start() - SignedDuration::from_mins(1)),
                 before_end: Some(a.range.end() + SignedDuration::from_hours(24)),
-                take: 50,
+                limit: 50,
                 ..BookingQuery::default()
             };
             let (found, rate) = client.bookings(&query).await?;
             self.note(a.company_id, rate);
-            if let Some(b) = found.iter().find(|b| b.appointment_id() == Some(a.id.0) && !b.is_cancelled()) {
+            if let Some(b) = found.bookings.iter().find(|b| b.appointment_id() == Some(a.id.0) && !b.is_cancelled()) {
                 return Ok(Step::Done(Some(b.uid.clone())));
             }
         }

@@ -12,7 +12,7 @@ use frontdesk_server::test_support::{ADMIN_TOKEN, FRISEUR, HANS, TestServer, cal
 use frontdesk_server::{RunningServer, Settings};
 use frontdesk_store::backend_tests;
 use frontdesk_store::test_support::TestDb;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 const KEY: &str = "cal_test_key";
@@ -487,6 +487,29 @@ async fn the_catch_up_pull_finds_what_webhooks_missed(db: TestDb) {
     s.stop().await;
 }
 
+/// More changes than fit one page: the pull follows the list's cursor (the current list version,
+/// `limit` and `cursor`; the fake refuses the old `take`/`skip`) until it has them all.
+async fn the_pull_pages_with_the_cursor(db: TestDb) {
+    let fake = fake().await;
+    let mut settings = settings();
+    settings.calcom_pull_interval = Duration::from_millis(100);
+    let s = TestServer::start_with_tenants(db, settings, &tenants(&fake)).await;
+    let first: Timestamp = "2026-03-10T13:00:00Z".parse().unwrap();
+    for i in 0..230 {
+        let start = first + SignedDuration::from_hours(i * 2);
+        fake.add_external(13, MEHMET, start, 30, &format!("walk-in-{i}@example.org"));
+    }
+    for _ in 0..200 {
+        if s.db.scalar("SELECT COUNT(*) FROM busy_blocks WHERE active").await == 230 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(s.db.scalar("SELECT COUNT(*) FROM busy_blocks WHERE active").await, 230);
+    assert!(fake.requests().iter().filter(|r| *r == "GET /bookings").count() >= 3, "three pages at least");
+    s.stop().await;
+}
+
 /// With Cal.com hanging, function calls are answered as usual: Cal.com is never on their path.
 async fn a_hanging_calcom_never_blocks_function_calls(db: TestDb) {
     let fake = fake().await;
@@ -578,6 +601,7 @@ async fn secrets_never_leave_the_server(db: TestDb) {
 }
 
 backend_tests!(
+    the_pull_pages_with_the_cursor,
     an_outage_delays_and_never_parks,
     a_hanging_account_does_not_hold_up_another_company,
     a_business_clock_ahead_still_mirrors_at_once,
