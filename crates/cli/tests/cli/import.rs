@@ -26,6 +26,19 @@ async fn importing_the_demo_twice_changes_nothing(db: TestDb) {
     assert_eq!(db.dump().await, before);
 }
 
+/// A Cal.com connection in the earlier form (one event type per service) still imports, with a
+/// warning naming each staff member and service for whom Cal.com will pick the host.
+async fn a_per_service_calcom_mapping_imports_with_a_warning(db: TestDb) {
+    let link = "[company.calcom]\napi_key = \"k\"\nwebhook_secret = \"s\"\n\
+                event_types = { herrenhaarschnitt = 11 }\nusers = { anna = 101 }\n\n";
+    let file = file_with(&DEMO.replacen("[[company.service]]", &format!("{link}[[company.service]]"), 1));
+    let out = frontdesk(&db.url, &["import", file.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("Cal.com will pick the host"), "{stderr}");
+    assert!(stderr.contains("anna/herrenhaarschnitt") && stderr.contains("mehmet/herrenhaarschnitt"), "{stderr}");
+}
+
 /// Each bad input: the message names company, entity and field, and nothing is written.
 async fn bad_tenant_files_are_rejected_without_writing(db: TestDb) {
     let demo = file_with(DEMO);
@@ -99,6 +112,7 @@ async fn a_number_owned_by_another_stored_company_is_rejected(db: TestDb) {
 }
 
 backend_tests!(
+    a_per_service_calcom_mapping_imports_with_a_warning,
     importing_the_demo_twice_changes_nothing,
     bad_tenant_files_are_rejected_without_writing,
     a_number_owned_by_another_stored_company_is_rejected,
