@@ -25,6 +25,7 @@ pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
         "sqlite": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy",
         5 "0005_customer_salutation",
         6 "0006_calcom_staff_event_types",
+        7 "0007_call_reference_indexes",
     ])
 });
 
@@ -33,5 +34,6 @@ pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
         "postgres": 1 "0001_foundation", 2 "0002_calcom", 3 "0003_customer_index", 4 "0004_call_tenancy",
         5 "0005_customer_salutation",
         6 "0006_calcom_staff_event_types",
+        7 "0007_call_reference_indexes",
     ])
 });

@@ -265,49 +265,27 @@ impl [Conn<'_, DB>] {
                 call_ids.insert(j.external, current.id);
                 let facts = current.facts.join(&j.facts);
                 let links = current.links.join(&j.links);
-                merged.push((j.external, facts, links, current.first_seen_at, current.last_event_at.max(j.last)));
+                let company_changes = links.company_id != current.links.company_id;
+                merged.push((
+                    company_changes,
+                    (j.external, facts, links, current.first_seen_at, current.last_event_at.max(j.last)),
+                ));
             }
             if merged.len() != joined.len() {
                 return Err(StoreError::Corrupt("a call inserted in this transaction cannot be read back".into()));
             }
-            let mut q = QueryBuilder::<DB>::new(
-                "INSERT INTO calls (external_id, company_id, branch_id, customer_id, status, agent_id, direction, \
-                 from_number, to_number, started_at, ended_at, duration_ms, disconnection_reason, transcript, \
-                 recording_url, public_log_url, analysis, cost_cents, first_seen_at, last_event_at) ",
-            );
-            q.push_values(merged, |mut b, (external, f, l, first, last)| {
-                b.push_bind(external.to_owned())
-                    .push_bind(l.company_id.map(|c| c.0))
-                    .push_bind(l.branch_id.map(|c| c.0))
-                    .push_bind(l.customer_id.map(|c| c.0))
-                    .push_bind(f.status.unwrap_or(CallStatus::Registered).as_str())
-                    .push_bind(f.agent_id)
-                    .push_bind(f.direction)
-                    .push_bind(f.from_number)
-                    .push_bind(f.to_number)
-                    .push_bind(f.started_at.map(Stamp))
-                    .push_bind(f.ended_at.map(Stamp))
-                    .push_bind(f.duration_ms)
-                    .push_bind(f.disconnection_reason)
-                    .push_bind(f.transcript)
-                    .push_bind(f.recording_url)
-                    .push_bind(f.public_log_url)
-                    .push_bind(f.analysis)
-                    .push_bind(f.cost.map(|c| c.0))
-                    .push_bind(Stamp(first))
-                    .push_bind(Stamp(last));
-            });
-            q.push(
-                " ON CONFLICT (external_id) DO UPDATE SET company_id = excluded.company_id, \
-                 branch_id = excluded.branch_id, customer_id = excluded.customer_id, status = excluded.status, \
-                 agent_id = excluded.agent_id, direction = excluded.direction, from_number = excluded.from_number, \
-                 to_number = excluded.to_number, started_at = excluded.started_at, ended_at = excluded.ended_at, \
-                 duration_ms = excluded.duration_ms, disconnection_reason = excluded.disconnection_reason, \
-                 transcript = excluded.transcript, recording_url = excluded.recording_url, \
-                 public_log_url = excluded.public_log_url, analysis = excluded.analysis, \
-                 cost_cents = excluded.cost_cents, last_event_at = excluded.last_event_at",
-            );
-            q.build().execute(&mut *conn).await.map_err(db::<DB>)?;
+            // A call's company is part of the key every row about it refers to (I7): rewriting it
+            // makes the database look for those rows (SQLite does so whenever the column is in
+            // the SET list, changed or not). So it is written only for the calls it changes for
+            // — each call once, at its first routed sighting.
+            let (moving, staying): (Vec<_>, Vec<_>) = merged.into_iter().partition(|(changes, _)| *changes);
+            for (with_company, rows) in [(true, moving), (false, staying)] {
+                if rows.is_empty() {
+                    continue;
+                }
+                let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+                Conn::<DB>(&mut *conn).upsert_calls(rows, with_company).await?;
+            }
         }
 
         // 3. Traces.
@@ -349,8 +327,57 @@ impl [Conn<'_, DB>] {
         }
         Ok(outcome.into_iter().map(|o| o.unwrap_or(Recorded::Stored)).collect())
     }
+
+    /// Writes merged calls back in one statement; their company only `with_company`.
+    async fn upsert_calls(&mut self, rows: Vec<MergedCall<'_>>, with_company: bool) -> Result<()> {
+        let mut q = QueryBuilder::<DB>::new(
+            "INSERT INTO calls (external_id, company_id, branch_id, customer_id, status, agent_id, direction, \
+             from_number, to_number, started_at, ended_at, duration_ms, disconnection_reason, transcript, \
+             recording_url, public_log_url, analysis, cost_cents, first_seen_at, last_event_at) ",
+        );
+        q.push_values(rows, |mut b, (external, f, l, first, last)| {
+            b.push_bind(external.to_owned())
+                .push_bind(l.company_id.map(|c| c.0))
+                .push_bind(l.branch_id.map(|c| c.0))
+                .push_bind(l.customer_id.map(|c| c.0))
+                .push_bind(f.status.unwrap_or(CallStatus::Registered).as_str())
+                .push_bind(f.agent_id)
+                .push_bind(f.direction)
+                .push_bind(f.from_number)
+                .push_bind(f.to_number)
+                .push_bind(f.started_at.map(Stamp))
+                .push_bind(f.ended_at.map(Stamp))
+                .push_bind(f.duration_ms)
+                .push_bind(f.disconnection_reason)
+                .push_bind(f.transcript)
+                .push_bind(f.recording_url)
+                .push_bind(f.public_log_url)
+                .push_bind(f.analysis)
+                .push_bind(f.cost.map(|c| c.0))
+                .push_bind(Stamp(first))
+                .push_bind(Stamp(last));
+        });
+        q.push(" ON CONFLICT (external_id) DO UPDATE SET ");
+        if with_company {
+            q.push("company_id = excluded.company_id, ");
+        }
+        q.push(
+            "branch_id = excluded.branch_id, customer_id = excluded.customer_id, status = excluded.status, \
+             agent_id = excluded.agent_id, direction = excluded.direction, from_number = excluded.from_number, \
+             to_number = excluded.to_number, started_at = excluded.started_at, ended_at = excluded.ended_at, \
+             duration_ms = excluded.duration_ms, disconnection_reason = excluded.disconnection_reason, \
+             transcript = excluded.transcript, recording_url = excluded.recording_url, \
+             public_log_url = excluded.public_log_url, analysis = excluded.analysis, \
+             cost_cents = excluded.cost_cents, last_event_at = excluded.last_event_at",
+        );
+        q.build().execute(&mut *self.0).await.map_err(db::<DB>)?;
+        Ok(())
+    }
 }
 }
+
+/// A call as merged for writing back: external id, facts, links, first seen, last event.
+type MergedCall<'a> = (&'a str, CallFacts, CallLinks, Timestamp, Timestamp);
 
 /// Appends ` IN ($1, $2, …)` binding each text in `items` (never empty here: every caller has at
 /// least one).
