@@ -292,9 +292,11 @@ pub async fn book(
     let probe = Probe::at(request.start, request.window);
     // A known customer is locked and checked first, so that "you already have an appointment
     // then" wins over "not free" (their own appointment may be what is in the way). A customer
-    // created by this booking is checked again after its upsert, below.
+    // created by this booking is checked after its upsert, below.
     let range = requested_range(company, request.service, request.start)?;
-    if !request.another_person
+    // Whether the customer's own appointments are checked (once, under their lock).
+    let mut own_checked = request.another_person;
+    if !own_checked
         && let Some(phone) = &request.customer.phone
         && let Some(known) = tx.customer_by_phone(company.company.id, phone).await?
     {
@@ -302,6 +304,7 @@ pub async fn book(
         if let Some(existing) = BusyFrom::Tx(&mut *tx).own_overlap(company, known.id, range, None).await? {
             return Ok(BookOutcome::AlreadyBooked { existing: Box::new(existing) });
         }
+        own_checked = true;
     }
     let mut customer: Option<Customer> = None;
     for _ in 0..RACE_RETRIES {
@@ -319,11 +322,13 @@ pub async fn book(
                 c
             }
         };
-        if !request.another_person {
-            let range = (slot.start, slot.end);
+        if !own_checked {
+            // A customer this booking created (or one that appeared meanwhile), now locked by the
+            // upsert: a concurrent first booking of theirs has committed and is seen here.
             if let Some(existing) = BusyFrom::Tx(&mut *tx).own_overlap(company, who.id, range, None).await? {
                 return Ok(BookOutcome::AlreadyBooked { existing: Box::new(existing) });
             }
+            own_checked = true;
         }
         let new = NewAppointment {
             company_id: company.company.id,

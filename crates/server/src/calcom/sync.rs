@@ -139,11 +139,17 @@ impl CalcomSync {
                 None => by_company.push((job.company_id, vec![job])),
             }
         }
+        if by_company.is_empty() {
+            self.update_gauges().await?;
+            return Ok(0);
+        }
+        let connections: Arc<HashMap<CompanyId, CalcomConnection>> =
+            Arc::new(store.calcom_connections().await?.into_iter().map(|c| (c.company_id, c)).collect());
         for (company, list) in by_company {
             self.busy.lock().unwrap_or_else(|p| p.into_inner()).insert(company);
-            let worker = Arc::clone(self);
+            let (worker, connections) = (Arc::clone(self), Arc::clone(&connections));
             tokio::spawn(async move {
-                if let Err(error) = worker.deliver_company(company, &list).await {
+                if let Err(error) = worker.deliver_company(company, &list, &connections).await {
                     tracing::warn!(%error, company = %company, "outbox delivery failed");
                 }
                 worker.busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&company);
@@ -151,9 +157,6 @@ impl CalcomSync {
                     tracing::warn!(%error, "outbox gauges not updated");
                 }
             });
-        }
-        if claimed == 0 {
-            self.update_gauges().await?;
         }
         Ok(claimed)
     }
@@ -163,16 +166,19 @@ impl CalcomSync {
     }
 
     /// One company's jobs, in order.
-    async fn deliver_company(&self, company: CompanyId, jobs: &[OutboxJob]) -> Result<(), StoreError> {
-        let connections: HashMap<CompanyId, CalcomConnection> =
-            self.state.store().calcom_connections().await?.into_iter().map(|c| (c.company_id, c)).collect();
+    async fn deliver_company(
+        &self,
+        company: CompanyId,
+        jobs: &[OutboxJob],
+        connections: &HashMap<CompanyId, CalcomConnection>,
+    ) -> Result<(), StoreError> {
         for job in jobs {
             let step = match self.paused(company) {
                 Some(until) => Step::Retry {
                     error: "waiting for Cal.com's rate limit".into(),
                     wait: Some(until.duration_since(Timestamp::now()).unsigned_abs()),
                 },
-                None => self.deliver(job, &connections).await,
+                None => self.deliver(job, connections).await,
             };
             self.finish(job, step).await?;
         }
