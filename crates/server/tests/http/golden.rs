@@ -324,6 +324,188 @@ async fn practice(t: &mut Script<'_>) {
     t.ask(Known, "drop_all_tables", json!({})).await;
 }
 
+/// Every message of the catalogue, with sample fragments, in both languages: the sentences the
+/// representative calls do not reach (a database fault, a lost race, a monthly quota) are in the
+/// golden file too. `name` matches every variant, so a new one does not compile without a name
+/// here, and the count below fails until it has a sample.
+fn catalogue_lines() -> Vec<String> {
+    use frontdesk_domain::language::catalogue::{Missing, Msg, Why, say};
+    use frontdesk_domain::language::spoken;
+    use frontdesk_domain::locale::Language;
+
+    fn name(m: &Msg<'_>) -> &'static str {
+        match m {
+            Msg::Greeting { .. } => "Greeting",
+            Msg::CustomerKnown { .. } => "CustomerKnown",
+            Msg::CustomerNew => "CustomerNew",
+            Msg::CustomerAnonymous => "CustomerAnonymous",
+            Msg::ServicesOffered { .. } => "ServicesOffered",
+            Msg::NoServicesInCategory { .. } => "NoServicesInCategory",
+            Msg::ServiceInfo { .. } => "ServiceInfo",
+            Msg::UnknownService { .. } => "UnknownService",
+            Msg::AmbiguousService { .. } => "AmbiguousService",
+            Msg::UnknownStaff { .. } => "UnknownStaff",
+            Msg::StaffCannotProvide { .. } => "StaffCannotProvide",
+            Msg::Missing(_) => "Missing",
+            Msg::HoursWeek { .. } => "HoursWeek",
+            Msg::HoursDay { .. } => "HoursDay",
+            Msg::ClosedOn { .. } => "ClosedOn",
+            Msg::InvalidDate => "InvalidDate",
+            Msg::InvalidTime => "InvalidTime",
+            Msg::NonexistentTime => "NonexistentTime",
+            Msg::PastTime => "PastTime",
+            Msg::TooSoon { .. } => "TooSoon",
+            Msg::OutsideBookingWindow { .. } => "OutsideBookingWindow",
+            Msg::Available { .. } => "Available",
+            Msg::Unavailable { .. } => "Unavailable",
+            Msg::SlotsOnDay { .. } => "SlotsOnDay",
+            Msg::NothingOnDay { .. } => "NothingOnDay",
+            Msg::NextFree { .. } => "NextFree",
+            Msg::NothingFree => "NothingFree",
+            Msg::Booked { .. } => "Booked",
+            Msg::SlotTaken { .. } => "SlotTaken",
+            Msg::NameRequired => "NameRequired",
+            Msg::AwaitingConfirmation { .. } => "AwaitingConfirmation",
+            Msg::AnonymousMayNotBook => "AnonymousMayNotBook",
+            Msg::AppointmentsFound { .. } => "AppointmentsFound",
+            Msg::NoAppointments => "NoAppointments",
+            Msg::NoAppointmentsOn { .. } => "NoAppointmentsOn",
+            Msg::AppointmentFor { .. } => "AppointmentFor",
+            Msg::AlreadyBooked { .. } => "AlreadyBooked",
+            Msg::ConfirmDate { .. } => "ConfirmDate",
+            Msg::DateRequired { .. } => "DateRequired",
+            Msg::AnonymousAppointments => "AnonymousAppointments",
+            Msg::Cancelled { .. } => "Cancelled",
+            Msg::CancelTooLate { .. } => "CancelTooLate",
+            Msg::CancelQuotaExceeded => "CancelQuotaExceeded",
+            Msg::RescheduleTooLate { .. } => "RescheduleTooLate",
+            Msg::RescheduleLimit => "RescheduleLimit",
+            Msg::AppointmentNotFound => "AppointmentNotFound",
+            Msg::MultipleFound { .. } => "MultipleFound",
+            Msg::AnonymousMayNotChange => "AnonymousMayNotChange",
+            Msg::AnonymousCallbackNoted => "AnonymousCallbackNoted",
+            Msg::Rescheduled { .. } => "Rescheduled",
+            Msg::NeedsNewTime => "NeedsNewTime",
+            Msg::CallbackRequested => "CallbackRequested",
+            Msg::PhoneRequired => "PhoneRequired",
+            Msg::UnknownFunction => "UnknownFunction",
+            Msg::ArgumentTooLong => "ArgumentTooLong",
+            Msg::UnknownNumber => "UnknownNumber",
+            Msg::TemporarilyUnavailable => "TemporarilyUnavailable",
+            Msg::CouldNotComplete => "CouldNotComplete",
+        }
+    }
+    /// The arms of `name`.
+    const VARIANTS: usize = 58;
+
+    let mut lines = Vec::new();
+    let today = jiff::civil::date(2026, 3, 10);
+    for lang in [Language::De, Language::En] {
+        let code = lang.code();
+        let tomorrow = spoken::day(lang, jiff::civil::date(2026, 3, 11), today);
+        let friday = spoken::day(lang, jiff::civil::date(2026, 3, 13), today);
+        let (this_friday, later) = (
+            spoken::dated_day(lang, jiff::civil::date(2026, 3, 13), today),
+            spoken::dated_day(lang, jiff::civil::date(2026, 3, 20), today),
+        );
+        // Fragments as the handlers say them in each language.
+        let de = lang == Language::De;
+        let pick = |german: &'static str, english: &'static str| if de { german } else { english };
+        let when = pick("am Freitag um 10 Uhr", "on Friday at 10 a.m.");
+        let alternatives = pick("am selben Tag um 11 oder 15 Uhr", "11 a.m. or 3 p.m. that day");
+        let staff = pick("Anna Schmidt", "Dr. Priya Patel");
+        let service = pick("Herrenhaarschnitt", "Consultation");
+        let services = pick(
+            "Herrenhaarschnitt, Damenhaarschnitt und Färben",
+            "Checkup and Cleaning, Consultation, and Teeth Whitening",
+        );
+        let notice = pick("einen Tag", "a day");
+        let duration = pick("anderthalb Stunden", "an hour and a half");
+        let hours = pick("9 bis 18 Uhr", "8 a.m. to 5 p.m.");
+        let times = pick("9, 10 oder 11 Uhr", "9, 10, or 11 a.m.");
+        let fee = pick("15 Euro", "$50");
+        let appointment = pick("Herrenhaarschnitt am Freitag um 10 Uhr", "Consultation on Friday at 10 a.m.");
+        let samples = [
+            Msg::Greeting { company: "Friseur 1", address: None },
+            Msg::CustomerKnown { address: None, upcoming: 2 },
+            Msg::CustomerNew,
+            Msg::CustomerAnonymous,
+            Msg::ServicesOffered { list: services },
+            Msg::NoServicesInCategory { category: pick("Nägel", "braces"), offered: services },
+            Msg::ServiceInfo { name: service, duration, price: None },
+            Msg::UnknownService { offered: services },
+            Msg::AmbiguousService {
+                options: pick("Herrenhaarschnitt oder Damenhaarschnitt", "Checkup and Cleaning or Consultation"),
+            },
+            Msg::UnknownStaff { staff },
+            Msg::StaffCannotProvide { staff, service },
+            Msg::Missing(Missing::Service),
+            Msg::Missing(Missing::Time),
+            Msg::HoursWeek { open: hours, closed: None },
+            Msg::HoursDay { day: &friday, hours },
+            Msg::ClosedOn { day: &tomorrow, alternatives: "" },
+            Msg::InvalidDate,
+            Msg::InvalidTime,
+            Msg::NonexistentTime,
+            Msg::PastTime,
+            Msg::TooSoon { when, notice, alternatives: "" },
+            Msg::OutsideBookingWindow { days: 60 },
+            Msg::Available { when, staff: None },
+            Msg::Unavailable { when, why: Why::Taken, alternatives: "" },
+            Msg::Unavailable { when, why: Why::NobodyAvailable, alternatives },
+            Msg::SlotsOnDay { day: &friday, times },
+            Msg::NothingOnDay { day: &friday, alternatives: "" },
+            Msg::NothingOnDay { day: &tomorrow, alternatives },
+            Msg::NextFree { slots: alternatives },
+            Msg::NothingFree,
+            Msg::Booked { service, when, staff },
+            Msg::SlotTaken { when, alternatives: "" },
+            Msg::SlotTaken { when, alternatives },
+            Msg::NameRequired,
+            Msg::AwaitingConfirmation { service, when },
+            Msg::AnonymousMayNotBook,
+            Msg::AppointmentsFound { list: appointment, count: 1 },
+            Msg::NoAppointments,
+            Msg::NoAppointmentsOn { day: &friday, next: None },
+            Msg::AppointmentFor { name: "Max Müller" },
+            Msg::AlreadyBooked { existing: appointment, staff },
+            Msg::ConfirmDate { first: &this_friday, second: &later },
+            Msg::DateRequired { time: None },
+            Msg::AnonymousAppointments,
+            Msg::Cancelled { what: appointment, fee: None },
+            Msg::CancelTooLate { notice, fee: None },
+            Msg::CancelTooLate { notice, fee: Some(fee) },
+            Msg::CancelQuotaExceeded,
+            Msg::RescheduleTooLate { notice },
+            Msg::RescheduleLimit,
+            Msg::AppointmentNotFound,
+            Msg::MultipleFound {
+                list: pick(
+                    "Herrenhaarschnitt am Freitag um 10 Uhr oder am selben Tag um 15 Uhr",
+                    "Consultation on Friday at 10 a.m. or at 3 p.m. that day",
+                ),
+            },
+            Msg::AnonymousMayNotChange,
+            Msg::AnonymousCallbackNoted,
+            Msg::Rescheduled { service, when },
+            Msg::NeedsNewTime,
+            Msg::CallbackRequested,
+            Msg::PhoneRequired,
+            Msg::UnknownFunction,
+            Msg::ArgumentTooLong,
+            Msg::UnknownNumber,
+            Msg::TemporarilyUnavailable,
+            Msg::CouldNotComplete,
+        ];
+        let named: BTreeSet<&str> = samples.iter().map(name).collect();
+        assert_eq!(named.len(), VARIANTS, "every message of the catalogue has a sample");
+        for msg in &samples {
+            lines.push(format!("{code} | (catalogue) {} | {}", name(msg), say(lang, msg)));
+        }
+    }
+    lines
+}
+
 async fn every_sentence_is_in_the_golden_file(db: TestDb) {
     let mut settings = TestServer::settings(None);
     settings.clock = Arc::new(FixedClock("2026-03-10T13:00:00Z".parse().unwrap()));
@@ -357,6 +539,14 @@ async fn every_sentence_is_in_the_golden_file(db: TestDb) {
         answer["message"].as_str().unwrap_or_default()
     ));
     server.stop().await;
+    for line in catalogue_lines() {
+        let sentence = line.rsplit(" | ").next().unwrap_or_default();
+        let lower = format!(" {}", sentence.to_lowercase());
+        for wrong in [" am morgen", " am heute", " on today", " on tomorrow", "withheld", ";"] {
+            assert!(!lower.contains(wrong), "never “{}”: {line}", wrong.trim());
+        }
+        said.lock().unwrap().insert(line);
+    }
 
     let mut text = String::from(
         "# Every sentence the functions say, by language and status (generated; see tests/http/golden.rs).\n",
