@@ -280,6 +280,18 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Lets starts sooner than the service's minimum notice be booked: the notice is a caller
+    /// policy, and an operator at the desk is not bound by it (a start in the past still is not).
+    pub fn waive_minimum_notice(mut self) -> Self {
+        self.earliest = self.now;
+        self
+    }
+
+    /// Whether `start` is sooner than the service's minimum notice allows a caller.
+    pub fn within_minimum_notice(&self, start: Timestamp) -> bool {
+        start >= self.now && start < self.now + SignedDuration::from_mins(i64::from(self.service.def.minimum_notice))
+    }
+
     /// Restricts the engine to one staff member (who must perform the service to be offered).
     pub fn only(mut self, staff: StaffId) -> Self {
         self.staff.retain(|s| s.id == staff);

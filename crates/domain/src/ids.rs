@@ -50,6 +50,14 @@ id_type! {
     OutboxJobId,
     /// A busy block imported from an external calendar.
     BusyBlockId,
+    /// An operator's user account.
+    UserId,
+    /// An API token.
+    TokenId,
+    /// A browser session.
+    SessionId,
+    /// An entry of the audit log.
+    AuditId,
 }
 
 /// The voice platform's call id (Retell's `call_id`), opaque to us.

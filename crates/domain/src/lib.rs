@@ -1,5 +1,6 @@
 //! frontdesk's domain: what a receptionist knows and decides, with no I/O and no async.
 //!
+//! - [`access`]: operators' roles and the company scope of what they may see and change.
 //! - [`ids`], [`phone`], [`money`], [`time`], [`locale`]: the value types everything else uses.
 //! - [`tenant`], [`tenant_file`], [`directory`]: companies, branches, staff, services, policies;
 //!   reading them from a tenant file; looking them up during a call.
@@ -10,6 +11,7 @@
 //! - [`language`]: understanding dates and times, and the message catalogue per language.
 //! - [`matching`]: lenient matching of what callers say against names.
 
+pub mod access;
 pub mod availability;
 pub mod call;
 pub mod directory;

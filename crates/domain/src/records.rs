@@ -43,6 +43,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 /// A customer of one company. Callers who withheld their number have no phone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -289,6 +290,12 @@ pub struct CallbackRequest {
     pub status: CallbackStatus,
     /// When requested.
     pub created_at: Timestamp,
+    /// The operator who takes care of it.
+    pub assigned_user_id: Option<crate::ids::UserId>,
+    /// When it was marked done.
+    pub done_at: Option<Timestamp>,
+    /// What the operator noted when closing it.
+    pub done_note: Option<String>,
 }
 
 string_enum! {

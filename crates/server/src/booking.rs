@@ -53,6 +53,37 @@ pub struct BookRequest {
     pub another_person: bool,
 }
 
+/// Who asks, which decides which policies bind. Callers are bound by every policy of the
+/// company; operators only by opening hours, staff hours and I1 (never a double booking): the
+/// caller policies they override (notice, quotas, fees) are reported, and the admin API writes
+/// them to the audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Authority {
+    /// A caller on the phone (a Retell function).
+    Caller,
+    /// An operator through the admin API.
+    Operator,
+}
+
+/// The names of caller policies an operator's change overrode.
+pub type Overridden = Vec<&'static str>;
+
+/// The engine for a request of `authority`: operators may book sooner than the minimum notice.
+fn engine_of<'a>(
+    company: &'a CompanyEntry,
+    branch: BranchId,
+    service: ServiceId,
+    staff: Option<StaffId>,
+    authority: Authority,
+    now: Timestamp,
+) -> Result<Engine<'a>, StoreError> {
+    let engine = engine(company, branch, service, staff, now).ok_or(StoreError::NotFound("branch or service"))?;
+    Ok(match authority {
+        Authority::Caller => engine,
+        Authority::Operator => engine.waive_minimum_notice(),
+    })
+}
+
 /// What became of a booking request.
 #[derive(Clone, Debug)]
 pub enum BookOutcome {
@@ -287,8 +318,8 @@ pub async fn book(
     request: &BookRequest,
     now: Timestamp,
 ) -> Result<BookOutcome, StoreError> {
-    let engine = engine(company, request.branch, request.service, request.staff, now)
-        .ok_or(StoreError::NotFound("branch or service"))?;
+    let authority = if request.source == AppointmentSource::Admin { Authority::Operator } else { Authority::Caller };
+    let engine = engine_of(company, request.branch, request.service, request.staff, authority, now)?;
     let probe = Probe::at(request.start, request.window);
     // A known customer is locked and checked first, so that "you already have an appointment
     // then" wins over "not free" (their own appointment may be what is in the way). A customer
@@ -371,6 +402,8 @@ pub enum CancelOutcome {
         appointment: Appointment,
         /// The fee charged.
         fee: Option<Cents>,
+        /// Caller policies an operator overrode.
+        overridden: Overridden,
     },
     /// Refused by policy.
     Denied {
@@ -396,6 +429,8 @@ pub struct CancelRequest {
     pub fee_accepted: bool,
     /// The call asking.
     pub call_id: Option<CallId>,
+    /// Who asks.
+    pub authority: Authority,
 }
 
 /// Cancels a booked appointment after checking ownership (`owner` decides, given the locked
@@ -407,20 +442,27 @@ pub async fn cancel(
     owner: impl Fn(&Appointment) -> bool + Send,
     now: Timestamp,
 ) -> Result<CancelOutcome, StoreError> {
-    let CancelRequest { id, reason, fee_accepted, call_id } = request;
+    let CancelRequest { id, reason, fee_accepted, call_id, authority } = request;
     let Some(appointment) = lock_owned(tx, company, id, &owner).await? else { return Ok(CancelOutcome::NotFound) };
     let policies = company.policies(company.branch(appointment.branch_id), company.service(appointment.service_id));
     let since = now - policy::QUOTA_PERIOD;
     let recent = tx.count_cancellations(company.company.id, appointment.customer_id, since).await?;
-    match policy::decide_cancel(&policies.cancellation, appointment.range.start(), now, recent, fee_accepted) {
-        CancelDecision::Denied { reason, fee } => Ok(CancelOutcome::Denied { reason, fee, appointment }),
-        CancelDecision::Allowed { fee } => {
-            let change = Cancellation { at: now, reason, fee, call_id };
-            let appointment = tx.cancel(company.company.id, id, &change).await?;
-            mirror(tx, company, &appointment, OutboxKind::CalcomCancel).await?;
-            Ok(CancelOutcome::Cancelled { appointment, fee })
+    let decision = policy::decide_cancel(&policies.cancellation, appointment.range.start(), now, recent, fee_accepted);
+    let (fee, overridden) = match (decision, authority) {
+        (CancelDecision::Denied { reason, fee }, Authority::Caller) => {
+            return Ok(CancelOutcome::Denied { reason, fee, appointment });
         }
-    }
+        (CancelDecision::Allowed { fee }, Authority::Caller) => (fee, Vec::new()),
+        // An operator cancels without a fee, whatever the policy says; what it would have said
+        // is reported.
+        (CancelDecision::Denied { reason, .. }, Authority::Operator) => (None, vec![reason.as_str()]),
+        (CancelDecision::Allowed { fee: Some(_) }, Authority::Operator) => (None, vec!["cancellation_fee"]),
+        (CancelDecision::Allowed { fee: None }, Authority::Operator) => (None, Vec::new()),
+    };
+    let change = Cancellation { at: now, reason, fee, call_id };
+    let appointment = tx.cancel(company.company.id, id, &change).await?;
+    mirror(tx, company, &appointment, OutboxKind::CalcomCancel).await?;
+    Ok(CancelOutcome::Cancelled { appointment, fee, overridden })
 }
 
 /// What became of a reschedule request.
@@ -432,6 +474,8 @@ pub enum RescheduleOutcome {
         appointment: Appointment,
         /// Where it was.
         previous_start: Timestamp,
+        /// Caller policies an operator overrode.
+        overridden: Overridden,
     },
     /// The new time is not possible.
     Unavailable {
@@ -467,6 +511,10 @@ pub struct RescheduleRequest {
     pub window: Option<TimeWindow>,
     /// The call asking.
     pub call_id: Option<CallId>,
+    /// Who asks.
+    pub authority: Authority,
+    /// Move to this staff member (operators); `None` prefers the current one.
+    pub staff: Option<StaffId>,
 }
 
 /// Moves a booked appointment to a new start, preferring the same staff member.
@@ -477,25 +525,31 @@ pub async fn reschedule(
     owner: impl Fn(&Appointment) -> bool + Send,
     now: Timestamp,
 ) -> Result<RescheduleOutcome, StoreError> {
-    let RescheduleRequest { id, new_start, window, call_id } = request;
+    let RescheduleRequest { id, new_start, window, call_id, authority, staff } = request;
     let Some(appointment) = lock_owned(tx, company, id, &owner).await? else {
         return Ok(RescheduleOutcome::NotFound);
     };
     let policies = company.policies(company.branch(appointment.branch_id), company.service(appointment.service_id));
+    let mut overridden = Vec::new();
     if let Err(reason) =
         policy::decide_reschedule(&policies.reschedule, appointment.range.start(), now, appointment.reschedule_count)
     {
-        return Ok(RescheduleOutcome::Denied { reason, appointment });
+        match authority {
+            Authority::Caller => return Ok(RescheduleOutcome::Denied { reason, appointment }),
+            Authority::Operator => overridden.push(reason.as_str()),
+        }
     }
-    let engine = engine(company, appointment.branch_id, appointment.service_id, None, now)
-        .ok_or(StoreError::NotFound("branch or service"))?;
+    let engine = engine_of(company, appointment.branch_id, appointment.service_id, staff, authority, now)?;
+    if authority == Authority::Operator && engine.within_minimum_notice(new_start) {
+        overridden.push("minimum_notice");
+    }
     // The customer is locked (`lock_owned`): no booking of theirs can slip in meanwhile.
     let range = requested_range(company, appointment.service_id, new_start)?;
     let own = BusyFrom::Tx(&mut *tx).own_overlap(company, appointment.customer_id, range, Some(id)).await?;
     if let Some(existing) = own {
         return Ok(RescheduleOutcome::AlreadyBooked { existing: Box::new(existing) });
     }
-    let probe = Probe { start: new_start, window, prefer: Some(appointment.staff_id), ignoring: Some(id) };
+    let probe = Probe { start: new_start, window, prefer: Some(staff.unwrap_or(appointment.staff_id)), ignoring: Some(id) };
     for _ in 0..RACE_RETRIES {
         let slot = match check(&mut BusyFrom::Tx(&mut *tx), company, &engine, &probe).await? {
             Check::Free(slot) => slot,
@@ -509,6 +563,7 @@ pub async fn reschedule(
             return Ok(RescheduleOutcome::Rescheduled {
                 appointment: moved,
                 previous_start: appointment.range.start(),
+                overridden,
             });
         }
     }

@@ -1,5 +1,6 @@
 //! The JSON error answer of every endpoint outside the function endpoint:
-//! `{"error": {"code": "...", "message": "..."}}` with a fitting status.
+//! `{"error": {"code": "...", "message": "..."}}` with a fitting status; a 422 names each field
+//! at fault in `error.fields: [{"field": "...", "message": "..."}]`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,12 +16,56 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for humans.
     pub message: String,
+    /// The fields at fault (422).
+    pub fields: Vec<FieldError>,
+}
+
+/// One field of a request body at fault.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name in the request (`customer.email`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
 }
 
 impl ApiError {
     /// An error with any status.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), fields: Vec::new() }
+    }
+
+    /// 422 naming the fields at fault.
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        let message = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+        Self { fields, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message) }
+    }
+
+    /// 422 for one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// 403: authenticated, but the role does not allow this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 409: the request conflicts with the current state.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 429: too many attempts; retry later.
+    pub fn too_many_requests(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
     }
 
     /// 400: the request cannot be understood.
@@ -65,7 +110,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message}});
+        let body = if self.fields.is_empty() {
+            json!({"error": {"code": self.code, "message": self.message}})
+        } else {
+            json!({"error": {"code": self.code, "message": self.message, "fields": self.fields}})
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -78,6 +127,7 @@ impl From<StoreError> for ApiError {
                 Self::unavailable("database temporarily unavailable; retry")
             }
             StoreError::NotFound(what) => Self::not_found(format!("{what} not found")),
+            StoreError::Conflict(_) => Self::conflict("conflict", "a concurrent change or an existing record conflicts with this one"),
             StoreError::InvalidInput(message) => Self::bad_request(message.clone()),
             StoreError::Unstorable(e) => {
                 tracing::warn!(error = %e, "data the database cannot store");

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub mod access;
 pub mod admin;
 pub mod booking;
 pub mod calcom;

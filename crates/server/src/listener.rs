@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use hyper::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -16,6 +17,11 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, watch};
+
+/// The address a request's connection comes from (a proxy's, behind one): see
+/// [`crate::access::client`] for which address counts as the client's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
 
 /// How connections are accepted.
 #[derive(Clone, Copy, Debug)]
@@ -46,7 +52,7 @@ pub async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
     loop {
-        let (tcp, _) = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -66,7 +72,11 @@ pub async fn serve(
             tokio::spawn(refuse(tcp));
             continue;
         };
-        let service = TowerToHyperService::new(app.clone().into_service::<Incoming>());
+        let service = tower::ServiceExt::map_request(app.clone().into_service::<Incoming>(), move |mut r: Request<Incoming>| {
+            r.extensions_mut().insert(PeerAddr(peer));
+            r
+        });
+        let service = TowerToHyperService::new(service);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {
             // A connection ending in an error (a client gone, headers too slow) is the client's.

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use frontdesk_domain::time::{Clock, SystemClock};
 
+use crate::access::client::ClientAddress;
+
 /// Everything `frontdesk serve` needs besides the store.
 #[derive(Clone)]
 pub struct Settings {
@@ -54,6 +56,39 @@ pub struct Settings {
     pub worker_interval: Duration,
     /// How often the tenant configuration version is checked.
     pub directory_refresh: Duration,
+    /// How long a browser session lasts after login.
+    pub session_ttl: Duration,
+    /// How failed logins are limited.
+    pub login_limits: LoginLimits,
+    /// Where the client's address comes from (for limits per address).
+    pub client_address: ClientAddress,
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS only; browsers also send
+    /// it to `http://localhost`). Off only for plain-HTTP deployments on a private network.
+    pub secure_cookies: bool,
+}
+
+/// Limits on failed logins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimits {
+    /// Failed logins in a row before an account is locked.
+    pub account_failures: u32,
+    /// How long a locked account refuses logins.
+    pub account_lock: Duration,
+    /// Failed logins from one client address per window (when the address is known).
+    pub address_failures: u32,
+    /// The window of `address_failures`.
+    pub address_window: Duration,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            account_failures: 5,
+            account_lock: Duration::from_secs(15 * 60),
+            address_failures: 30,
+            address_window: Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 impl Settings {
@@ -84,6 +119,10 @@ impl Settings {
             calcom_pull_interval: Duration::from_secs(300),
             worker_interval: Duration::from_secs(5),
             directory_refresh: Duration::from_secs(1),
+            session_ttl: Duration::from_secs(12 * 3600),
+            login_limits: LoginLimits::default(),
+            client_address: ClientAddress::Unknown,
+            secure_cookies: true,
         }
     }
 }

@@ -6,6 +6,7 @@ use frontdesk_domain::directory::Directory;
 use frontdesk_retell::signature::Verifier;
 use frontdesk_store::{SharedStore, StoreError};
 
+use crate::access::login::AddressFailures;
 use crate::settings::Settings;
 
 /// What every handler and worker shares. Cheap to clone.
@@ -19,6 +20,7 @@ struct Inner {
     settings: Settings,
     directory: RwLock<Arc<Directory>>,
     verifier: Verifier,
+    login_failures: AddressFailures,
 }
 
 impl AppState {
@@ -27,7 +29,8 @@ impl AppState {
         let directory = store.load_directory().await?;
         let verifier = Verifier::new(&settings.retell_api_keys);
         let directory = RwLock::new(Arc::new(directory));
-        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier }) })
+        let login_failures = AddressFailures::new(settings.login_limits);
+        Ok(Self { inner: Arc::new(Inner { store, settings, directory, verifier, login_failures }) })
     }
 
     /// The store.
@@ -43,6 +46,11 @@ impl AppState {
     /// Verifies `X-Retell-Signature` with the configured keys.
     pub fn verifier(&self) -> &Verifier {
         &self.inner.verifier
+    }
+
+    /// Failed logins per client address.
+    pub fn login_failures(&self) -> &AddressFailures {
+        &self.inner.login_failures
     }
 
     /// The current tenant directory snapshot.

@@ -13,11 +13,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::availability::{Busy, Slot};
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::Directory;
 use frontdesk_domain::ids::{
-    AppointmentId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, StaffId, WebhookEventId,
+    AppointmentId, AuditId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, SessionId, StaffId, TokenId, UserId,
+    WebhookEventId,
 };
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
@@ -150,13 +152,19 @@ pub trait Bookings: Send + Sync {
     /// Appointments by filter, ordered by start.
     async fn list_appointments(
         &self,
+        scope: Scope,
         filter: &model::AppointmentFilter,
         page: &model::PageRequest,
     ) -> Result<model::Page<Appointment>>;
 
+    /// The company of a row, if `scope` covers it: how an operator's request for an id finds its
+    /// company, and why another company's id is simply not found.
+    async fn owner_of(&self, scope: Scope, row: model::Owned) -> Result<Option<CompanyId>>;
+
     /// Customers by filter, ordered by id.
     async fn list_customers(
         &self,
+        scope: Scope,
         filter: &model::CustomerFilter,
         page: &model::PageRequest,
     ) -> Result<model::Page<Customer>>;
@@ -164,6 +172,7 @@ pub trait Bookings: Send + Sync {
     /// Callback requests by filter, ordered by id.
     async fn list_callbacks(
         &self,
+        scope: Scope,
         filter: &model::CallbackFilter,
         page: &model::PageRequest,
     ) -> Result<model::Page<CallbackRequest>>;
@@ -191,6 +200,16 @@ pub trait BookingsTx: Send {
 
     /// Reads an appointment and locks it until commit.
     async fn lock_appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>>;
+
+    /// An operator's edit of notes or outcome (`completed`, `no_show`); the caller has checked
+    /// that the change is allowed. The appointment after the edit.
+    async fn edit_appointment(
+        &mut self,
+        company: CompanyId,
+        id: AppointmentId,
+        edit: &model::AppointmentEdit,
+        at: Timestamp,
+    ) -> Result<Appointment>;
 
     /// Locks a customer until commit, serialising their cancellations and moves.
     async fn lock_customer(&mut self, company: CompanyId, customer: CustomerId) -> Result<()>;
@@ -231,19 +250,31 @@ pub trait BookingsTx: Send {
     /// Records a callback request.
     async fn insert_callback(&mut self, new: &model::NewCallback) -> Result<CallbackRequest>;
 
-    /// Marks a callback request done; `false` if it was not open.
-    async fn complete_callback(&mut self, company: CompanyId, id: CallbackId, at: Timestamp) -> Result<bool>;
+    /// Assigns, closes or reopens a callback request: before and after, or `None` if the company
+    /// has no such callback.
+    async fn update_callback(
+        &mut self,
+        company: CompanyId,
+        id: CallbackId,
+        change: &model::CallbackChange,
+        at: Timestamp,
+    ) -> Result<Option<(CallbackRequest, CallbackRequest)>>;
 }
 
 /// Calls, traces, webhook deliveries and reconciliation: reads and single-statement writes.
 #[async_trait]
 pub trait Calls: Send + Sync {
+    /// A call by the platform's id, if `scope` covers it (a call not yet tied to a company is
+    /// the platform's).
+    async fn call_in_scope(&self, scope: Scope, external_id: &str) -> Result<Option<CallRecord>>;
+
     /// A call by the platform's id.
     async fn call(&self, external_id: &str) -> Result<Option<CallRecord>>;
 
     /// Calls by filter, newest first.
     async fn list_calls(
         &self,
+        scope: Scope,
         filter: &model::CallFilter,
         page: &model::PageRequest,
     ) -> Result<model::Page<CallRecord>>;
@@ -254,6 +285,7 @@ pub trait Calls: Send + Sync {
     /// Webhook deliveries by filter, oldest first.
     async fn webhook_events(
         &self,
+        scope: Scope,
         filter: &model::WebhookFilter,
         page: &model::PageRequest,
     ) -> Result<model::Page<WebhookEvent>>;
@@ -330,12 +362,13 @@ pub trait Outbox: Send + Sync {
     /// Jobs by filter, oldest first.
     async fn list_jobs(
         &self,
+        scope: Scope,
         filter: &model::OutboxFilter,
         page: &model::PageRequest,
     ) -> Result<model::Page<OutboxJob>>;
 
     /// Puts a failed job back in the queue (an operator's retry); `false` if it was not failed.
-    async fn retry_job(&self, id: OutboxJobId, now: Timestamp) -> Result<bool>;
+    async fn retry_job(&self, scope: Scope, id: OutboxJobId, now: Timestamp) -> Result<bool>;
 
     /// Counts by status and the oldest waiting job.
     async fn outbox_stats(&self) -> Result<model::OutboxStats>;
@@ -386,9 +419,97 @@ pub trait OutboxTx: Send {
     async fn release_busy_block(&mut self, company: CompanyId, uid: &str, at: Timestamp) -> Result<bool>;
 }
 
+/// Operators: users, sessions, API tokens and the audit log. Reads and single-statement writes.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// The user with this login name (any case), with what a login checks.
+    async fn login_record(&self, email: &str) -> Result<Option<model::LoginRecord>>;
+
+    /// Counts a failed login (and locks the account when told to), or clears the count.
+    async fn record_login(&self, user: UserId, outcome: model::LoginOutcome, at: Timestamp) -> Result<()>;
+
+    /// Starts a session; `secret_hash` is the SHA-256 of the cookie's secret.
+    async fn create_session(
+        &self,
+        user: UserId,
+        secret_hash: &str,
+        expires_at: Timestamp,
+        at: Timestamp,
+    ) -> Result<SessionId>;
+
+    /// The user of a live session: not expired, not revoked, the user not disabled.
+    async fn session_user(&self, secret_hash: &str, now: Timestamp) -> Result<Option<(SessionId, model::User)>>;
+
+    /// Ends a session; `false` if it was not live.
+    async fn revoke_session(&self, id: SessionId, at: Timestamp) -> Result<bool>;
+
+    /// The token with this public prefix, revoked or not (the caller checks).
+    async fn token_by_prefix(&self, prefix: &str) -> Result<Option<model::TokenRecord>>;
+
+    /// Notes that a token was used.
+    async fn touch_token(&self, id: TokenId, at: Timestamp) -> Result<()>;
+
+    /// Users in `scope`, by id. A company scope sees its own users only.
+    async fn users(&self, scope: Scope) -> Result<Vec<model::User>>;
+
+    /// One user in `scope`.
+    async fn user(&self, scope: Scope, id: UserId) -> Result<Option<model::User>>;
+
+    /// API tokens in `scope`, by id.
+    async fn tokens(&self, scope: Scope) -> Result<Vec<model::ApiToken>>;
+
+    /// The audit log in `scope`, newest first.
+    async fn audit_log(
+        &self,
+        scope: Scope,
+        filter: &model::AuditFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<model::AuditEntry>>;
+}
+
+/// Operators' changes: steps of a write transaction, each recorded in the audit log by the
+/// caller in the same transaction ([`AccountsTx::audit`]).
+#[async_trait]
+pub trait AccountsTx: Send {
+    /// Creates a user; a taken e-mail address is a [`StoreError::Conflict`].
+    async fn create_user(&mut self, new: &model::NewUser, at: Timestamp) -> Result<model::User>;
+
+    /// Changes a user in `scope`: the user before and after, or `None` if not in scope. A new
+    /// password or disabling ends every session of the user.
+    async fn update_user(
+        &mut self,
+        scope: Scope,
+        id: UserId,
+        change: &model::UserChange,
+        at: Timestamp,
+    ) -> Result<Option<(model::User, model::User)>>;
+
+    /// Stores a token.
+    async fn create_token(&mut self, new: &model::NewToken, at: Timestamp) -> Result<model::ApiToken>;
+
+    /// Revokes a token in `scope`; `None` if there is no such token in scope.
+    async fn revoke_token(&mut self, scope: Scope, id: TokenId, at: Timestamp) -> Result<Option<model::ApiToken>>;
+
+    /// Records an operator's change.
+    async fn audit(&mut self, entry: &model::NewAudit<'_>) -> Result<AuditId>;
+
+    /// Claims an operator's `Idempotency-Key` for a request (identified by `request_hash`), or
+    /// answers what the first request with the key was answered.
+    async fn claim_operator_key(
+        &mut self,
+        principal: &str,
+        key: &str,
+        request_hash: &str,
+        at: Timestamp,
+    ) -> Result<model::IdempotentReplay>;
+
+    /// Stores the answer of a claimed key.
+    async fn store_operator_answer(&mut self, principal: &str, key: &str, status: u16, body: &str) -> Result<()>;
+}
+
 /// Everything the store offers, for use as `Arc<dyn Store>`.
-pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox {}
-impl<T: StoreCore + Tenants + Bookings + Calls + Outbox> Store for T {}
+pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts {}
+impl<T: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts> Store for T {}
 
 /// A write transaction's work: borrows the transaction, owns everything else.
 pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>;
@@ -422,8 +543,8 @@ impl dyn Store {
 }
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
-pub trait StoreTx: TxCore + BookingsTx + CallsTx + OutboxTx {}
-impl<T: TxCore + BookingsTx + CallsTx + OutboxTx> StoreTx for T {}
+pub trait StoreTx: TxCore + BookingsTx + CallsTx + OutboxTx + AccountsTx {}
+impl<T: TxCore + BookingsTx + CallsTx + OutboxTx + AccountsTx> StoreTx for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -26,6 +26,7 @@ pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
         5 "0005_customer_salutation",
         6 "0006_calcom_staff_event_types",
         7 "0007_call_reference_indexes",
+        8 "0008_operators",
     ])
 });
 
@@ -35,5 +36,6 @@ pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
         5 "0005_customer_salutation",
         6 "0006_calcom_staff_event_types",
         7 "0007_call_reference_indexes",
+        8 "0008_operators",
     ])
 });

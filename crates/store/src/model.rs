@@ -1,7 +1,8 @@
 //! The store's input and output types that are not domain types.
 
+use frontdesk_domain::access::{Actor, Role, Scope};
 use frontdesk_domain::availability::Slot;
-use frontdesk_domain::ids::{BranchId, CallId, CompanyId, CustomerId, ServiceId, StaffId};
+use frontdesk_domain::ids::{AuditId, BranchId, CallId, CompanyId, CustomerId, ServiceId, StaffId, TokenId, UserId};
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentSource, AppointmentStatus, CallbackStatus};
@@ -84,6 +85,40 @@ pub struct NewCallback {
     pub preferred_time: Option<String>,
     /// Now.
     pub at: Timestamp,
+}
+
+/// A row an operator names by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owned {
+    /// An appointment.
+    Appointment(frontdesk_domain::ids::AppointmentId),
+    /// A customer.
+    Customer(CustomerId),
+    /// A callback request.
+    Callback(frontdesk_domain::ids::CallbackId),
+}
+
+/// An operator's edit of an appointment; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppointmentEdit {
+    /// New notes (`Some(None)` clears them).
+    pub notes: Option<Option<String>>,
+    /// New status: `booked`, `completed` or `no_show` (cancelling is [`Cancellation`]).
+    pub status: Option<AppointmentStatus>,
+}
+
+/// An operator's change to a callback request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallbackChange {
+    /// Give it to a user of the company (`None`: to nobody).
+    Assign(Option<UserId>),
+    /// Mark it done, with a note.
+    Done {
+        /// What was agreed, for the next person.
+        note: Option<String>,
+    },
+    /// Open it again.
+    Reopen,
 }
 
 /// Which appointments to list.
@@ -396,4 +431,236 @@ impl std::fmt::Debug for CalcomConnection {
             .field("last_pulled_at", &self.last_pulled_at)
             .finish_non_exhaustive()
     }
+}
+
+/// An operator's user account (never with its password hash: see [`LoginRecord`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    /// Store id.
+    pub id: UserId,
+    /// The company; `None` for the platform.
+    pub company_id: Option<CompanyId>,
+    /// Login name, lower-cased.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// What they may do.
+    pub role: Role,
+    /// Since when the account refuses logins, if disabled.
+    pub disabled_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+impl User {
+    /// The rows this user may see.
+    pub fn scope(&self) -> Scope {
+        self.company_id.map_or(Scope::Platform, Scope::Company)
+    }
+}
+
+/// A user to create.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    /// The company; `None` for a platform admin.
+    pub company_id: Option<CompanyId>,
+    /// Login name (stored lower-cased).
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A change to a user; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UserChange {
+    /// New display name.
+    pub name: Option<String>,
+    /// New role (within the same company).
+    pub role: Option<Role>,
+    /// Disable (`true`) or enable (`false`). Disabling ends every session.
+    pub disabled: Option<bool>,
+    /// New argon2id PHC string. Ends every session and clears the login lock.
+    pub password_hash: Option<String>,
+}
+
+/// What a login checks: the user with their password hash and failed attempts.
+#[derive(Clone)]
+pub struct LoginRecord {
+    /// The user.
+    pub user: User,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Failed logins in a row.
+    pub failed_logins: u32,
+    /// Logins are refused until then.
+    pub locked_until: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for LoginRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRecord").field("user", &self.user.id).finish_non_exhaustive()
+    }
+}
+
+/// What became of a login attempt on an existing account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginOutcome {
+    /// Right password: the failure count starts again.
+    Succeeded,
+    /// Wrong password: one more failure, and the account is locked until `locked_until`.
+    Failed {
+        /// Refuse logins until then, if the failures reached the limit.
+        locked_until: Option<Timestamp>,
+    },
+}
+
+/// An API token as listed (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    /// Store id.
+    pub id: TokenId,
+    /// The company; `None` for the platform.
+    pub company_id: Option<CompanyId>,
+    /// What it may do.
+    pub role: Role,
+    /// What it is for.
+    pub name: String,
+    /// The public start of the token, to recognise it.
+    pub prefix: String,
+    /// Who created it.
+    pub created_by: Option<UserId>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<Timestamp>,
+    /// Last authenticated request (updated at most once a minute).
+    pub last_used_at: Option<Timestamp>,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+impl ApiToken {
+    /// The rows this token may see.
+    pub fn scope(&self) -> Scope {
+        self.company_id.map_or(Scope::Platform, Scope::Company)
+    }
+}
+
+/// A token to store: its secret only as a hash.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    /// The company; `None` for the platform.
+    pub company_id: Option<CompanyId>,
+    /// Role.
+    pub role: Role,
+    /// What it is for.
+    pub name: String,
+    /// Public prefix (unique).
+    pub prefix: String,
+    /// SHA-256 of the whole token, hex.
+    pub secret_hash: String,
+    /// Who created it.
+    pub created_by: Option<UserId>,
+    /// When it stops working.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A token with the hash its secret is compared against.
+#[derive(Clone)]
+pub struct TokenRecord {
+    /// The token.
+    pub token: ApiToken,
+    /// SHA-256 of the whole token, hex.
+    pub secret_hash: String,
+}
+
+/// A change made by an operator, for the audit log.
+#[derive(Clone, Debug)]
+pub struct NewAudit<'a> {
+    /// The company changed; `None` for platform-wide changes.
+    pub company_id: Option<CompanyId>,
+    /// Who.
+    pub actor: &'a Actor,
+    /// What was done (`appointment.move`, `user.create`, …).
+    pub action: &'a str,
+    /// What kind of thing (`appointment`, `user`, …).
+    pub entity: &'a str,
+    /// Which one.
+    pub entity_id: Option<String>,
+    /// The thing before the change.
+    pub before: Option<serde_json::Value>,
+    /// The thing after the change.
+    pub after: Option<serde_json::Value>,
+    /// Caller policies the operator overrode (`cancellation_notice`, …).
+    pub overridden: Vec<String>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// An entry of the audit log.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AuditEntry {
+    /// Store id.
+    pub id: AuditId,
+    /// The company changed.
+    pub company_id: Option<CompanyId>,
+    /// `user`, `token`, `admin_token` or `cli`.
+    pub actor_kind: String,
+    /// The user's or token's id.
+    pub actor_id: Option<i64>,
+    /// Who, for humans.
+    pub actor_label: String,
+    /// What was done.
+    pub action: String,
+    /// What kind of thing.
+    pub entity: String,
+    /// Which one.
+    pub entity_id: Option<String>,
+    /// Before.
+    pub before: Option<serde_json::Value>,
+    /// After.
+    pub after: Option<serde_json::Value>,
+    /// Policies overridden.
+    pub overridden: Vec<String>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Which audit entries to list (newest first).
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Kind of thing.
+    pub entity: Option<String>,
+    /// One thing.
+    pub entity_id: Option<String>,
+    /// One action.
+    pub action: Option<String>,
+    /// One user or token: `user:ID` / `token:ID` as in [`Actor`]'s kind and id.
+    pub actor: Option<(String, Option<i64>)>,
+    /// At or after.
+    pub from: Option<Timestamp>,
+    /// Before.
+    pub to: Option<Timestamp>,
+}
+
+/// An operator's earlier answer to a request with the same `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdempotentReplay {
+    /// The key is new: it is claimed in this transaction; store the answer before committing.
+    First,
+    /// The same request was answered before: send this again.
+    Answered {
+        /// HTTP status.
+        status: u16,
+        /// Body.
+        body: String,
+    },
+    /// The key was used for a different request.
+    Mismatch,
 }

@@ -1,5 +1,6 @@
 //! `frontdesk calls list|show`: what happened on a call.
 
+use frontdesk_domain::access::Scope;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -33,7 +34,7 @@ pub async fn list(
     let status = status.map(|s| CallStatus::parse(&s).with_context(|| format!("unknown status `{s}`"))).transpose()?;
     let stale_before = stale.then(|| Timestamp::now() - SignedDuration::try_from(reconcile_after).unwrap_or_default());
     let filter = CallFilter { status, stale_before, ..CallFilter::default() };
-    let page = store.list_calls(&filter, &PageRequest::first(limit)).await?;
+    let page = store.list_calls(Scope::Platform, &filter, &PageRequest::first(limit)).await?;
     println!(
         "{:<44} {:<13} {:<9} {:<16} {:<19} {:<19}",
         "CALL", "STATUS", "TENANT", "FROM", "FIRST SEEN", "LAST EVENT"
@@ -87,7 +88,7 @@ pub async fn show(config: &Resolved, call_id: &str) -> anyhow::Result<()> {
         println!("  cost         {} cents", cost.0);
     }
     let events = store
-        .webhook_events(
+        .webhook_events(Scope::Platform, 
             &WebhookFilter { external_call_id: Some(call_id.to_owned()), ..WebhookFilter::default() },
             &PageRequest::first(500),
         )

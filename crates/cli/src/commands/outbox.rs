@@ -1,5 +1,6 @@
 //! `frontdesk outbox list|retry`: what is waiting for Cal.com, and what gave up.
 
+use frontdesk_domain::access::Scope;
 use anyhow::Context;
 use frontdesk_domain::ids::OutboxJobId;
 use frontdesk_domain::records::OutboxStatus;
@@ -12,7 +13,7 @@ pub async fn list(config: &Resolved, status: Option<String>, limit: u32) -> anyh
     let store = super::open_store(config).await?;
     let status =
         status.map(|s| OutboxStatus::parse(&s).with_context(|| format!("unknown status `{s}`"))).transpose()?;
-    let page = store.list_jobs(&OutboxFilter { status, ..OutboxFilter::default() }, &PageRequest::first(limit)).await?;
+    let page = store.list_jobs(Scope::Platform, &OutboxFilter { status, ..OutboxFilter::default() }, &PageRequest::first(limit)).await?;
     println!(
         "{:<8} {:<18} {:<12} {:<8} {:<9} {:<19} ERROR",
         "ID", "KIND", "APPOINTMENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT"
@@ -43,7 +44,7 @@ pub async fn retry(config: &Resolved, ids: &[i64]) -> anyhow::Result<()> {
     let store = super::open_store(config).await?;
     let mut refused = 0;
     for id in ids {
-        if store.retry_job(OutboxJobId(*id), jiff::Timestamp::now()).await? {
+        if store.retry_job(Scope::Platform, OutboxJobId(*id), jiff::Timestamp::now()).await? {
             println!("#{id}: queued again");
         } else {
             println!("#{id}: not a failed job");

@@ -1,5 +1,6 @@
 //! `frontdesk webhooks list|replay`.
 
+use frontdesk_domain::access::Scope;
 use anyhow::Context;
 use frontdesk_domain::ids::WebhookEventId;
 use frontdesk_domain::records::{Provider, WebhookStatus};
@@ -24,7 +25,7 @@ pub async fn list(
             .transpose()?,
         external_call_id: None,
     };
-    let page = store.webhook_events(&filter, &PageRequest::first(limit)).await?;
+    let page = store.webhook_events(Scope::Platform, &filter, &PageRequest::first(limit)).await?;
     println!("{:<8} {:<8} {:<20} {:<10} {:<19} {:<44} ERROR", "ID", "FROM", "EVENT", "STATUS", "RECEIVED", "CALL");
     for e in &page.items {
         println!(

@@ -1,6 +1,7 @@
 //! The admin API's reads: lists with filters and cursors, and one call in full.
 
 use axum::extract::{Path, State};
+use frontdesk_domain::access::Action;
 use frontdesk_domain::call::CallStatus;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentStatus, CallbackStatus, OutboxStatus, Provider, WebhookStatus};
@@ -16,14 +17,16 @@ use super::views::{
     appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json, trace_json,
 };
 use super::{Json, Query, branch, company, instant, list, page, parse_param, staff};
+use crate::access::Operator;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /api/v1/companies`.
-pub(super) async fn companies(State(state): State<AppState>) -> Json {
+pub(super) async fn companies(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let items: Vec<Value> = dir.companies().map(company_json).collect();
-    axum::Json(json!({"items": items, "next_cursor": null}))
+    let items: Vec<Value> = dir.companies().filter(|c| scope.covers(c.company.id)).map(company_json).collect();
+    Ok(axum::Json(json!({"items": items, "next_cursor": null})))
 }
 
 #[derive(Deserialize)]
@@ -42,10 +45,12 @@ pub(super) struct AppointmentParams {
 /// `GET /api/v1/appointments`.
 pub(super) async fn appointments(
     State(state): State<AppState>,
+    op: Operator,
     Query(q): Query<AppointmentParams>,
 ) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
     let needs_company = |what: &str| ApiError::bad_request(format!("`{what}` needs `company`"));
     let tz = entry.map_or(TimeZone::UTC, |e| e.company.def.time_zone.clone());
     let filter = AppointmentFilter {
@@ -63,7 +68,7 @@ pub(super) async fn appointments(
         to: q.to.as_deref().map(|t| instant(t, &tz, "to")).transpose()?,
         status: parse_param(q.status.as_deref(), AppointmentStatus::parse, "status")?,
     };
-    let page = state.store().list_appointments(&filter, &page(q.limit, &q.cursor)).await?;
+    let page = state.store().list_appointments(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, |a| appointment_json(&dir, a))))
 }
 
@@ -78,10 +83,12 @@ pub(super) struct CustomerParams {
 /// `GET /api/v1/customers`.
 pub(super) async fn customers(
     State(state): State<AppState>,
+    op: Operator,
     Query(q): Query<CustomerParams>,
 ) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
     let phone = match q.phone.as_deref() {
         Some(p) => {
             let region = entry.map(|e| e.company.def.locale.phone_region());
@@ -90,7 +97,7 @@ pub(super) async fn customers(
         None => None,
     };
     let filter = CustomerFilter { company: entry.map(|e| e.company.id), phone };
-    let page = state.store().list_customers(&filter, &page(q.limit, &q.cursor)).await?;
+    let page = state.store().list_customers(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, customer_json)))
 }
 
@@ -105,13 +112,15 @@ pub(super) struct CallbackParams {
 /// `GET /api/v1/callbacks`.
 pub(super) async fn callbacks(
     State(state): State<AppState>,
+    op: Operator,
     Query(q): Query<CallbackParams>,
 ) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
     let status = parse_param(q.status.as_deref(), CallbackStatus::parse, "status")?;
     let filter = CallbackFilter { company: entry.map(|e| e.company.id), status };
-    let page = state.store().list_callbacks(&filter, &page(q.limit, &q.cursor)).await?;
+    let page = state.store().list_callbacks(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, callback_json)))
 }
 
@@ -126,26 +135,35 @@ pub(super) struct CallParams {
 }
 
 /// `GET /api/v1/calls`.
-pub(super) async fn calls(State(state): State<AppState>, Query(q): Query<CallParams>) -> Result<Json, ApiError> {
+pub(super) async fn calls(State(state): State<AppState>, op: Operator, Query(q): Query<CallParams>) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
     let status = parse_param(q.status.as_deref(), CallStatus::parse, "status")?;
     let stale_before = q.stale.unwrap_or(false).then(|| {
         Timestamp::now() - jiff::SignedDuration::try_from(state.settings().reconcile_after).unwrap_or_default()
     });
     let filter = CallFilter { company: entry.map(|e| e.company.id), status, stale_before };
-    let page = state.store().list_calls(&filter, &page(q.limit, &q.cursor)).await?;
+    let page = state.store().list_calls(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, |c| call_json(&dir, c))))
 }
 
 /// `GET /api/v1/calls/{call_id}`: the call with its function calls and webhook events.
-pub(super) async fn call_detail(State(state): State<AppState>, Path(call_id): Path<String>) -> Result<Json, ApiError> {
+pub(super) async fn call_detail(
+    State(state): State<AppState>,
+    op: Operator,
+    Path(call_id): Path<String>,
+) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let call =
-        state.store().call(&call_id).await?.ok_or_else(|| ApiError::not_found(format!("no call `{call_id}`")))?;
+    let call = state
+        .store()
+        .call_in_scope(scope, &call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no call `{call_id}`")))?;
     let traces = state.store().traces_of_call(call.id).await?;
     let filter = WebhookFilter { external_call_id: Some(call_id.clone()), ..WebhookFilter::default() };
-    let events = state.store().webhook_events(&filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?;
+    let events = state.store().webhook_events(scope, &filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?;
     let mut body = call_json(&dir, &call);
     body["function_calls"] = traces.iter().map(trace_json).collect();
     body["webhook_events"] = events.items.iter().map(event_json).collect();
@@ -164,14 +182,16 @@ pub(super) struct EventParams {
 /// `GET /api/v1/webhook-events`.
 pub(super) async fn webhook_events(
     State(state): State<AppState>,
+    op: Operator,
     Query(q): Query<EventParams>,
 ) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let filter = WebhookFilter {
         status: parse_param(q.status.as_deref(), WebhookStatus::parse, "status")?,
         provider: parse_param(q.provider.as_deref(), Provider::parse, "provider")?,
         external_call_id: q.call,
     };
-    let page = state.store().webhook_events(&filter, &page(q.limit, &q.cursor)).await?;
+    let page = state.store().webhook_events(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, event_json)))
 }
 
@@ -185,14 +205,15 @@ pub(super) struct OutboxParams {
 }
 
 /// `GET /api/v1/outbox`.
-pub(super) async fn outbox(State(state): State<AppState>, Query(q): Query<OutboxParams>) -> Result<Json, ApiError> {
+pub(super) async fn outbox(State(state): State<AppState>, op: Operator, Query(q): Query<OutboxParams>) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
-    let entry = q.company.as_deref().map(|c| company(&dir, c)).transpose()?;
+    let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
     let filter = OutboxFilter {
         company: entry.map(|e| e.company.id),
         status: parse_param(q.status.as_deref(), OutboxStatus::parse, "status")?,
         appointment: q.appointment.map(Into::into),
     };
-    let page = state.store().list_jobs(&filter, &page(q.limit, &q.cursor)).await?;
+    let page = state.store().list_jobs(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, job_json)))
 }

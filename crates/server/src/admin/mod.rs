@@ -1,14 +1,19 @@
-//! The admin API under `/api/v1`: bearer-token authenticated JSON for operators and scripts.
-//! Lists are `{"items": [...], "next_cursor": ...}`; pass `cursor` to get the next page.
+//! The admin API under `/api/v1`: JSON for operators and scripts, authenticated by an API token,
+//! the platform's admin token or a browser session (`crate::access`). Lists are
+//! `{"items": [...], "next_cursor": ...}`; pass `cursor` to get the next page.
 //!
-//! [`auth`] guards every route, [`lists`] answers the reads, [`commands`] the writes, and
-//! [`views`] shapes every entity the same way wherever it appears.
+//! Every handler takes the principal ([`Operator`](crate::access::Operator)), asks its role for
+//! the action, and hands its scope to the store, which confines every read and change to it.
+//! [`lists`] answers the reads; [`appointments`], [`callbacks`], [`accounts`] the changes, each
+//! carried out by [`write`] (one transaction, audit log, idempotency key); [`audit`] lists the
+//! log; [`views`] shapes every entity the same way wherever it appears.
 
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{delete, get, patch, post};
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::ids::{BranchId, CompanyId, StaffId};
 use frontdesk_store::model::{Page, PageRequest};
@@ -17,26 +22,41 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
+use crate::access::{authenticate, login};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-mod auth;
-mod commands;
+mod accounts;
+mod appointments;
+mod audit;
+mod callbacks;
 mod lists;
 pub mod views;
+pub mod write;
 
-/// The `/api/v1` routes, behind the bearer token.
+/// The `/api/v1` routes: logging in is open, everything else needs credentials.
 pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
+    let guarded = Router::new()
+        .route("/auth/logout", post(login::logout))
+        .route("/me", get(login::me))
         .route("/companies", get(lists::companies))
-        .route("/appointments", get(lists::appointments).post(commands::create_appointment))
+        .route("/appointments", get(lists::appointments).post(appointments::create_appointment))
+        .route("/appointments/{id}", get(appointments::appointment).patch(appointments::change_appointment))
+        .route("/appointments/{id}/cancel", post(appointments::cancel_appointment))
         .route("/customers", get(lists::customers))
         .route("/callbacks", get(lists::callbacks))
+        .route("/callbacks/{id}", patch(callbacks::change_callback))
         .route("/calls", get(lists::calls))
         .route("/calls/{call_id}", get(lists::call_detail))
         .route("/webhook-events", get(lists::webhook_events))
         .route("/outbox", get(lists::outbox))
-        .route_layer(middleware::from_fn_with_state(state, auth::require_token))
+        .route("/users", get(accounts::users).post(accounts::create_user))
+        .route("/users/{id}", patch(accounts::change_user))
+        .route("/tokens", get(accounts::tokens).post(accounts::create_token))
+        .route("/tokens/{id}", delete(accounts::revoke_token))
+        .route("/audit", get(audit::audit))
+        .route_layer(middleware::from_fn_with_state(state, authenticate::require_principal));
+    Router::new().route("/auth/login", post(login::login)).merge(guarded)
 }
 
 /// Query parameters, with malformed ones answered as a JSON 400.
@@ -59,11 +79,14 @@ pub(crate) fn page(limit: Option<u32>, cursor: &Option<String>) -> PageRequest {
     PageRequest { cursor: cursor.clone(), ..PageRequest::first(limit.unwrap_or(PageRequest::DEFAULT_LIMIT)) }
 }
 
-pub(crate) fn company<'d>(dir: &'d Directory, raw: &str) -> Result<&'d CompanyEntry, ApiError> {
+/// The company named by id or key, if `scope` covers it: another company's is not found, exactly
+/// like one that does not exist.
+pub(crate) fn company<'d>(dir: &'d Directory, scope: Scope, raw: &str) -> Result<&'d CompanyEntry, ApiError> {
     raw.parse::<i64>()
         .ok()
         .and_then(|id| dir.company(CompanyId(id)))
         .or_else(|| dir.company_by_key(raw))
+        .filter(|c| scope.covers(c.company.id))
         .ok_or_else(|| ApiError::not_found(format!("no company `{raw}`")))
 }
 

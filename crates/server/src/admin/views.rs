@@ -4,6 +4,7 @@ use frontdesk_domain::availability::Slot;
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::records::{Appointment, CallbackRequest, Customer, FunctionTrace, OutboxJob, WebhookEvent};
+use frontdesk_store::model::{ApiToken, AuditEntry, User};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
@@ -141,6 +142,55 @@ pub fn callback_json(c: &CallbackRequest) -> Value {
         "preferred_time": c.preferred_time,
         "status": c.status,
         "created_at": c.created_at,
+        "assigned_user_id": c.assigned_user_id,
+        "done_at": c.done_at,
+        "done_note": c.done_note,
+    })
+}
+
+/// A user for operators: never the password hash.
+pub fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id,
+        "company_id": u.company_id,
+        "email": u.email,
+        "name": u.name,
+        "role": u.role,
+        "disabled": u.disabled_at.is_some(),
+        "disabled_at": u.disabled_at,
+        "created_at": u.created_at,
+    })
+}
+
+/// An API token for operators: never its secret, only the prefix that recognises it.
+pub fn token_json(t: &ApiToken) -> Value {
+    json!({
+        "id": t.id,
+        "company_id": t.company_id,
+        "role": t.role,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_by": t.created_by,
+        "expires_at": t.expires_at,
+        "last_used_at": t.last_used_at,
+        "revoked_at": t.revoked_at,
+        "created_at": t.created_at,
+    })
+}
+
+/// An audit log entry.
+pub fn audit_json(e: &AuditEntry) -> Value {
+    json!({
+        "id": e.id,
+        "company_id": e.company_id,
+        "actor": {"kind": e.actor_kind, "id": e.actor_id, "label": e.actor_label},
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": e.before,
+        "after": e.after,
+        "overridden": e.overridden,
+        "at": e.at,
     })
 }
 

@@ -10,7 +10,7 @@ use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::policy::DenialReason;
 use frontdesk_domain::records::{Appointment, AppointmentSource};
-use frontdesk_server::booking::{
+use frontdesk_server::booking::{Authority, 
     self, BookOutcome, BookRequest, CancelOutcome, CancelRequest, RescheduleOutcome, RescheduleRequest,
 };
 use frontdesk_store::SharedStore;
@@ -69,7 +69,7 @@ async fn cancel(
     now: Timestamp,
 ) -> CancelOutcome {
     let mut tx = store.begin().await.unwrap();
-    let request = CancelRequest { id, reason: None, fee_accepted, call_id: None };
+    let request = CancelRequest { id, reason: None, fee_accepted, call_id: None, authority: Authority::Caller };
     let outcome = booking::cancel(tx.as_mut(), company, request, |_| true, now).await.unwrap();
     tx.commit().await.unwrap();
     outcome
@@ -83,7 +83,7 @@ async fn reschedule(
     now: Timestamp,
 ) -> RescheduleOutcome {
     let mut tx = store.begin().await.unwrap();
-    let request = RescheduleRequest { id, new_start: to, window: None, call_id: None };
+    let request = RescheduleRequest { id, new_start: to, window: None, call_id: None, authority: Authority::Caller, staff: None };
     let outcome = booking::reschedule(tx.as_mut(), company, request, |_| true, now).await.unwrap();
     tx.commit().await.unwrap();
     outcome
@@ -104,7 +104,7 @@ async fn late_cancellations_quote_the_fee(db: TestDb) {
         other => panic!("{other:?}"),
     }
     match cancel(&store, f, a.id, true, late).await {
-        CancelOutcome::Cancelled { appointment, fee } => {
+        CancelOutcome::Cancelled { appointment, fee, .. } => {
             assert_eq!(fee, Some(Cents(1500)));
             assert_eq!(appointment.cancellation_fee, Some(Cents(1500)));
         }
@@ -140,7 +140,7 @@ async fn rescheduling_follows_policy_and_availability(db: TestDb) {
     assert_ne!(other.staff_id, a.staff_id, "the second booking goes to the stylist with fewer bookings that day");
 
     match reschedule(&store, f, a.id, berlin("2026-03-11T10:15"), now).await {
-        RescheduleOutcome::Rescheduled { appointment, previous_start } => {
+        RescheduleOutcome::Rescheduled { appointment, previous_start, .. } => {
             assert_eq!(appointment.id, a.id);
             assert_eq!(previous_start, berlin("2026-03-11T10:00"));
             assert_eq!(appointment.staff_id, a.staff_id, "the same stylist is preferred");
@@ -175,7 +175,7 @@ async fn only_the_owner_may_cancel(db: TestDb) {
     let now = berlin("2026-03-09T08:00");
     let a = booked(&store, f, &request(f, "herrenhaarschnitt", berlin("2026-03-12T10:00"), "+491701000004"), now).await;
     let mut tx = store.begin().await.unwrap();
-    let request = CancelRequest { id: a.id, reason: None, fee_accepted: false, call_id: None };
+    let request = CancelRequest { id: a.id, reason: None, fee_accepted: false, call_id: None, authority: Authority::Caller };
     let outcome = booking::cancel(tx.as_mut(), f, request, |_| false, now).await.unwrap();
     tx.commit().await.unwrap();
     assert!(matches!(outcome, CancelOutcome::NotFound));

@@ -5,6 +5,7 @@
 //! concurrent retry waits on it and then reads the answer stored with the side effect.
 
 use async_trait::async_trait;
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::ids::{CallId, WebhookEventId};
 use frontdesk_domain::records::{FunctionTrace, WebhookEvent, WebhookStatus};
@@ -138,6 +139,11 @@ impl [Calls for SqlStore<DB>] {
         Self::commit_batch(&self.writer, batch).await
     }
 
+    async fn call_in_scope(&self, scope: Scope, external: &str) -> Result<Option<CallRecord>> {
+        let call = self.call(external).await?;
+        Ok(call.filter(|c| scope == Scope::Platform || c.links.company_id.is_some_and(|company| scope.covers(company))))
+    }
+
     async fn call(&self, external: &str) -> Result<Option<CallRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id = $1")))
             .bind(external)
@@ -147,14 +153,14 @@ impl [Calls for SqlStore<DB>] {
         row.as_ref().map(call_from_row).transpose()
     }
 
-    async fn list_calls(&self, filter: &CallFilter, page: &PageRequest) -> Result<Page<CallRecord>> {
+    async fn list_calls(&self, scope: Scope, filter: &CallFilter, page: &PageRequest) -> Result<Page<CallRecord>> {
         // Newest first: the cursor is the last id seen, and the next page continues below it.
         let before = match id_cursor(page)? {
             0 => i64::MAX,
             id => id,
         };
         let mut f = Filtered::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
-        f.eq("company_id", filter.company.map(|c| c.0)).eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        f.scoped(scope, filter.company)?.eq("status", filter.status.map(|s| s.as_str().to_owned()));
         if let Some(stale) = filter.stale_before {
             f.and("status IN ('registered', 'ongoing') AND last_event_at < ").push_bind(Stamp(stale));
         }
@@ -178,10 +184,10 @@ impl [Calls for SqlStore<DB>] {
         rows.iter().map(trace_from_row).collect()
     }
 
-    async fn webhook_events(&self, filter: &WebhookFilter, page: &PageRequest) -> Result<Page<WebhookEvent>> {
+    async fn webhook_events(&self, scope: Scope, filter: &WebhookFilter, page: &PageRequest) -> Result<Page<WebhookEvent>> {
         let after = id_cursor(page)?;
         let mut f = Filtered::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM webhook_events"));
-        f.eq("provider", filter.provider.map(|p| p.as_str().to_owned()))
+        f.scoped(scope, None)?.eq("provider", filter.provider.map(|p| p.as_str().to_owned()))
             .eq("status", filter.status.map(|s| s.as_str().to_owned()))
             .eq("external_call_id", filter.external_call_id.clone());
         f.and("id > ").push_bind(after);

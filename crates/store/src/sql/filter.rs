@@ -1,6 +1,10 @@
 //! Optional filters of list queries.
 
+use frontdesk_domain::access::Scope;
+use frontdesk_domain::ids::CompanyId;
 use sqlx::{QueryBuilder, Type};
+
+use crate::{Result, StoreError};
 
 /// A `SELECT … WHERE` with only the conditions that apply. The alternative,
 /// `($1 IS NULL OR column = $1)`, hides every index from the planner; optional filters are left
@@ -35,6 +39,16 @@ where
             self.and(column).push(" = ").push_bind(value);
         }
         self
+    }
+
+    /// `company_id` confined to `scope`, narrowed to the `asked` company: the one place an
+    /// operator's list is cut to what they may see. A company outside the scope is not found.
+    pub(crate) fn scoped(&mut self, scope: Scope, asked: Option<CompanyId>) -> Result<&mut Self>
+    where
+        for<'q> i64: sqlx::Encode<'q, DB> + Type<DB>,
+    {
+        let company = scope.narrow(asked).map_err(|_| StoreError::NotFound("company"))?;
+        Ok(self.eq("company_id", company.map(|c| c.0)))
     }
 
     /// The query, to continue a condition started with [`Filtered::and`].

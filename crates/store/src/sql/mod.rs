@@ -50,6 +50,7 @@ macro_rules! for_backends {
     };
 }
 
+mod accounts;
 mod bookings;
 mod call_rows;
 mod calls;

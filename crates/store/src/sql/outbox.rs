@@ -5,6 +5,7 @@
 //! PostgreSQL concurrent workers skip each other's rows instead of queueing behind them.
 
 use async_trait::async_trait;
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::ids::{AppointmentId, CompanyId, OutboxJobId, StaffId};
 use frontdesk_domain::records::{Appointment, OutboxJob, OutboxKind, OutboxStatus};
 use frontdesk_domain::time::TimeRange;
@@ -239,10 +240,10 @@ impl [Outbox for SqlStore<DB>] {
         .await
     }
 
-    async fn list_jobs(&self, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxJob>> {
+    async fn list_jobs(&self, scope: Scope, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxJob>> {
         let after = id_cursor(page)?;
         let mut f = Filtered::<DB>::new(format!("SELECT {JOB_COLUMNS} FROM outbox_jobs"));
-        f.eq("company_id", filter.company.map(|c| c.0))
+        f.scoped(scope, filter.company)?
             .eq("status", filter.status.map(|s| s.as_str().to_owned()))
             .eq("appointment_id", filter.appointment.map(|a| a.0));
         f.and("id > ").push_bind(after);
@@ -254,14 +255,15 @@ impl [Outbox for SqlStore<DB>] {
         Ok(Page { items, next_cursor })
     }
 
-    async fn retry_job(&self, id: OutboxJobId, now: Timestamp) -> Result<bool> {
+    async fn retry_job(&self, scope: Scope, id: OutboxJobId, now: Timestamp) -> Result<bool> {
         self.on_lane(move |writer| async move {
         let done = sqlx::query(
             "UPDATE outbox_jobs SET status = 'pending', attempts = 0, run_after = $2, updated_at = $2
-              WHERE id = $1 AND status = 'failed'",
+              WHERE id = $1 AND status = 'failed' AND ($3 IS NULL OR company_id = $3)",
         )
         .bind(id.0)
         .bind(Stamp(now))
+        .bind(scope.company().map(|c| c.0))
         .execute(&writer)
         .await
         .map_err(db::<DB>)?;

@@ -1,3 +1,4 @@
+use frontdesk_domain::access::Scope;
 use std::sync::Arc;
 
 use frontdesk_domain::availability::{Engine, Slot};
@@ -6,7 +7,7 @@ use frontdesk_domain::ids::{AppointmentId, CompanyId, CustomerId};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentSource, AppointmentStatus, CallbackStatus, Segment};
 use frontdesk_domain::time::TimeRange;
-use frontdesk_store::model::{
+use frontdesk_store::model::{CallbackChange, 
     AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer,
     PageRequest, SlotTaken,
 };
@@ -351,7 +352,7 @@ async fn lists_page_through_everything(db: TestDb) {
     let mut page = PageRequest::first(3);
     let mut seen = Vec::new();
     loop {
-        let result = store.list_appointments(&filter, &page).await.unwrap();
+        let result = store.list_appointments(Scope::Platform, &filter, &page).await.unwrap();
         seen.extend(result.items.iter().map(|a| a.range.start()));
         match result.next_cursor {
             Some(c) => page.cursor = Some(c),
@@ -362,13 +363,13 @@ async fn lists_page_through_everything(db: TestDb) {
     assert!(seen.windows(2).all(|w| w[0] < w[1]), "ordered by start");
     let other =
         AppointmentFilter { company: dir.company_by_key("brightsmile").map(|c| c.company.id), ..Default::default() };
-    assert!(store.list_appointments(&other, &PageRequest::default()).await.unwrap().items.is_empty());
+    assert!(store.list_appointments(Scope::Platform, &other, &PageRequest::default()).await.unwrap().items.is_empty());
     assert!(
-        store.list_appointments(&filter, &PageRequest { limit: 3, cursor: Some("nonsense".into()) }).await.is_err()
+        store.list_appointments(Scope::Platform, &filter, &PageRequest { limit: 3, cursor: Some("nonsense".into()) }).await.is_err()
     );
 
     let customers = store
-        .list_customers(&CustomerFilter { company: Some(company), phone: None }, &PageRequest::first(1))
+        .list_customers(Scope::Platform, &CustomerFilter { company: Some(company), phone: None }, &PageRequest::first(1))
         .await
         .unwrap();
     assert_eq!(customers.items.len(), 1);
@@ -395,12 +396,28 @@ async fn callback_requests(db: TestDb) {
         .unwrap();
     tx.commit().await.unwrap();
     let open = CallbackFilter { company: Some(company), status: Some(CallbackStatus::Open) };
-    assert_eq!(store.list_callbacks(&open, &PageRequest::default()).await.unwrap().items, vec![cb.clone()]);
+    assert_eq!(store.list_callbacks(Scope::Platform, &open, &PageRequest::default()).await.unwrap().items, vec![cb.clone()]);
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.complete_callback(company, cb.id, now()).await.unwrap());
-    assert!(!tx.complete_callback(company, cb.id, now()).await.unwrap(), "only once");
+    let done = CallbackChange::Done { note: Some("Termin verschoben".into()) };
+    let (before, after) = tx.update_callback(company, cb.id, &done, now()).await.unwrap().unwrap();
+    assert_eq!((before.status, after.status), (CallbackStatus::Open, CallbackStatus::Done));
+    assert_eq!(after.done_note.as_deref(), Some("Termin verschoben"));
+    let other = dir.company_by_key("brightsmile").unwrap().company.id;
+    assert!(tx.update_callback(other, cb.id, &CallbackChange::Reopen, now()).await.unwrap().is_none(), "not theirs");
     tx.commit().await.unwrap();
-    assert!(store.list_callbacks(&open, &PageRequest::default()).await.unwrap().items.is_empty());
+    assert!(store.list_callbacks(Scope::Platform, &open, &PageRequest::default()).await.unwrap().items.is_empty());
+    assert!(
+        store.list_callbacks(Scope::Company(other), &open, &PageRequest::default()).await.unwrap().items.is_empty(),
+        "another company's scope sees nothing"
+    );
+    assert!(
+        store.list_callbacks(Scope::Company(other), &CallbackFilter { company: Some(company), status: None }, &PageRequest::default()).await.is_err(),
+        "asking for another company within a company scope is refused"
+    );
+    let mut tx = store.begin().await.unwrap();
+    let (_, reopened) = tx.update_callback(company, cb.id, &CallbackChange::Reopen, now()).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((reopened.status, reopened.done_note), (CallbackStatus::Open, None));
 }
 
 backend_tests!(

@@ -1,3 +1,4 @@
+use frontdesk_domain::access::Scope;
 use std::collections::HashSet;
 
 use frontdesk_domain::call::{CallFacts, CallLinks, CallRecord, CallStatus};
@@ -144,7 +145,7 @@ async fn webhook_deliveries_are_deduplicated(db: TestDb) {
     tx.commit().await.unwrap();
 
     let failed = store
-        .webhook_events(
+        .webhook_events(Scope::Platform, 
             &WebhookFilter { status: Some(WebhookStatus::Failed), ..Default::default() },
             &PageRequest::default(),
         )
@@ -153,7 +154,7 @@ async fn webhook_deliveries_are_deduplicated(db: TestDb) {
     assert_eq!(failed.items.len(), 1);
     assert_eq!(failed.items[0].error.as_deref(), Some("boom"));
     assert_eq!(failed.items[0].attempts, 2);
-    let all = store.webhook_events(&WebhookFilter::default(), &PageRequest::first(2)).await.unwrap();
+    let all = store.webhook_events(Scope::Platform, &WebhookFilter::default(), &PageRequest::first(2)).await.unwrap();
     assert_eq!(all.items.len(), 2);
     assert!(all.next_cursor.is_some());
     assert_eq!(store.webhook_event(first_id).await.unwrap().unwrap().payload, "{\"event\":\"call_ended\"}");
@@ -267,7 +268,7 @@ async fn stale_calls_are_leased_to_one_reconciler(db: TestDb) {
     assert!(seen.iter().all(|(_, attempts)| *attempts == 1));
 
     let stale = store
-        .list_calls(
+        .list_calls(Scope::Platform, 
             &CallFilter { stale_before: Some(now - SignedDuration::from_mins(10)), ..Default::default() },
             &PageRequest::default(),
         )
@@ -387,7 +388,7 @@ async fn group_commits_deduplicate_within_and_across_batches(db: TestDb) {
     let second = store.record_batch(&[with(Some("a"), ended), with(Some("c"), ongoing)]).await.unwrap();
     assert_eq!(second, [Recorded::Duplicate(a), Recorded::Stored]);
     assert_eq!(store.call("call_1").await.unwrap().unwrap().status, CallStatus::Ongoing, "duplicates change nothing");
-    let all = store.webhook_events(&WebhookFilter::default(), &PageRequest::default()).await.unwrap().items;
+    let all = store.webhook_events(Scope::Platform, &WebhookFilter::default(), &PageRequest::default()).await.unwrap().items;
     assert_eq!(all.len(), 6, "every delivery is kept");
     let ignored: Vec<_> = all.iter().filter(|e| e.status == WebhookStatus::Ignored).collect();
     assert_eq!(ignored.len(), 2);

@@ -1,3 +1,4 @@
+use frontdesk_domain::access::Scope;
 use std::collections::HashSet;
 
 use frontdesk_domain::ids::{AppointmentId, CompanyId};
@@ -90,7 +91,7 @@ async fn concurrent_claims_never_share_a_job(db: TestDb) {
     assert!(!store.finish_job(id, "someone-else", &JobOutcome::Done, now).await.unwrap());
     assert!(store.finish_job(id, owner, &JobOutcome::Done, now).await.unwrap());
     let done = store
-        .list_jobs(&OutboxFilter { status: Some(OutboxStatus::Done), ..Default::default() }, &PageRequest::default())
+        .list_jobs(Scope::Platform, &OutboxFilter { status: Some(OutboxStatus::Done), ..Default::default() }, &PageRequest::default())
         .await
         .unwrap();
     assert_eq!(done.items.len(), 1);
@@ -131,8 +132,8 @@ async fn jobs_run_in_order_and_leases_expire(db: TestDb) {
     let stats = store.outbox_stats().await.unwrap();
     assert_eq!((stats.pending, stats.failed, stats.running), (1, 1, 0));
     assert_eq!(stats.oldest_pending, Some(t0()));
-    assert!(store.retry_job(again[0].id, later).await.unwrap());
-    assert!(!store.retry_job(again[0].id, later).await.unwrap(), "only failed jobs");
+    assert!(store.retry_job(Scope::Platform, again[0].id, later).await.unwrap());
+    assert!(!store.retry_job(Scope::Platform, again[0].id, later).await.unwrap(), "only failed jobs");
     let requeued = store.claim_jobs(&claim("w3", later)).await.unwrap();
     assert_eq!(requeued.iter().map(|j| j.attempts).collect::<Vec<_>>(), [1]);
 }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::answer::Answer;
 use super::args::{Args, names};
 use super::context::{Ctx, Moment};
-use crate::booking::{
+use crate::booking::{Authority, 
     self, Attempt, BookOutcome, BookRequest, BusyFrom, CancelOutcome, CancelRequest, Probe, RescheduleOutcome,
     RescheduleRequest,
 };
@@ -279,10 +279,11 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Ar
         reason: args.text(names::REASON),
         fee_accepted: args.flag(names::ACCEPT_FEE).unwrap_or(false),
         call_id: Some(call),
+        authority: Authority::Caller,
     };
     let currency = ctx.company.company.def.currency;
     Ok(match booking::cancel(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
-        CancelOutcome::Cancelled { appointment, fee } => {
+        CancelOutcome::Cancelled { appointment, fee, .. } => {
             let what = ctx.speak_appointment(&appointment);
             let fee_said = fee.map(|f| spoken::money(ctx.lang, f, currency));
             Answer::ok(Status::Cancelled, ctx.lang, &Msg::Cancelled { what: &what, fee: fee_said.as_deref() })
@@ -357,7 +358,14 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
         return Ok(ctx.dry_run(check, new_start, service, None));
     }
     let allowed = appointment.id;
-    let request = RescheduleRequest { id: appointment.id, new_start, window: ctx.window(args), call_id: Some(call) };
+    let request = RescheduleRequest {
+        id: appointment.id,
+        new_start,
+        window: ctx.window(args),
+        call_id: Some(call),
+        authority: Authority::Caller,
+        staff: None,
+    };
     Ok(match booking::reschedule(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
         RescheduleOutcome::Rescheduled { appointment, .. } => {
             let when = ctx.when(appointment.range.start());

@@ -6,22 +6,23 @@
 //! processes may insert at once. Either guard's refusal becomes [`SlotTaken`].
 
 use async_trait::async_trait;
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::availability::{Busy, Slot};
 use frontdesk_domain::ids::{AppointmentId, CallId, CallbackId, CompanyId, CustomerId};
 use frontdesk_domain::phone::E164;
-use frontdesk_domain::records::{Appointment, AppointmentStatus, CallbackRequest, Customer};
+use frontdesk_domain::records::{Appointment, AppointmentStatus, CallbackRequest, CallbackStatus, Customer};
 use frontdesk_domain::time::TimeRange;
 use jiff::Timestamp;
 use sqlx::Connection;
 
 mod queries;
 
-use queries::{APPOINTMENT_COLUMNS, Change};
+use queries::{APPOINTMENT_COLUMNS, CALLBACK_COLUMNS, Change};
 
 use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, bad_cursor, db, id_cursor, paginate};
 use crate::backend::{ErrorClass, Stamp};
 use crate::model::{
-    AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer, Page,
+    AppointmentEdit, CallbackChange, Owned, AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer, Page,
     PageRequest, SlotTaken,
 };
 use crate::{Bookings, BookingsTx, Result, StoreError};
@@ -112,6 +113,31 @@ impl [BookingsTx for SqlTx<DB>] {
 
     async fn lock_appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>> {
         Conn::<DB>(&mut self.tx).appointment_by_id(company, id, true).await
+    }
+
+    async fn edit_appointment(
+        &mut self,
+        company: CompanyId,
+        id: AppointmentId,
+        edit: &AppointmentEdit,
+        at: Timestamp,
+    ) -> Result<Appointment> {
+        let mut conn = Conn::<DB>(&mut self.tx);
+        let before = conn.appointment_by_id(company, id, true).await?.ok_or(StoreError::NotFound("appointment"))?;
+        let notes = match &edit.notes {
+            Some(n) => n.clone(),
+            None => before.notes.clone(),
+        };
+        sqlx::query("UPDATE appointments SET notes = $3, status = $4, updated_at = $5 WHERE company_id = $1 AND id = $2")
+            .bind(company.0)
+            .bind(id.0)
+            .bind(notes)
+            .bind(edit.status.unwrap_or(before.status).as_str())
+            .bind(Stamp(at))
+            .execute(&mut *conn.0)
+            .await
+            .map_err(db::<DB>)?;
+        conn.appointment_by_id(company, id, false).await?.ok_or(StoreError::NotFound("appointment"))
     }
 
     async fn customer_appointments(
@@ -243,13 +269,12 @@ impl [BookingsTx for SqlTx<DB>] {
     }
 
     async fn insert_callback(&mut self, new: &NewCallback) -> Result<CallbackRequest> {
-        let row = sqlx::query(
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO callback_requests (company_id, branch_id, call_id, customer_id, name, phone, reason,
                 preferred_time, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)
-             RETURNING id, company_id, branch_id, call_id, customer_id, name, phone, reason, preferred_time, status,
-                created_at",
-        )
+             RETURNING {CALLBACK_COLUMNS}"
+        )))
         .bind(new.company_id.0)
         .bind(new.branch_id.map(|b| b.0))
         .bind(new.call_id.map(|c| c.0))
@@ -265,18 +290,50 @@ impl [BookingsTx for SqlTx<DB>] {
         Conn::<DB>::callback(&row)
     }
 
-    async fn complete_callback(&mut self, company: CompanyId, id: CallbackId, at: Timestamp) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE callback_requests SET status = 'done', done_at = $3
-              WHERE company_id = $1 AND id = $2 AND status = 'open'",
-        )
+    async fn update_callback(
+        &mut self,
+        company: CompanyId,
+        id: CallbackId,
+        change: &CallbackChange,
+        at: Timestamp,
+    ) -> Result<Option<(CallbackRequest, CallbackRequest)>> {
+        let lock = format!("SELECT {CALLBACK_COLUMNS} FROM callback_requests WHERE company_id = $1 AND id = $2{}", DB::FOR_UPDATE);
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(lock))
+            .bind(company.0)
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db::<DB>)?
+        else {
+            return Ok(None);
+        };
+        let before = Conn::<DB>::callback(&row)?;
+        let (assigned, status, done_at, note) = match change {
+            CallbackChange::Assign(user) => {
+                (user.map(|u| u.0), before.status, before.done_at, before.done_note.clone())
+            }
+            CallbackChange::Done { note } => (
+                before.assigned_user_id.map(|u| u.0),
+                CallbackStatus::Done,
+                Some(before.done_at.unwrap_or(at)),
+                note.clone().or_else(|| before.done_note.clone()),
+            ),
+            CallbackChange::Reopen => (before.assigned_user_id.map(|u| u.0), CallbackStatus::Open, None, None),
+        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE callback_requests SET assigned_user_id = $3, status = $4, done_at = $5, done_note = $6
+              WHERE company_id = $1 AND id = $2 RETURNING {CALLBACK_COLUMNS}"
+        )))
         .bind(company.0)
         .bind(id.0)
-        .bind(Stamp(at))
-        .execute(&mut *self.tx)
+        .bind(assigned)
+        .bind(status.as_str())
+        .bind(done_at.map(Stamp))
+        .bind(note)
+        .fetch_one(&mut *self.tx)
         .await
         .map_err(db::<DB>)?;
-        Ok(DB::rows_affected(&done) > 0)
+        Ok(Some((before, Conn::<DB>::callback(&row)?)))
     }
 }
 }
@@ -326,7 +383,7 @@ impl [Bookings for SqlStore<DB>] {
         Conn::<DB>(&mut conn).appointments_of_call(company, call).await
     }
 
-    async fn list_appointments(&self, filter: &AppointmentFilter, page: &PageRequest) -> Result<Page<Appointment>> {
+    async fn list_appointments(&self, scope: Scope, filter: &AppointmentFilter, page: &PageRequest) -> Result<Page<Appointment>> {
         let (after_start, after_id) = match &page.cursor {
             Some(c) => {
                 let (s, i) = c.split_once('.').ok_or_else(|| bad_cursor(c))?;
@@ -336,7 +393,7 @@ impl [Bookings for SqlStore<DB>] {
             None => (None, 0),
         };
         let mut f = Filtered::<DB>::new(format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments"));
-        f.eq("company_id", filter.company.map(|c| c.0))
+        f.scoped(scope, filter.company)?
             .eq("branch_id", filter.branch.map(|b| b.0))
             .eq("staff_id", filter.staff.map(|s| s.0))
             .eq("customer_id", filter.customer.map(|c| c.0))
@@ -362,10 +419,22 @@ impl [Bookings for SqlStore<DB>] {
         Ok(Page { items, next_cursor })
     }
 
-    async fn list_customers(&self, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<Customer>> {
+    async fn owner_of(&self, scope: Scope, row: Owned) -> Result<Option<CompanyId>> {
+        let (table, id) = match row {
+            Owned::Appointment(id) => ("appointments", id.0),
+            Owned::Customer(id) => ("customers", id.0),
+            Owned::Callback(id) => ("callback_requests", id.0),
+        };
+        let mut f = Filtered::<DB>::new(format!("SELECT company_id FROM {table}"));
+        f.scoped(scope, None)?.eq("id", Some(id));
+        let row = f.query().build().fetch_optional(&self.reader).await.map_err(db::<DB>)?;
+        row.map(|r| r.col::<i64>("company_id").map(CompanyId)).transpose()
+    }
+
+    async fn list_customers(&self, scope: Scope, filter: &CustomerFilter, page: &PageRequest) -> Result<Page<Customer>> {
         let after = id_cursor(page)?;
         let mut f = Filtered::<DB>::new("SELECT id, company_id, name, salutation, phone, email, created_at FROM customers");
-        f.eq("company_id", filter.company.map(|c| c.0))
+        f.scoped(scope, filter.company)?
             .eq("phone", filter.phone.as_ref().map(|p| p.as_str().to_owned()));
         f.and("id > ").push_bind(after);
         let mut q = f.query();
@@ -376,14 +445,10 @@ impl [Bookings for SqlStore<DB>] {
         Ok(Page { items, next_cursor })
     }
 
-    async fn list_callbacks(&self, filter: &CallbackFilter, page: &PageRequest) -> Result<Page<CallbackRequest>> {
+    async fn list_callbacks(&self, scope: Scope, filter: &CallbackFilter, page: &PageRequest) -> Result<Page<CallbackRequest>> {
         let after = id_cursor(page)?;
-        let mut f = Filtered::<DB>::new(
-            "SELECT id, company_id, branch_id, call_id, customer_id, name, phone, reason, preferred_time, status,
-                    created_at
-               FROM callback_requests",
-        );
-        f.eq("company_id", filter.company.map(|c| c.0)).eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        let mut f = Filtered::<DB>::new(format!("SELECT {CALLBACK_COLUMNS} FROM callback_requests"));
+        f.scoped(scope, filter.company)?.eq("status", filter.status.map(|s| s.as_str().to_owned()));
         f.and("id > ").push_bind(after);
         let mut q = f.query();
         q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);

@@ -2,7 +2,9 @@
 //! share (on [`Conn`]): busy time, customers, appointments with their segments and history.
 
 use frontdesk_domain::availability::{Busy, Slot};
-use frontdesk_domain::ids::{AppointmentId, BranchId, CallId, CallbackId, CompanyId, CustomerId, ServiceId, StaffId};
+use frontdesk_domain::ids::{
+    AppointmentId, BranchId, CallId, CallbackId, CompanyId, CustomerId, ServiceId, StaffId, UserId,
+};
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
@@ -20,6 +22,9 @@ use crate::{Result, StoreError};
 /// No block is longer than this (services are at most 12 hours, buffers 4 each), so a window
 /// query can bound its index scan from below.
 const LONGEST_BLOCK: SignedDuration = SignedDuration::from_hours(24);
+
+pub(super) const CALLBACK_COLUMNS: &str = "id, company_id, branch_id, call_id, customer_id, name, phone, reason, \
+    preferred_time, status, created_at, assigned_user_id, done_at, done_note";
 
 pub(super) const APPOINTMENT_COLUMNS: &str =
     "id, company_id, branch_id, service_id, staff_id, customer_id, starts_at, ends_at,
@@ -338,6 +343,9 @@ impl [Conn<'_, DB>] {
             preferred_time: r.col("preferred_time")?,
             status: CallbackStatus::parse(&status).ok_or_else(|| StoreError::corrupt("callback status", &status))?,
             created_at: r.col::<Stamp>("created_at")?.0,
+            assigned_user_id: r.col::<Option<i64>>("assigned_user_id")?.map(UserId),
+            done_at: r.col::<Option<Stamp>>("done_at")?.map(|s| s.0),
+            done_note: r.col("done_note")?,
         })
     }
 }

@@ -1,0 +1,175 @@
+//! Logging in and out of the browser session, and how failed logins are limited.
+//!
+//! An account is locked for a while after several failed logins in a row (counted in the
+//! database, so every server process sees them); where the client's address is known, failures
+//! per address are limited too (in this process's memory: a best effort against one address
+//! trying many accounts). Every login makes a new session and ends the one the browser had, so
+//! a session id planted before login is worthless after it.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use frontdesk_domain::access::Principal;
+use frontdesk_store::model::LoginOutcome;
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::authenticate::{Operator, SESSION_COOKIE, SessionOf, session_cookie};
+use super::{password, secret};
+use crate::error::ApiError;
+use crate::listener::PeerAddr;
+use crate::settings::LoginLimits;
+use crate::state::AppState;
+
+/// Failed logins per client address, in a sliding window.
+#[derive(Debug)]
+pub struct AddressFailures {
+    limits: LoginLimits,
+    seen: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+/// Addresses remembered at most; beyond, expired entries are dropped.
+const MAX_ADDRESSES: usize = 100_000;
+
+impl AddressFailures {
+    /// Empty.
+    pub fn new(limits: LoginLimits) -> Self {
+        Self { limits, seen: Mutex::new(HashMap::new()) }
+    }
+
+    /// How long `address` must wait, if it reached the limit.
+    fn blocked(&self, address: IpAddr) -> Option<Duration> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let (count, since) = seen.get(&address)?;
+        let elapsed = since.elapsed();
+        (*count >= self.limits.address_failures && elapsed < self.limits.address_window)
+            .then(|| self.limits.address_window - elapsed)
+    }
+
+    fn failed(&self, address: IpAddr) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_ADDRESSES {
+            let window = self.limits.address_window;
+            seen.retain(|_, (_, since)| since.elapsed() < window);
+        }
+        let entry = seen.entry(address).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.limits.address_window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LoginBody {
+    email: String,
+    password: String,
+}
+
+fn too_many(wait: Duration) -> Response {
+    let mut response =
+        ApiError::too_many_requests("too many failed logins; try again later").into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
+fn wrong() -> Response {
+    ApiError::unauthorized("wrong e-mail address or password").into_response()
+}
+
+/// `POST /api/v1/auth/login`: `{"email", "password"}` → the session cookie and the user.
+pub async fn login(
+    State(state): State<AppState>,
+    peer: Option<Extension<PeerAddr>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let body: LoginBody =
+        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let settings = state.settings();
+    let address = settings.client_address.of(peer.as_deref(), &headers);
+    if let Some(wait) = address.and_then(|a| state.login_failures().blocked(a)) {
+        return Ok(too_many(wait));
+    }
+    let now = Timestamp::now();
+    let record = state.store().login_record(&body.email).await?;
+    if let Some(until) = record.as_ref().and_then(|r| r.locked_until).filter(|u| *u > now) {
+        return Ok(too_many(Duration::try_from(until.duration_since(now)).unwrap_or_default()));
+    }
+    let right = password::verify(body.password, record.as_ref().map(|r| r.password_hash.clone())).await;
+    let Some(record) = record else {
+        if let Some(a) = address {
+            state.login_failures().failed(a);
+        }
+        return Ok(wrong());
+    };
+    if !right {
+        if let Some(a) = address {
+            state.login_failures().failed(a);
+        }
+        let limits = settings.login_limits;
+        let failures = record.failed_logins + 1;
+        let locked_until = (limits.account_failures > 0 && failures % limits.account_failures == 0)
+            .then(|| now + SignedDuration::try_from(limits.account_lock).unwrap_or_default());
+        state.store().record_login(record.user.id, LoginOutcome::Failed { locked_until }, now).await?;
+        tracing::info!(user = record.user.id.0, failures, locked = locked_until.is_some(), "failed login");
+        return Ok(wrong());
+    }
+    if record.user.disabled_at.is_some() {
+        return Ok(wrong());
+    }
+    state.store().record_login(record.user.id, LoginOutcome::Succeeded, now).await?;
+    if let Some(old) = session_cookie(&headers)
+        && let Some((old, _)) = state.store().session_user(&secret::hash(old), now).await?
+    {
+        state.store().revoke_session(old, now).await?;
+    }
+    let cookie_value = secret::session_secret();
+    let ttl = settings.session_ttl;
+    let expires = now + SignedDuration::try_from(ttl).unwrap_or_default();
+    state.store().create_session(record.user.id, &secret::hash(&cookie_value), expires, now).await?;
+    tracing::info!(user = record.user.id.0, "login");
+    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+    let cookie =
+        format!("{SESSION_COOKIE}={cookie_value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", ttl.as_secs());
+    let body = json!({"user": super::super::admin::views::user_json(&record.user), "expires_at": expires});
+    let mut response = (StatusCode::OK, axum::Json(body)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?);
+    Ok(response)
+}
+
+/// `POST /api/v1/auth/logout`: ends the session the request came with (a token has none).
+pub async fn logout(State(state): State<AppState>, session: Option<Extension<SessionOf>>) -> Result<Response, ApiError> {
+    if let Some(Extension(SessionOf(id))) = session {
+        state.store().revoke_session(id, Timestamp::now()).await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(|_| ApiError::internal())?);
+    Ok(response)
+}
+
+/// `GET /api/v1/me`: who the credentials belong to.
+pub async fn me(State(state): State<AppState>, Operator(principal): Operator) -> axum::Json<serde_json::Value> {
+    axum::Json(principal_json(&state, &principal))
+}
+
+fn principal_json(state: &AppState, p: &Principal) -> serde_json::Value {
+    let company = p.scope.company().and_then(|c| state.directory().company(c).map(|e| e.company.def.key.to_string()));
+    json!({
+        "actor": p.actor,
+        "label": p.actor.label(),
+        "role": p.role,
+        "company": company,
+    })
+}
