@@ -51,8 +51,84 @@ enum Command {
     /// Inspect and retry changes waiting for Cal.com.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Operators' user accounts (the command line acts for the platform).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// API tokens for scripts and integrations.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// Play realistic concurrent calls against running servers, check the invariants, report latency.
     Simulate(commands::simulate::SimulateArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum UsersCommand {
+    /// Create a user; the password is read from standard input or generated and printed once.
+    Add {
+        /// Login e-mail address.
+        email: String,
+        /// platform_admin, owner or staff.
+        #[arg(long)]
+        role: String,
+        /// The company's key (not for platform_admin).
+        #[arg(long)]
+        company: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Users, by id.
+    List {
+        /// Only this company's.
+        #[arg(long)]
+        company: Option<String>,
+    },
+    /// Refuse the user's logins and end their sessions.
+    Disable {
+        /// Login e-mail address.
+        email: String,
+    },
+    /// Replace the password (read from standard input or generated); ends every session.
+    ResetPassword {
+        /// Login e-mail address.
+        email: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokensCommand {
+    /// Create an API token; it is printed once, only its hash is kept.
+    Create {
+        /// What it is for.
+        #[arg(long)]
+        name: String,
+        /// platform_admin, owner or staff.
+        #[arg(long)]
+        role: String,
+        /// The company's key (not for platform_admin).
+        #[arg(long)]
+        company: Option<String>,
+        /// Stop working after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Tokens, by id (never their secrets).
+    List {
+        /// Only this company's.
+        #[arg(long)]
+        company: Option<String>,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        /// Token id.
+        id: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -161,6 +237,23 @@ fn main() -> ExitCode {
                 commands::outbox::list(&resolved, status, limit).await
             }
             Command::Outbox(OutboxCommand::Retry { ids }) => commands::outbox::retry(&resolved, &ids).await,
+            Command::Users(UsersCommand::Add { email, role, company, name, password_stdin }) => {
+                commands::users::add(&resolved, &email, &role, company.as_deref(), name, password_stdin).await
+            }
+            Command::Users(UsersCommand::List { company }) => {
+                commands::users::list(&resolved, company.as_deref()).await
+            }
+            Command::Users(UsersCommand::Disable { email }) => commands::users::disable(&resolved, &email).await,
+            Command::Users(UsersCommand::ResetPassword { email, password_stdin }) => {
+                commands::users::reset_password(&resolved, &email, password_stdin).await
+            }
+            Command::Tokens(TokensCommand::Create { name, role, company, expires_in_days }) => {
+                commands::tokens::create(&resolved, &name, &role, company.as_deref(), expires_in_days).await
+            }
+            Command::Tokens(TokensCommand::List { company }) => {
+                commands::tokens::list(&resolved, company.as_deref()).await
+            }
+            Command::Tokens(TokensCommand::Revoke { id }) => commands::tokens::revoke(&resolved, id).await,
             Command::Simulate(args) => commands::simulate::run(args).await,
         }
     });

@@ -549,7 +549,8 @@ pub async fn reschedule(
     if let Some(existing) = own {
         return Ok(RescheduleOutcome::AlreadyBooked { existing: Box::new(existing) });
     }
-    let probe = Probe { start: new_start, window, prefer: Some(staff.unwrap_or(appointment.staff_id)), ignoring: Some(id) };
+    let probe =
+        Probe { start: new_start, window, prefer: Some(staff.unwrap_or(appointment.staff_id)), ignoring: Some(id) };
     for _ in 0..RACE_RETRIES {
         let slot = match check(&mut BusyFrom::Tx(&mut *tx), company, &engine, &probe).await? {
             Check::Free(slot) => slot,

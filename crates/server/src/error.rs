@@ -127,7 +127,9 @@ impl From<StoreError> for ApiError {
                 Self::unavailable("database temporarily unavailable; retry")
             }
             StoreError::NotFound(what) => Self::not_found(format!("{what} not found")),
-            StoreError::Conflict(_) => Self::conflict("conflict", "a concurrent change or an existing record conflicts with this one"),
+            StoreError::Conflict(_) => {
+                Self::conflict("conflict", "a concurrent change or an existing record conflicts with this one")
+            }
             StoreError::InvalidInput(message) => Self::bad_request(message.clone()),
             StoreError::Unstorable(e) => {
                 tracing::warn!(error = %e, "data the database cannot store");

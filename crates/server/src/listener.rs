@@ -72,10 +72,11 @@ pub async fn serve(
             tokio::spawn(refuse(tcp));
             continue;
         };
-        let service = tower::ServiceExt::map_request(app.clone().into_service::<Incoming>(), move |mut r: Request<Incoming>| {
-            r.extensions_mut().insert(PeerAddr(peer));
-            r
-        });
+        let service =
+            tower::ServiceExt::map_request(app.clone().into_service::<Incoming>(), move |mut r: Request<Incoming>| {
+                r.extensions_mut().insert(PeerAddr(peer));
+                r
+            });
         let service = TowerToHyperService::new(service);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {

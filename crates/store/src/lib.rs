@@ -18,8 +18,8 @@ use frontdesk_domain::availability::{Busy, Slot};
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::Directory;
 use frontdesk_domain::ids::{
-    AppointmentId, AuditId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, SessionId, StaffId, TokenId, UserId,
-    WebhookEventId,
+    AppointmentId, AuditId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, SessionId, StaffId, TokenId,
+    UserId, WebhookEventId,
 };
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{

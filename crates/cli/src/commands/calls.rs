@@ -88,7 +88,8 @@ pub async fn show(config: &Resolved, call_id: &str) -> anyhow::Result<()> {
         println!("  cost         {} cents", cost.0);
     }
     let events = store
-        .webhook_events(Scope::Platform, 
+        .webhook_events(
+            Scope::Platform,
             &WebhookFilter { external_call_id: Some(call_id.to_owned()), ..WebhookFilter::default() },
             &PageRequest::first(500),
         )

@@ -7,6 +7,8 @@ pub mod outbox;
 pub mod retell;
 pub mod serve;
 pub mod simulate;
+pub mod tokens;
+pub mod users;
 pub mod webhooks;
 
 use frontdesk_store::{SharedStore, StoreOptions};

@@ -1,7 +1,7 @@
 //! `frontdesk outbox list|retry`: what is waiting for Cal.com, and what gave up.
 
-use frontdesk_domain::access::Scope;
 use anyhow::Context;
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::ids::OutboxJobId;
 use frontdesk_domain::records::OutboxStatus;
 use frontdesk_store::model::{OutboxFilter, PageRequest};
@@ -13,7 +13,9 @@ pub async fn list(config: &Resolved, status: Option<String>, limit: u32) -> anyh
     let store = super::open_store(config).await?;
     let status =
         status.map(|s| OutboxStatus::parse(&s).with_context(|| format!("unknown status `{s}`"))).transpose()?;
-    let page = store.list_jobs(Scope::Platform, &OutboxFilter { status, ..OutboxFilter::default() }, &PageRequest::first(limit)).await?;
+    let page = store
+        .list_jobs(Scope::Platform, &OutboxFilter { status, ..OutboxFilter::default() }, &PageRequest::first(limit))
+        .await?;
     println!(
         "{:<8} {:<18} {:<12} {:<8} {:<9} {:<19} ERROR",
         "ID", "KIND", "APPOINTMENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT"

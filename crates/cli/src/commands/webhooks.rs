@@ -1,7 +1,7 @@
 //! `frontdesk webhooks list|replay`.
 
-use frontdesk_domain::access::Scope;
 use anyhow::Context;
+use frontdesk_domain::access::Scope;
 use frontdesk_domain::ids::WebhookEventId;
 use frontdesk_domain::records::{Provider, WebhookStatus};
 use frontdesk_store::model::{PageRequest, WebhookFilter};

@@ -34,9 +34,9 @@ impl FromStr for ClientAddress {
             "" | "unknown" => Ok(Self::Unknown),
             "peer" => Ok(Self::Peer),
             other => {
-                let list = other.strip_prefix("forwarded:").ok_or_else(|| {
-                    format!("`{other}`: expected `peer`, `unknown` or `forwarded:<proxy address>,…`")
-                })?;
+                let list = other
+                    .strip_prefix("forwarded:")
+                    .ok_or_else(|| format!("`{other}`: expected `peer`, `unknown` or `forwarded:<proxy address>,…`"))?;
                 let proxies = list
                     .split(',')
                     .map(|a| a.trim().parse::<IpAddr>().map_err(|e| format!("`{a}`: {e}")))

@@ -75,8 +75,7 @@ pub(crate) struct LoginBody {
 }
 
 fn too_many(wait: Duration) -> Response {
-    let mut response =
-        ApiError::too_many_requests("too many failed logins; try again later").into_response();
+    let mut response = ApiError::too_many_requests("too many failed logins; try again later").into_response();
     if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -140,16 +139,23 @@ pub async fn login(
     state.store().create_session(record.user.id, &secret::hash(&cookie_value), expires, now).await?;
     tracing::info!(user = record.user.id.0, "login");
     let secure = if settings.secure_cookies { "; Secure" } else { "" };
-    let cookie =
-        format!("{SESSION_COOKIE}={cookie_value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", ttl.as_secs());
+    let cookie = format!(
+        "{SESSION_COOKIE}={cookie_value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        ttl.as_secs()
+    );
     let body = json!({"user": super::super::admin::views::user_json(&record.user), "expires_at": expires});
     let mut response = (StatusCode::OK, axum::Json(body)).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?);
     Ok(response)
 }
 
 /// `POST /api/v1/auth/logout`: ends the session the request came with (a token has none).
-pub async fn logout(State(state): State<AppState>, session: Option<Extension<SessionOf>>) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Option<Extension<SessionOf>>,
+) -> Result<Response, ApiError> {
     if let Some(Extension(SessionOf(id))) = session {
         state.store().revoke_session(id, Timestamp::now()).await?;
     }

@@ -44,7 +44,8 @@ pub fn hash_now(password: &str) -> anyhow::Result<String> {
 /// accounts exist.
 pub async fn verify(password: String, phc: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
-        let phc = phc.unwrap_or_else(|| DUMMY.get_or_init(|| hash_now("not a password of anybody").unwrap_or_default()).clone());
+        let phc = phc
+            .unwrap_or_else(|| DUMMY.get_or_init(|| hash_now("not a password of anybody").unwrap_or_default()).clone());
         Argon2::default().verify_password(password.as_bytes(), phc.as_str()).is_ok()
     })
     .await

@@ -105,8 +105,13 @@ pub(super) async fn create_user(
         Box::pin(async move {
             let user = tx.create_user(&new, Timestamp::now()).await?;
             let body = user_json(&user);
-            let audit =
-                Audit { principal: &principal, company: user.company_id, action: "user.create", entity: "user", id: user.id.to_string() };
+            let audit = Audit {
+                principal: &principal,
+                company: user.company_id,
+                action: "user.create",
+                entity: "user",
+                id: user.id.to_string(),
+            };
             audit.write(tx, None, Some(body.clone()), &[]).await?;
             let answer = Answer::new(StatusCode::CREATED, body);
             Ok(match generated {
@@ -137,7 +142,8 @@ pub(super) async fn change_user(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::ManageAccess)?.clone();
     let id = UserId(id);
-    let target = state.store().user(principal.scope, id).await?.ok_or_else(|| ApiError::not_found(format!("no user {id}")))?;
+    let target =
+        state.store().user(principal.scope, id).await?.ok_or_else(|| ApiError::not_found(format!("no user {id}")))?;
     if !principal.role.may_grant(target.role) {
         return Err(ApiError::forbidden(format!("the role `{}` cannot change a `{}`", principal.role, target.role)));
     }
@@ -149,7 +155,10 @@ pub(super) async fn change_user(
             return Err(ApiError::forbidden(format!("the role `{}` cannot grant `{role}`", principal.role)));
         }
         if (role == Role::PlatformAdmin) != target.company_id.is_none() {
-            return Err(ApiError::invalid_field("role", "a company's user is `owner` or `staff`; a platform user `platform_admin`"));
+            return Err(ApiError::invalid_field(
+                "role",
+                "a company's user is `owner` or `staff`; a platform user `platform_admin`",
+            ));
         }
     }
     let password_hash = match body.password {
@@ -170,8 +179,13 @@ pub(super) async fn change_user(
                 // The audit log says that the password changed, never anything about it.
                 after_json["password_changed"] = json!(true);
             }
-            let audit =
-                Audit { principal: &principal, company: after.company_id, action: "user.update", entity: "user", id: id.to_string() };
+            let audit = Audit {
+                principal: &principal,
+                company: after.company_id,
+                action: "user.update",
+                entity: "user",
+                id: id.to_string(),
+            };
             audit.write(tx, Some(user_json(&before)), Some(after_json), &[]).await?;
             Ok(Answer::ok(user_json(&after)))
         })
@@ -244,8 +258,13 @@ pub(super) async fn create_token(
         Box::pin(async move {
             let token = tx.create_token(&new, Timestamp::now()).await?;
             let body = token_json(&token);
-            let audit =
-                Audit { principal: &principal, company: token.company_id, action: "token.create", entity: "token", id: token.id.to_string() };
+            let audit = Audit {
+                principal: &principal,
+                company: token.company_id,
+                action: "token.create",
+                entity: "token",
+                id: token.id.to_string(),
+            };
             audit.write(tx, None, Some(body.clone()), &[]).await?;
             Ok(Answer::new(StatusCode::CREATED, body).with_secret("token", made.token))
         })
@@ -267,8 +286,13 @@ pub(super) async fn revoke_token(
                 return Ok(Answer::from(ApiError::not_found(format!("no token {id}"))));
             };
             let body = token_json(&token);
-            let audit =
-                Audit { principal: &principal, company: token.company_id, action: "token.revoke", entity: "token", id: id.to_string() };
+            let audit = Audit {
+                principal: &principal,
+                company: token.company_id,
+                action: "token.revoke",
+                entity: "token",
+                id: id.to_string(),
+            };
             audit.write(tx, None, Some(body.clone()), &[]).await?;
             Ok(Answer::ok(body))
         })

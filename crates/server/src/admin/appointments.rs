@@ -85,12 +85,11 @@ async fn owner(state: &AppState, scope: Scope, id: AppointmentId) -> Result<Comp
 fn parse_start(raw: &str, tz: &TimeZone) -> Result<Timestamp, ApiError> {
     match raw.parse::<Timestamp>() {
         Ok(t) => Ok(t),
-        Err(_) => raw
-            .parse::<DateTime>()
-            .ok()
-            .and_then(|dt| dt.to_zoned(tz.clone()).ok())
-            .map(|z| z.timestamp())
-            .ok_or_else(|| ApiError::invalid_field("start", "must be RFC 3339 or a local date-time YYYY-MM-DDTHH:MM")),
+        Err(_) => {
+            raw.parse::<DateTime>().ok().and_then(|dt| dt.to_zoned(tz.clone()).ok()).map(|z| z.timestamp()).ok_or_else(
+                || ApiError::invalid_field("start", "must be RFC 3339 or a local date-time YYYY-MM-DDTHH:MM"),
+            )
+        }
     }
 }
 
@@ -147,13 +146,15 @@ pub(super) async fn create_appointment(
         .customer
         .phone
         .as_deref()
-        .map(|p| E164::parse_lenient(p, Some(region)).map_err(|e| ApiError::invalid_field("customer.phone", e.to_string())))
+        .map(|p| {
+            E164::parse_lenient(p, Some(region)).map_err(|e| ApiError::invalid_field("customer.phone", e.to_string()))
+        })
         .transpose()?;
     let email = match body.customer.email.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(e) => Some(
-            Email::parse(e).ok_or_else(|| ApiError::invalid_field("customer.email", "not an e-mail address"))?,
-        ),
+        Some(e) => {
+            Some(Email::parse(e).ok_or_else(|| ApiError::invalid_field("customer.email", "not an e-mail address"))?)
+        }
     };
     let request = BookRequest {
         branch: branch_id,
@@ -169,8 +170,8 @@ pub(super) async fn create_appointment(
     };
     let now = state.settings().clock.now();
     let company_id = entry.company.id;
-    let within_notice = booking::engine(entry, branch_id, service, staff_id, now)
-        .is_some_and(|e| e.within_minimum_notice(start));
+    let within_notice =
+        booking::engine(entry, branch_id, service, staff_id, now).is_some_and(|e| e.within_minimum_notice(start));
     write::run(&state, &principal.clone(), key, move |tx| {
         Box::pin(async move {
             let entry = dir.company(company_id).ok_or(StoreError::NotFound("company"))?;
@@ -264,9 +265,14 @@ pub(super) async fn change_appointment(
     let status = match body.status.as_deref() {
         None => None,
         Some(s) => match AppointmentStatus::parse(s) {
-            Some(st @ (AppointmentStatus::Booked | AppointmentStatus::Completed | AppointmentStatus::NoShow)) => Some(st),
+            Some(st @ (AppointmentStatus::Booked | AppointmentStatus::Completed | AppointmentStatus::NoShow)) => {
+                Some(st)
+            }
             _ => {
-                errors.push(FieldError::new("status", "must be `booked`, `completed` or `no_show`; cancel with POST …/cancel"));
+                errors.push(FieldError::new(
+                    "status",
+                    "must be `booked`, `completed` or `no_show`; cancel with POST …/cancel",
+                ));
                 None
             }
         },
@@ -303,7 +309,9 @@ pub(super) async fn change_appointment(
                     window: None,
                     call_id: None,
                     authority: Authority::Operator,
-                    staff: new_staff,
+                    // An operator's calendar is explicit: without a new staff member the
+                    // appointment stays with its own, rather than going to whoever is free.
+                    staff: Some(new_staff.unwrap_or(before.staff_id)),
                 };
                 match booking::reschedule(tx, entry, request, |_| true, now).await? {
                     RescheduleOutcome::Rescheduled { appointment, overridden: o, .. } => {
@@ -335,7 +343,13 @@ pub(super) async fn change_appointment(
             }
             let action = if moves { "appointment.move" } else { "appointment.edit" };
             let (before_json, mut after_json) = (appointment_json(&dir, &before), appointment_json(&dir, &after));
-            let audit = Audit { principal: &principal, company: Some(company_id), action, entity: "appointment", id: id.to_string() };
+            let audit = Audit {
+                principal: &principal,
+                company: Some(company_id),
+                action,
+                entity: "appointment",
+                id: id.to_string(),
+            };
             audit.write(tx, Some(before_json), Some(after_json.clone()), &overridden).await?;
             after_json["overridden"] = json!(overridden);
             Ok(Answer::ok(after_json))
@@ -382,8 +396,13 @@ pub(super) async fn cancel_appointment(
                     format!("the appointment is {}, not booked", before.status),
                 )));
             }
-            let request =
-                CancelRequest { id, reason: body.reason, fee_accepted: false, call_id: None, authority: Authority::Operator };
+            let request = CancelRequest {
+                id,
+                reason: body.reason,
+                fee_accepted: false,
+                call_id: None,
+                authority: Authority::Operator,
+            };
             Ok(match booking::cancel(tx, entry, request, |_| true, now).await? {
                 CancelOutcome::Cancelled { appointment, overridden, .. } => {
                     let mut after = appointment_json(&dir, &appointment);

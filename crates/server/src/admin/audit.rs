@@ -27,7 +27,11 @@ pub(super) struct AuditParams {
 }
 
 /// `GET /api/v1/audit`.
-pub(super) async fn audit(State(state): State<AppState>, op: Operator, Query(q): Query<AuditParams>) -> Result<Json, ApiError> {
+pub(super) async fn audit(
+    State(state): State<AppState>,
+    op: Operator,
+    Query(q): Query<AuditParams>,
+) -> Result<Json, ApiError> {
     let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
     let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
@@ -36,7 +40,9 @@ pub(super) async fn audit(State(state): State<AppState>, op: Operator, Query(q):
         None => None,
         Some(a @ ("admin_token" | "cli")) => Some((a.to_owned(), None)),
         Some(a) => {
-            let (kind, id) = a.split_once(':').ok_or_else(|| ApiError::bad_request("`actor` is `user:ID`, `token:ID`, `admin_token` or `cli`"))?;
+            let (kind, id) = a
+                .split_once(':')
+                .ok_or_else(|| ApiError::bad_request("`actor` is `user:ID`, `token:ID`, `admin_token` or `cli`"))?;
             let id = id.parse::<i64>().map_err(|_| ApiError::bad_request("`actor` has a numeric id"))?;
             if !matches!(kind, "user" | "token") {
                 return Err(ApiError::bad_request("`actor` is `user:ID`, `token:ID`, `admin_token` or `cli`"));

@@ -83,7 +83,13 @@ pub(super) async fn change_callback(
                     return Ok(Answer::from(ApiError::not_found(format!("no callback request {id}"))));
                 };
                 let after = callback_json(&after);
-                let audit = Audit { principal: &principal, company: Some(company), action, entity: "callback", id: id.to_string() };
+                let audit = Audit {
+                    principal: &principal,
+                    company: Some(company),
+                    action,
+                    entity: "callback",
+                    id: id.to_string(),
+                };
                 audit.write(tx, Some(callback_json(&before)), Some(after.clone()), &[]).await?;
                 last = Some(after);
             }

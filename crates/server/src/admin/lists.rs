@@ -135,7 +135,11 @@ pub(super) struct CallParams {
 }
 
 /// `GET /api/v1/calls`.
-pub(super) async fn calls(State(state): State<AppState>, op: Operator, Query(q): Query<CallParams>) -> Result<Json, ApiError> {
+pub(super) async fn calls(
+    State(state): State<AppState>,
+    op: Operator,
+    Query(q): Query<CallParams>,
+) -> Result<Json, ApiError> {
     let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
     let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
@@ -205,7 +209,11 @@ pub(super) struct OutboxParams {
 }
 
 /// `GET /api/v1/outbox`.
-pub(super) async fn outbox(State(state): State<AppState>, op: Operator, Query(q): Query<OutboxParams>) -> Result<Json, ApiError> {
+pub(super) async fn outbox(
+    State(state): State<AppState>,
+    op: Operator,
+    Query(q): Query<OutboxParams>,
+) -> Result<Json, ApiError> {
     let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
     let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;

@@ -87,9 +87,12 @@ impl Idempotency {
     /// The key of a request, if it has one; a malformed key is a 400.
     pub fn of(method: &Method, path: &str, headers: &HeaderMap, body: &[u8]) -> Result<Option<Self>, ApiError> {
         let Some(raw) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
-        let key = raw.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 255).ok_or_else(|| {
-            ApiError::bad_request("`Idempotency-Key` must be 1 to 255 visible characters")
-        })?;
+        let key = raw
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 255)
+            .ok_or_else(|| ApiError::bad_request("`Idempotency-Key` must be 1 to 255 visible characters"))?;
         let mut hash = Sha256::new();
         hash.update(method.as_str().as_bytes());
         hash.update([0]);

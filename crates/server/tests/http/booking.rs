@@ -10,8 +10,8 @@ use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::policy::DenialReason;
 use frontdesk_domain::records::{Appointment, AppointmentSource};
-use frontdesk_server::booking::{Authority, 
-    self, BookOutcome, BookRequest, CancelOutcome, CancelRequest, RescheduleOutcome, RescheduleRequest,
+use frontdesk_server::booking::{
+    self, Authority, BookOutcome, BookRequest, CancelOutcome, CancelRequest, RescheduleOutcome, RescheduleRequest,
 };
 use frontdesk_store::SharedStore;
 use frontdesk_store::backend_tests;
@@ -83,7 +83,8 @@ async fn reschedule(
     now: Timestamp,
 ) -> RescheduleOutcome {
     let mut tx = store.begin().await.unwrap();
-    let request = RescheduleRequest { id, new_start: to, window: None, call_id: None, authority: Authority::Caller, staff: None };
+    let request =
+        RescheduleRequest { id, new_start: to, window: None, call_id: None, authority: Authority::Caller, staff: None };
     let outcome = booking::reschedule(tx.as_mut(), company, request, |_| true, now).await.unwrap();
     tx.commit().await.unwrap();
     outcome
@@ -175,7 +176,8 @@ async fn only_the_owner_may_cancel(db: TestDb) {
     let now = berlin("2026-03-09T08:00");
     let a = booked(&store, f, &request(f, "herrenhaarschnitt", berlin("2026-03-12T10:00"), "+491701000004"), now).await;
     let mut tx = store.begin().await.unwrap();
-    let request = CancelRequest { id: a.id, reason: None, fee_accepted: false, call_id: None, authority: Authority::Caller };
+    let request =
+        CancelRequest { id: a.id, reason: None, fee_accepted: false, call_id: None, authority: Authority::Caller };
     let outcome = booking::cancel(tx.as_mut(), f, request, |_| false, now).await.unwrap();
     tx.commit().await.unwrap();
     assert!(matches!(outcome, CancelOutcome::NotFound));

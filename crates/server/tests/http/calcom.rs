@@ -203,7 +203,16 @@ async fn permanent_errors_park_the_job_visibly(db: TestDb) {
     let refused = failed.iter().find(|j| j["last_error"].as_str().unwrap().contains("refused")).unwrap();
     let db_url = s.db.url.clone();
     let store = frontdesk_store::open(&db_url, &Default::default()).await.unwrap();
-    assert!(store.retry_job(frontdesk_domain::access::Scope::Platform, refused["id"].as_i64().unwrap().into(), Timestamp::now()).await.unwrap());
+    assert!(
+        store
+            .retry_job(
+                frontdesk_domain::access::Scope::Platform,
+                refused["id"].as_i64().unwrap().into(),
+                Timestamp::now()
+            )
+            .await
+            .unwrap()
+    );
     settled(&s).await;
     assert_eq!(jobs(&s, "failed").await.len(), 1, "only the unmapped service is left");
     s.stop().await;

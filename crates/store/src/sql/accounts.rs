@@ -19,8 +19,7 @@ use crate::model::{
 use crate::{Accounts, AccountsTx, Result, StoreError};
 
 const USER_COLUMNS: &str = "id, company_id, email, name, role, disabled_at, created_at";
-const TOKEN_COLUMNS: &str =
-    "id, company_id, role, name, prefix, secret_hash, created_by_user_id, expires_at, last_used_at, revoked_at, created_at";
+const TOKEN_COLUMNS: &str = "id, company_id, role, name, prefix, secret_hash, created_by_user_id, expires_at, last_used_at, revoked_at, created_at";
 const AUDIT_COLUMNS: &str =
     "id, company_id, actor_kind, actor_id, actor_label, action, entity, entity_id, before, after, overridden, at";
 

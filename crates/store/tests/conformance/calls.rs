@@ -145,7 +145,8 @@ async fn webhook_deliveries_are_deduplicated(db: TestDb) {
     tx.commit().await.unwrap();
 
     let failed = store
-        .webhook_events(Scope::Platform, 
+        .webhook_events(
+            Scope::Platform,
             &WebhookFilter { status: Some(WebhookStatus::Failed), ..Default::default() },
             &PageRequest::default(),
         )
@@ -268,7 +269,8 @@ async fn stale_calls_are_leased_to_one_reconciler(db: TestDb) {
     assert!(seen.iter().all(|(_, attempts)| *attempts == 1));
 
     let stale = store
-        .list_calls(Scope::Platform, 
+        .list_calls(
+            Scope::Platform,
             &CallFilter { stale_before: Some(now - SignedDuration::from_mins(10)), ..Default::default() },
             &PageRequest::default(),
         )
@@ -388,7 +390,8 @@ async fn group_commits_deduplicate_within_and_across_batches(db: TestDb) {
     let second = store.record_batch(&[with(Some("a"), ended), with(Some("c"), ongoing)]).await.unwrap();
     assert_eq!(second, [Recorded::Duplicate(a), Recorded::Stored]);
     assert_eq!(store.call("call_1").await.unwrap().unwrap().status, CallStatus::Ongoing, "duplicates change nothing");
-    let all = store.webhook_events(Scope::Platform, &WebhookFilter::default(), &PageRequest::default()).await.unwrap().items;
+    let all =
+        store.webhook_events(Scope::Platform, &WebhookFilter::default(), &PageRequest::default()).await.unwrap().items;
     assert_eq!(all.len(), 6, "every delivery is kept");
     let ignored: Vec<_> = all.iter().filter(|e| e.status == WebhookStatus::Ignored).collect();
     assert_eq!(ignored.len(), 2);

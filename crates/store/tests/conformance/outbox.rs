@@ -91,7 +91,11 @@ async fn concurrent_claims_never_share_a_job(db: TestDb) {
     assert!(!store.finish_job(id, "someone-else", &JobOutcome::Done, now).await.unwrap());
     assert!(store.finish_job(id, owner, &JobOutcome::Done, now).await.unwrap());
     let done = store
-        .list_jobs(Scope::Platform, &OutboxFilter { status: Some(OutboxStatus::Done), ..Default::default() }, &PageRequest::default())
+        .list_jobs(
+            Scope::Platform,
+            &OutboxFilter { status: Some(OutboxStatus::Done), ..Default::default() },
+            &PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(done.items.len(), 1);

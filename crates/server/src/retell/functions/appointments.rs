@@ -16,9 +16,9 @@ use serde_json::{Value, json};
 use super::answer::Answer;
 use super::args::{Args, names};
 use super::context::{Ctx, Moment};
-use crate::booking::{Authority, 
-    self, Attempt, BookOutcome, BookRequest, BusyFrom, CancelOutcome, CancelRequest, Probe, RescheduleOutcome,
-    RescheduleRequest,
+use crate::booking::{
+    self, Attempt, Authority, BookOutcome, BookRequest, BusyFrom, CancelOutcome, CancelRequest, Probe,
+    RescheduleOutcome, RescheduleRequest,
 };
 
 /// A phone number the caller gave, read in the company's region; `None` if absent or unusable.

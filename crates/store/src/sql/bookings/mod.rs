@@ -22,8 +22,8 @@ use queries::{APPOINTMENT_COLUMNS, CALLBACK_COLUMNS, Change};
 use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, bad_cursor, db, id_cursor, paginate};
 use crate::backend::{ErrorClass, Stamp};
 use crate::model::{
-    AppointmentEdit, CallbackChange, Owned, AppointmentFilter, CallbackFilter, Cancellation, CustomerFilter, NewAppointment, NewCallback, NewCustomer, Page,
-    PageRequest, SlotTaken,
+    AppointmentEdit, AppointmentFilter, CallbackChange, CallbackFilter, Cancellation, CustomerFilter, NewAppointment,
+    NewCallback, NewCustomer, Owned, Page, PageRequest, SlotTaken,
 };
 use crate::{Bookings, BookingsTx, Result, StoreError};
 

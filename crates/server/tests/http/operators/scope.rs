@@ -1,0 +1,152 @@
+//! The company scope: a principal of one company, given every id of another company, sees
+//! nothing of it and changes nothing of it. Another company's ids answer 404, like ids that do
+//! not exist.
+
+use frontdesk_server::test_support::{FRISEUR, HANS, JOHN, SMILE, TestServer, call_object};
+use frontdesk_store::backend_tests;
+use frontdesk_store::test_support::TestDb;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{Auth, book, call, get, patch, post, start, token, user};
+
+/// What company B has: ids of each kind, made through the API and a call.
+struct Theirs {
+    appointment: i64,
+    callback: i64,
+    customer: i64,
+    call: String,
+    user: i64,
+    token: i64,
+    job_company: &'static str,
+}
+
+async fn company_b(server: &TestServer) -> Theirs {
+    let (status, booked) =
+        book(server, &Auth::admin(), "brightsmile", "checkup", "dr-patel", "2026-03-10T10:00", "+12125550144").await;
+    assert_eq!(status, 201, "{booked}");
+    let call_b = call_object("call_scope_smile", JOHN, SMILE, "ongoing");
+    let asked = server.function("request_callback", json!({"reason": "billing question"}), &call_b).await;
+    let callback = asked["callback_id"].as_i64().unwrap_or_else(|| panic!("{asked}"));
+    let user = user(server, "owner@smile.example", "owner", Some("brightsmile"), "correct horse battery").await;
+    let (_, made) = post(
+        server,
+        &Auth::admin(),
+        "/api/v1/tokens",
+        json!({"name": "smile sync", "role": "staff", "company": "brightsmile"}),
+    )
+    .await;
+    Theirs {
+        appointment: booked["id"].as_i64().unwrap(),
+        callback,
+        customer: booked["customer_id"].as_i64().unwrap(),
+        call: "call_scope_smile".into(),
+        user,
+        token: made["id"].as_i64().unwrap(),
+        job_company: "brightsmile",
+    }
+}
+
+fn ids_in(body: &Value) -> Vec<i64> {
+    body["items"].as_array().unwrap().iter().filter_map(|i| i["company_id"].as_i64()).collect()
+}
+
+async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
+    let server = start(db).await;
+    let theirs = company_b(&server).await;
+    // Something of our own too, so that empty answers are not empty for another reason.
+    let (status, ours) =
+        book(&server, &Auth::admin(), "friseur1", "herrenhaarschnitt", "mehmet", "2026-03-10T14:00", HANS).await;
+    assert_eq!(status, 201, "{ours}");
+    server
+        .function(
+            "request_callback",
+            json!({"grund": "Rückruf"}),
+            &call_object("call_scope_ours", HANS, FRISEUR, "ongoing"),
+        )
+        .await;
+
+    for role in ["owner", "staff"] {
+        let auth = token(&server, role, Some("friseur1")).await;
+        // Lists: only our company, and naming theirs is not found.
+        for list in ["appointments", "customers", "callbacks", "calls", "outbox", "audit"] {
+            let (status, body) = get(&server, &auth, &format!("/api/v1/{list}")).await;
+            assert_eq!(status, 200, "{role} {list}: {body}");
+            assert!(ids_in(&body).iter().all(|c| *c == 1), "{role} {list} shows only friseur1: {body}");
+            let (status, _) = get(&server, &auth, &format!("/api/v1/{list}?company={}", theirs.job_company)).await;
+            assert_eq!(status, 404, "{role} {list}?company=brightsmile");
+            let (status, _) = get(&server, &auth, &format!("/api/v1/{list}?company=2")).await;
+            assert_eq!(status, 404, "{role} {list}?company=2");
+        }
+        let (_, appointments) = get(&server, &auth, "/api/v1/appointments").await;
+        assert!(!appointments["items"].as_array().unwrap().is_empty(), "our own appointment is listed");
+        let (_, companies) = get(&server, &auth, "/api/v1/companies").await;
+        let keys: Vec<&str> =
+            companies["items"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["friseur1"], "{role}");
+        let (_, events) = get(&server, &auth, "/api/v1/webhook-events").await;
+        assert!(events["items"].as_array().unwrap().iter().all(|e| e["company_id"] != 2), "{role}");
+
+        // One thing by id: not found, whatever the method.
+        let a = theirs.appointment;
+        let attempts: Vec<(Method, String, Option<Value>)> = vec![
+            (Method::GET, format!("/api/v1/appointments/{a}"), None),
+            (Method::PATCH, format!("/api/v1/appointments/{a}"), Some(json!({"notes": "mine now"}))),
+            (Method::PATCH, format!("/api/v1/appointments/{a}"), Some(json!({"start": "2026-03-10T11:00"}))),
+            (Method::POST, format!("/api/v1/appointments/{a}/cancel"), Some(json!({}))),
+            (Method::PATCH, format!("/api/v1/callbacks/{}", theirs.callback), Some(json!({"status": "done"}))),
+            (Method::GET, format!("/api/v1/calls/{}", theirs.call), None),
+            (Method::GET, format!("/api/v1/appointments?customer={}&company=brightsmile", theirs.customer), None),
+        ];
+        for (method, path, body) in attempts {
+            let (status, answer, _) = call(&server, &auth, method.clone(), &path, body).await;
+            assert_eq!(status, 404, "{role} {method} {path}: {answer}");
+        }
+        let (_, by_customer) = get(&server, &auth, &format!("/api/v1/appointments?customer={}", theirs.customer)).await;
+        assert!(by_customer["items"].as_array().unwrap().is_empty(), "{role}: their customer's appointments");
+        if role == "owner" {
+            let (status, _) =
+                patch(&server, &auth, &format!("/api/v1/users/{}", theirs.user), json!({"disabled": true})).await;
+            assert_eq!(status, 404);
+            let (status, _, _) =
+                call(&server, &auth, Method::DELETE, &format!("/api/v1/tokens/{}", theirs.token), None).await;
+            assert_eq!(status, 404);
+            let (_, users) = get(&server, &auth, "/api/v1/users").await;
+            assert!(users["items"].as_array().unwrap().iter().all(|u| u["company_id"] == 1), "{users}");
+            let (_, tokens) = get(&server, &auth, "/api/v1/tokens").await;
+            assert!(tokens["items"].as_array().unwrap().iter().all(|t| t["company_id"] == 1), "{tokens}");
+            let (status, _) = post(
+                &server,
+                &auth,
+                "/api/v1/tokens",
+                json!({"name": "theirs", "role": "staff", "company": "brightsmile"}),
+            )
+            .await;
+            assert_eq!(status, 404);
+        }
+        let (status, _) =
+            book(&server, &auth, "brightsmile", "checkup", "dr-patel", "2026-03-10T15:00", "+12125550145").await;
+        assert_eq!(status, 404, "{role} books in another company");
+    }
+
+    // And nothing of theirs changed.
+    let (_, appointment) = get(&server, &Auth::admin(), &format!("/api/v1/appointments/{}", theirs.appointment)).await;
+    assert_eq!((appointment["status"].as_str(), appointment["notes"].as_str()), (Some("booked"), None));
+    assert_eq!(appointment["local_start"], "2026-03-10T10:00:00-04:00");
+    let (_, callbacks) = get(&server, &Auth::admin(), "/api/v1/callbacks?company=brightsmile").await;
+    assert_eq!(callbacks["items"][0]["status"], "open");
+    let (_, users) = get(&server, &Auth::admin(), "/api/v1/users").await;
+    let user = users["items"].as_array().unwrap().iter().find(|u| u["id"] == theirs.user).unwrap().clone();
+    assert_eq!(user["disabled"], false);
+    let (_, tokens) = get(&server, &Auth::admin(), "/api/v1/tokens").await;
+    let token = tokens["items"].as_array().unwrap().iter().find(|t| t["id"] == theirs.token).unwrap().clone();
+    assert!(token["revoked_at"].is_null());
+    let (_, audit) = get(&server, &Auth::admin(), "/api/v1/audit?company=brightsmile").await;
+    assert!(
+        audit["items"].as_array().unwrap().iter().all(|e| e["actor"]["kind"] == "admin_token"),
+        "only the platform admin changed anything of theirs: {audit}"
+    );
+    server.stop().await;
+}
+
+backend_tests!(a_company_sees_and_changes_nothing_of_another);
