@@ -27,10 +27,10 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::directory::CompanyEntry;
-use crate::ids::{AppointmentId, StaffId};
+use crate::ids::{AppointmentId, BranchId, StaffId};
 use crate::records::Segment;
 use crate::tenant::{Branch, Service, Staff};
-use crate::time::{ClockTime, DayHours, TimeRange};
+use crate::time::{ClockTime, DateSpan, DayHours, TimeRange};
 
 /// How far apart alternatives offered on one day are at least.
 pub const ALTERNATIVES_APART: SignedDuration = SignedDuration::from_mins(30);
@@ -98,6 +98,30 @@ pub struct Busy {
 #[derive(Clone, Debug, Default)]
 pub struct Calendar {
     staff: HashMap<StaffId, StaffCalendar>,
+    days_off: DaysOff,
+}
+
+/// Days entered by operators on which a branch is closed or a staff member away (a sick day, a
+/// burst pipe), besides the tenant file's closures and absences. They are read from the store with
+/// the busy time, inside the booking's transaction, so that a booking never misses one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DaysOff {
+    /// Branch closed on a day.
+    pub closures: Vec<(BranchId, Date)>,
+    /// Staff member away for a span of days.
+    pub absences: Vec<(StaffId, DateSpan)>,
+}
+
+impl DaysOff {
+    /// Whether the branch is closed on `date`.
+    pub fn closed(&self, branch: BranchId, date: Date) -> bool {
+        self.closures.iter().any(|(b, d)| *b == branch && *d == date)
+    }
+
+    /// Whether the staff member is away on `date`.
+    pub fn away(&self, staff: StaffId, date: Date) -> bool {
+        self.absences.iter().any(|(s, span)| *s == staff && span.contains(date))
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -140,7 +164,13 @@ impl Calendar {
                 (id, StaffCalendar { merged, appointment_starts })
             })
             .collect();
-        Self { staff }
+        Self { staff, days_off: DaysOff::default() }
+    }
+
+    /// The calendar with operators' days off.
+    pub fn with_days_off(mut self, days_off: DaysOff) -> Self {
+        self.days_off = days_off;
+        self
     }
 
     /// Whether `staff` is free for the whole of `range`.
@@ -320,9 +350,12 @@ impl<'a> Engine<'a> {
         TimeRange::new(start, end).unwrap_or_else(|_| TimeRange::starting_at(start, 1).expect("one minute"))
     }
 
-    /// Whether the branch opens on `date` at all (hours that weekday, no closure).
-    pub fn is_open(&self, date: Date) -> bool {
-        !self.branch.def.closures.contains(&date) && !self.branch.def.hours.day(date.weekday()).is_closed()
+    /// Whether the branch opens on `date` at all (hours that weekday, no closure in the tenant
+    /// file or entered by an operator).
+    pub fn is_open(&self, date: Date, calendar: &Calendar) -> bool {
+        !self.branch.def.closures.contains(&date)
+            && !calendar.days_off.closed(self.branch.id, date)
+            && !self.branch.def.hours.day(date.weekday()).is_closed()
     }
 
     /// The service this engine books.
@@ -442,7 +475,7 @@ impl<'a> Engine<'a> {
 
     fn day(&self, date: Date, calendar: &Calendar) -> Option<Day<'a>> {
         let branch = &self.branch.def;
-        if branch.closures.contains(&date) {
+        if branch.closures.contains(&date) || calendar.days_off.closed(self.branch.id, date) {
             return None;
         }
         let hours = branch.hours.day(date.weekday());
@@ -459,7 +492,7 @@ impl<'a> Engine<'a> {
         let staff = self
             .staff
             .iter()
-            .filter(|s| !s.def.absences.iter().any(|a| a.contains(date)))
+            .filter(|s| !s.def.absences.iter().any(|a| a.contains(date)) && !calendar.days_off.away(s.id, date))
             .filter_map(|s| {
                 let working: DayHours = match &s.def.hours {
                     Some(own) => own.day(date.weekday()).intersect(hours),

@@ -58,6 +58,10 @@ id_type! {
     SessionId,
     /// An entry of the audit log.
     AuditId,
+    /// A day a branch is closed, entered by an operator.
+    ClosureId,
+    /// A staff member's absence, entered by an operator.
+    AbsenceId,
 }
 
 /// The voice platform's call id (Retell's `call_id`), opaque to us.

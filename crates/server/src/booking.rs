@@ -187,14 +187,18 @@ impl BusyFrom<'_> {
         ignoring: Option<AppointmentId>,
     ) -> Result<Calendar, StoreError> {
         let window = engine.busy_window(from, days);
-        let mut busy = match self {
-            BusyFrom::Reader(store) => store.busy_times(company.company.id, window).await?,
-            BusyFrom::Tx(tx) => tx.busy_times(company.company.id, window).await?,
+        // The days the busy window touches, a day either side for time zones.
+        let first = from.yesterday().unwrap_or(from);
+        let last = from.checked_add(jiff::Span::new().days(i64::from(days) + 2)).unwrap_or(from);
+        let id = company.company.id;
+        let (mut busy, days_off) = match self {
+            BusyFrom::Reader(store) => (store.busy_times(id, window).await?, store.days_off(id, first, last).await?),
+            BusyFrom::Tx(tx) => (tx.busy_times(id, window).await?, tx.days_off(id, first, last).await?),
         };
         if let Some(id) = ignoring {
             busy.retain(|b| b.appointment_id != Some(id));
         }
-        Ok(Calendar::new(busy))
+        Ok(Calendar::new(busy).with_days_off(days_off))
     }
 }
 

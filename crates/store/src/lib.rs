@@ -14,20 +14,21 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use frontdesk_domain::access::Scope;
-use frontdesk_domain::availability::{Busy, Slot};
+use frontdesk_domain::availability::{Busy, DaysOff, Slot};
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::Directory;
 use frontdesk_domain::ids::{
-    AppointmentId, AuditId, CallId, CallbackId, CompanyId, CustomerId, OutboxJobId, SessionId, StaffId, TokenId,
-    UserId, WebhookEventId,
+    AbsenceId, AppointmentId, AuditId, BranchId, CallId, CallbackId, ClosureId, CompanyId, CustomerId, OutboxJobId,
+    SessionId, StaffId, TokenId, UserId, WebhookEventId,
 };
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
     Appointment, CallbackRequest, Customer, FunctionTrace, OutboxJob, WebhookEvent, WebhookStatus,
 };
 use frontdesk_domain::tenant_file::TenantSpec;
-use frontdesk_domain::time::TimeRange;
+use frontdesk_domain::time::{DateSpan, TimeRange};
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 pub mod backend;
 mod error;
@@ -157,6 +158,15 @@ pub trait Bookings: Send + Sync {
         page: &model::PageRequest,
     ) -> Result<model::Page<Appointment>>;
 
+    /// Operators' days off (branch closures, staff absences) touching `[from, to]`.
+    async fn days_off(&self, company: CompanyId, from: Date, to: Date) -> Result<DaysOff>;
+
+    /// Branch closures entered by operators, by day.
+    async fn closures(&self, scope: Scope, company: Option<CompanyId>) -> Result<Vec<model::Closure>>;
+
+    /// Staff absences entered by operators, by first day.
+    async fn absences(&self, scope: Scope, company: Option<CompanyId>) -> Result<Vec<model::Absence>>;
+
     /// The company of a row, if `scope` covers it: how an operator's request for an id finds its
     /// company, and why another company's id is simply not found.
     async fn owner_of(&self, scope: Scope, row: model::Owned) -> Result<Option<CompanyId>>;
@@ -200,6 +210,35 @@ pub trait BookingsTx: Send {
 
     /// Reads an appointment and locks it until commit.
     async fn lock_appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>>;
+
+    /// As [`Bookings::days_off`], inside the transaction.
+    async fn days_off(&mut self, company: CompanyId, from: Date, to: Date) -> Result<DaysOff>;
+
+    /// Closes a branch on a day; a day already closed is a [`StoreError::Conflict`].
+    async fn add_closure(
+        &mut self,
+        company: CompanyId,
+        branch: BranchId,
+        day: Date,
+        note: Option<&str>,
+        at: Timestamp,
+    ) -> Result<model::Closure>;
+
+    /// Removes a closure of the company; `None` if there is none with this id.
+    async fn remove_closure(&mut self, company: CompanyId, id: ClosureId) -> Result<Option<model::Closure>>;
+
+    /// Enters an absence.
+    async fn add_absence(
+        &mut self,
+        company: CompanyId,
+        staff: StaffId,
+        span: DateSpan,
+        note: Option<&str>,
+        at: Timestamp,
+    ) -> Result<model::Absence>;
+
+    /// Removes an absence of the company; `None` if there is none with this id.
+    async fn remove_absence(&mut self, company: CompanyId, id: AbsenceId) -> Result<Option<model::Absence>>;
 
     /// An operator's edit of notes or outcome (`completed`, `no_show`); the caller has checked
     /// that the change is allowed. The appointment after the edit.

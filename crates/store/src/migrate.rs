@@ -27,6 +27,7 @@ pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
         6 "0006_calcom_staff_event_types",
         7 "0007_call_reference_indexes",
         8 "0008_operators",
+        9 "0009_days_off",
     ])
 });
 
@@ -37,5 +38,6 @@ pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
         6 "0006_calcom_staff_event_types",
         7 "0007_call_reference_indexes",
         8 "0008_operators",
+        9 "0009_days_off",
     ])
 });

@@ -96,6 +96,10 @@ pub enum Owned {
     Customer(CustomerId),
     /// A callback request.
     Callback(frontdesk_domain::ids::CallbackId),
+    /// A branch closure entered by an operator.
+    Closure(frontdesk_domain::ids::ClosureId),
+    /// A staff absence entered by an operator.
+    Absence(frontdesk_domain::ids::AbsenceId),
 }
 
 /// An operator's edit of an appointment; `None` leaves a field as it is.
@@ -663,4 +667,38 @@ pub enum IdempotentReplay {
     },
     /// The key was used for a different request.
     Mismatch,
+}
+
+/// A day a branch is closed, entered by an operator.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Closure {
+    /// Store id.
+    pub id: frontdesk_domain::ids::ClosureId,
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// The branch.
+    pub branch_id: BranchId,
+    /// The day.
+    pub day: jiff::civil::Date,
+    /// Why, for the team.
+    pub note: Option<String>,
+    /// Entered.
+    pub created_at: Timestamp,
+}
+
+/// A staff member's absence, entered by an operator.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Absence {
+    /// Store id.
+    pub id: frontdesk_domain::ids::AbsenceId,
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// Who is away.
+    pub staff_id: StaffId,
+    /// First and last day away.
+    pub span: frontdesk_domain::time::DateSpan,
+    /// Why, for the team.
+    pub note: Option<String>,
+    /// Entered.
+    pub created_at: Timestamp,
 }

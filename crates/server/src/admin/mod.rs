@@ -30,6 +30,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod callbacks;
+mod days_off;
 mod lists;
 pub mod views;
 pub mod write;
@@ -54,6 +55,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/users/{id}", patch(accounts::change_user))
         .route("/tokens", get(accounts::tokens).post(accounts::create_token))
         .route("/tokens/{id}", delete(accounts::revoke_token))
+        .route("/closures", get(days_off::closures).post(days_off::add_closure))
+        .route("/closures/{id}", delete(days_off::remove_closure))
+        .route("/absences", get(days_off::absences).post(days_off::add_absence))
+        .route("/absences/{id}", delete(days_off::remove_absence))
         .route("/audit", get(audit::audit))
         .route_layer(middleware::from_fn_with_state(state, authenticate::require_principal));
     Router::new().route("/auth/login", post(login::login)).merge(guarded)

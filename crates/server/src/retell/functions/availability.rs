@@ -102,7 +102,7 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
             };
             let said = ctx.speak_slots(&others, None);
             let json: Vec<Value> = others.iter().map(|s| ctx.slot_json(s)).collect();
-            if !engine.is_open(date) {
+            if !engine.is_open(date, &cal) {
                 let msg = Msg::ClosedOn { day: &said_date, alternatives: &said };
                 return Ok(Answer::fail(Status::Closed, ctx.lang, &msg).with("alternatives", json));
             }

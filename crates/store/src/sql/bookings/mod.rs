@@ -7,12 +7,15 @@
 
 use async_trait::async_trait;
 use frontdesk_domain::access::Scope;
-use frontdesk_domain::availability::{Busy, Slot};
-use frontdesk_domain::ids::{AppointmentId, CallId, CallbackId, CompanyId, CustomerId};
+use frontdesk_domain::availability::{Busy, DaysOff, Slot};
+use frontdesk_domain::ids::{
+    AbsenceId, AppointmentId, BranchId, CallId, CallbackId, ClosureId, CompanyId, CustomerId, StaffId,
+};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{Appointment, AppointmentStatus, CallbackRequest, CallbackStatus, Customer};
-use frontdesk_domain::time::TimeRange;
+use frontdesk_domain::time::{DateSpan, TimeRange};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::Connection;
 
 mod queries;
@@ -22,8 +25,8 @@ use queries::{APPOINTMENT_COLUMNS, CALLBACK_COLUMNS, Change};
 use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, bad_cursor, db, id_cursor, paginate};
 use crate::backend::{ErrorClass, Stamp};
 use crate::model::{
-    AppointmentEdit, AppointmentFilter, CallbackChange, CallbackFilter, Cancellation, CustomerFilter, NewAppointment,
-    NewCallback, NewCustomer, Owned, Page, PageRequest, SlotTaken,
+    Absence, AppointmentEdit, AppointmentFilter, CallbackChange, CallbackFilter, Cancellation, Closure, CustomerFilter,
+    NewAppointment, NewCallback, NewCustomer, Owned, Page, PageRequest, SlotTaken,
 };
 use crate::{Bookings, BookingsTx, Result, StoreError};
 
@@ -113,6 +116,40 @@ impl [BookingsTx for SqlTx<DB>] {
 
     async fn lock_appointment(&mut self, company: CompanyId, id: AppointmentId) -> Result<Option<Appointment>> {
         Conn::<DB>(&mut self.tx).appointment_by_id(company, id, true).await
+    }
+
+    async fn days_off(&mut self, company: CompanyId, from: Date, to: Date) -> Result<DaysOff> {
+        Conn::<DB>(&mut self.tx).days_off(company, from, to).await
+    }
+
+    async fn add_closure(
+        &mut self,
+        company: CompanyId,
+        branch: BranchId,
+        day: Date,
+        note: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Closure> {
+        Conn::<DB>(&mut self.tx).add_closure(company, branch, day, note, at).await
+    }
+
+    async fn remove_closure(&mut self, company: CompanyId, id: ClosureId) -> Result<Option<Closure>> {
+        Conn::<DB>(&mut self.tx).remove_closure(company, id).await
+    }
+
+    async fn add_absence(
+        &mut self,
+        company: CompanyId,
+        staff: StaffId,
+        span: DateSpan,
+        note: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Absence> {
+        Conn::<DB>(&mut self.tx).add_absence(company, staff, span, note, at).await
+    }
+
+    async fn remove_absence(&mut self, company: CompanyId, id: AbsenceId) -> Result<Option<Absence>> {
+        Conn::<DB>(&mut self.tx).remove_absence(company, id).await
     }
 
     async fn edit_appointment(
@@ -419,11 +456,28 @@ impl [Bookings for SqlStore<DB>] {
         Ok(Page { items, next_cursor })
     }
 
+    async fn days_off(&self, company: CompanyId, from: Date, to: Date) -> Result<DaysOff> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).days_off(company, from, to).await
+    }
+
+    async fn closures(&self, scope: Scope, company: Option<CompanyId>) -> Result<Vec<Closure>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).closures(scope, company).await
+    }
+
+    async fn absences(&self, scope: Scope, company: Option<CompanyId>) -> Result<Vec<Absence>> {
+        let mut conn = self.reader.acquire().await.map_err(db::<DB>)?;
+        Conn::<DB>(&mut conn).absences(scope, company).await
+    }
+
     async fn owner_of(&self, scope: Scope, row: Owned) -> Result<Option<CompanyId>> {
         let (table, id) = match row {
             Owned::Appointment(id) => ("appointments", id.0),
             Owned::Customer(id) => ("customers", id.0),
             Owned::Callback(id) => ("callback_requests", id.0),
+            Owned::Closure(id) => ("branch_closures", id.0),
+            Owned::Absence(id) => ("staff_absences", id.0),
         };
         let mut f = Filtered::<DB>::new(format!("SELECT company_id FROM {table}"));
         f.scoped(scope, None)?.eq("id", Some(id));
