@@ -240,6 +240,43 @@ pub trait BookingsTx: Send {
     /// Removes an absence of the company; `None` if there is none with this id.
     async fn remove_absence(&mut self, company: CompanyId, id: AbsenceId) -> Result<Option<model::Absence>>;
 
+    /// Creates a customer; a number another customer of the company has is a
+    /// [`StoreError::Conflict`] (I2).
+    async fn create_customer(
+        &mut self,
+        company: CompanyId,
+        new: &model::NewCustomer,
+        at: Timestamp,
+    ) -> Result<Customer>;
+
+    /// Edits a customer: before and after, or `None` if the company has no such customer.
+    async fn update_customer(
+        &mut self,
+        company: CompanyId,
+        id: CustomerId,
+        edit: &model::CustomerEdit,
+        at: Timestamp,
+    ) -> Result<Option<(Customer, Customer)>>;
+
+    /// Moves every appointment, call and callback of `from` to `into` and removes `from`; `None`
+    /// if either is not a customer of the company.
+    async fn merge_customers(
+        &mut self,
+        company: CompanyId,
+        into: CustomerId,
+        from: CustomerId,
+        at: Timestamp,
+    ) -> Result<Option<model::MergeReport>>;
+
+    /// Replaces a customer's personal data everywhere it is stored; `None` if the company has no
+    /// such customer.
+    async fn erase_customer(
+        &mut self,
+        company: CompanyId,
+        id: CustomerId,
+        at: Timestamp,
+    ) -> Result<Option<model::ErasureReport>>;
+
     /// An operator's edit of notes or outcome (`completed`, `no_show`); the caller has checked
     /// that the change is allowed. The appointment after the edit.
     async fn edit_appointment(

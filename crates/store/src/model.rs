@@ -160,6 +160,8 @@ pub struct CallbackFilter {
     pub company: Option<CompanyId>,
     /// Status.
     pub status: Option<CallbackStatus>,
+    /// One customer's.
+    pub customer: Option<CustomerId>,
 }
 
 /// One page of a list.
@@ -300,6 +302,8 @@ pub struct CallFilter {
     pub status: Option<frontdesk_domain::call::CallStatus>,
     /// Only calls still registered or ongoing whose last event is older than this.
     pub stale_before: Option<Timestamp>,
+    /// One customer's.
+    pub customer: Option<CustomerId>,
 }
 
 /// Which webhook events to list.
@@ -701,4 +705,45 @@ pub struct Absence {
     pub note: Option<String>,
     /// Entered.
     pub created_at: Timestamp,
+}
+
+/// An operator's edit of a customer; `None` leaves a field, `Some(None)` clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerEdit {
+    /// Name.
+    pub name: Option<Option<String>>,
+    /// Salutation.
+    pub salutation: Option<Option<String>>,
+    /// Phone number (unique within the company, I2).
+    pub phone: Option<Option<E164>>,
+    /// E-mail address.
+    pub email: Option<Option<Email>>,
+}
+
+/// What a merge moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Appointments moved to the kept customer.
+    pub appointments: u64,
+    /// Calls moved.
+    pub calls: u64,
+    /// Callback requests moved.
+    pub callbacks: u64,
+    /// The kept customer, after the merge.
+    pub kept: Option<frontdesk_domain::records::Customer>,
+}
+
+/// What an erasure replaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ErasureReport {
+    /// Calls whose numbers, transcripts and analyses were removed.
+    pub calls: u64,
+    /// Function-call traces replaced.
+    pub traces: u64,
+    /// Webhook deliveries replaced.
+    pub deliveries: u64,
+    /// Callback requests emptied.
+    pub callbacks: u64,
+    /// Appointments kept as anonymous history (their notes removed).
+    pub appointments: u64,
 }

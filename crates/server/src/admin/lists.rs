@@ -104,6 +104,7 @@ pub(super) async fn customers(
 #[derive(Deserialize)]
 pub(super) struct CallbackParams {
     company: Option<String>,
+    customer: Option<i64>,
     status: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
@@ -119,7 +120,7 @@ pub(super) async fn callbacks(
     let dir = state.directory();
     let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
     let status = parse_param(q.status.as_deref(), CallbackStatus::parse, "status")?;
-    let filter = CallbackFilter { company: entry.map(|e| e.company.id), status };
+    let filter = CallbackFilter { company: entry.map(|e| e.company.id), status, customer: q.customer.map(Into::into) };
     let page = state.store().list_callbacks(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, callback_json)))
 }
@@ -127,6 +128,7 @@ pub(super) async fn callbacks(
 #[derive(Deserialize)]
 pub(super) struct CallParams {
     company: Option<String>,
+    customer: Option<i64>,
     status: Option<String>,
     /// Only calls still ongoing longer than the reconcile threshold.
     stale: Option<bool>,
@@ -147,7 +149,8 @@ pub(super) async fn calls(
     let stale_before = q.stale.unwrap_or(false).then(|| {
         Timestamp::now() - jiff::SignedDuration::try_from(state.settings().reconcile_after).unwrap_or_default()
     });
-    let filter = CallFilter { company: entry.map(|e| e.company.id), status, stale_before };
+    let filter =
+        CallFilter { company: entry.map(|e| e.company.id), status, stale_before, customer: q.customer.map(Into::into) };
     let page = state.store().list_calls(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, |c| call_json(&dir, c))))
 }

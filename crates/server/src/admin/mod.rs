@@ -30,6 +30,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod callbacks;
+mod customers;
 mod days_off;
 mod lists;
 pub mod views;
@@ -44,7 +45,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/appointments", get(lists::appointments).post(appointments::create_appointment))
         .route("/appointments/{id}", get(appointments::appointment).patch(appointments::change_appointment))
         .route("/appointments/{id}/cancel", post(appointments::cancel_appointment))
-        .route("/customers", get(lists::customers))
+        .route("/customers", get(lists::customers).post(customers::create_customer))
+        .route("/customers/{id}", get(customers::customer).patch(customers::edit_customer))
+        .route("/customers/{id}/merge", post(customers::merge_customers))
+        .route("/customers/{id}/export", get(customers::export_customer))
+        .route("/customers/{id}/erase", post(customers::erase_customer))
         .route("/callbacks", get(lists::callbacks))
         .route("/callbacks/{id}", patch(callbacks::change_callback))
         .route("/calls", get(lists::calls))

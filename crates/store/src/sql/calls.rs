@@ -160,7 +160,9 @@ impl [Calls for SqlStore<DB>] {
             id => id,
         };
         let mut f = Filtered::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
-        f.scoped(scope, filter.company)?.eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        f.scoped(scope, filter.company)?
+            .eq("status", filter.status.map(|s| s.as_str().to_owned()))
+            .eq("customer_id", filter.customer.map(|c| c.0));
         if let Some(stale) = filter.stale_before {
             f.and("status IN ('registered', 'ongoing') AND last_event_at < ").push_bind(Stamp(stale));
         }

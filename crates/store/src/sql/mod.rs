@@ -55,6 +55,7 @@ mod bookings;
 mod call_rows;
 mod calls;
 mod conn;
+mod customers;
 mod days_off;
 mod filter;
 mod outbox;

@@ -402,7 +402,7 @@ async fn callback_requests(db: TestDb) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let open = CallbackFilter { company: Some(company), status: Some(CallbackStatus::Open) };
+    let open = CallbackFilter { company: Some(company), status: Some(CallbackStatus::Open), customer: None };
     assert_eq!(
         store.list_callbacks(Scope::Platform, &open, &PageRequest::default()).await.unwrap().items,
         vec![cb.clone()]
@@ -429,7 +429,7 @@ async fn callback_requests(db: TestDb) {
         store
             .list_callbacks(
                 Scope::Company(other),
-                &CallbackFilter { company: Some(company), status: None },
+                &CallbackFilter { company: Some(company), status: None, customer: None },
                 &PageRequest::default()
             )
             .await

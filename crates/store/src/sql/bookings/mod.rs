@@ -25,8 +25,9 @@ use queries::{APPOINTMENT_COLUMNS, CALLBACK_COLUMNS, Change};
 use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, bad_cursor, db, id_cursor, paginate};
 use crate::backend::{ErrorClass, Stamp};
 use crate::model::{
-    Absence, AppointmentEdit, AppointmentFilter, CallbackChange, CallbackFilter, Cancellation, Closure, CustomerFilter,
-    NewAppointment, NewCallback, NewCustomer, Owned, Page, PageRequest, SlotTaken,
+    Absence, AppointmentEdit, AppointmentFilter, CallbackChange, CallbackFilter, Cancellation, Closure, CustomerEdit,
+    CustomerFilter, ErasureReport, MergeReport, NewAppointment, NewCallback, NewCustomer, Owned, Page, PageRequest,
+    SlotTaken,
 };
 use crate::{Bookings, BookingsTx, Result, StoreError};
 
@@ -150,6 +151,34 @@ impl [BookingsTx for SqlTx<DB>] {
 
     async fn remove_absence(&mut self, company: CompanyId, id: AbsenceId) -> Result<Option<Absence>> {
         Conn::<DB>(&mut self.tx).remove_absence(company, id).await
+    }
+
+    async fn create_customer(&mut self, company: CompanyId, new: &NewCustomer, at: Timestamp) -> Result<Customer> {
+        Conn::<DB>(&mut self.tx).create_customer(company, new, at).await
+    }
+
+    async fn update_customer(
+        &mut self,
+        company: CompanyId,
+        id: CustomerId,
+        edit: &CustomerEdit,
+        at: Timestamp,
+    ) -> Result<Option<(Customer, Customer)>> {
+        Conn::<DB>(&mut self.tx).update_customer(company, id, edit, at).await
+    }
+
+    async fn merge_customers(
+        &mut self,
+        company: CompanyId,
+        into: CustomerId,
+        from: CustomerId,
+        at: Timestamp,
+    ) -> Result<Option<MergeReport>> {
+        Conn::<DB>(&mut self.tx).merge_customers(company, into, from, at).await
+    }
+
+    async fn erase_customer(&mut self, company: CompanyId, id: CustomerId, at: Timestamp) -> Result<Option<ErasureReport>> {
+        Conn::<DB>(&mut self.tx).erase_customer(company, id, at).await
     }
 
     async fn edit_appointment(
@@ -502,7 +531,9 @@ impl [Bookings for SqlStore<DB>] {
     async fn list_callbacks(&self, scope: Scope, filter: &CallbackFilter, page: &PageRequest) -> Result<Page<CallbackRequest>> {
         let after = id_cursor(page)?;
         let mut f = Filtered::<DB>::new(format!("SELECT {CALLBACK_COLUMNS} FROM callback_requests"));
-        f.scoped(scope, filter.company)?.eq("status", filter.status.map(|s| s.as_str().to_owned()));
+        f.scoped(scope, filter.company)?
+            .eq("status", filter.status.map(|s| s.as_str().to_owned()))
+            .eq("customer_id", filter.customer.map(|c| c.0));
         f.and("id > ").push_bind(after);
         let mut q = f.query();
         q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);
