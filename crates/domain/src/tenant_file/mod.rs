@@ -10,11 +10,13 @@ use std::fmt;
 use crate::phone::E164;
 use crate::tenant::{BranchDef, CompanyDef, CustomerDef, Key, ServiceDef, StaffDef};
 
+mod export;
 mod raw;
 #[cfg(test)]
 mod tests;
 mod validate;
 
+pub use export::company_toml;
 use raw::RawFile;
 use validate::Validator;
 

@@ -3,18 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tenant::AnonymousPatch;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFile {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) company: Vec<RawCompany>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCompany {
     #[serde(default)]
@@ -25,19 +25,21 @@ pub(super) struct RawCompany {
     pub(super) locale: String,
     #[serde(default)]
     pub(super) timezone: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) currency: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "RawPolicies::is_empty")]
     pub(super) policies: RawPolicies,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) service: Vec<RawService>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) branch: Vec<RawBranch>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) customer: Vec<RawCustomer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) calcom: Option<RawCalcom>,
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPolicies {
     #[serde(default)]
@@ -48,44 +50,58 @@ pub(super) struct RawPolicies {
     pub(super) anonymous_callers: AnonymousPatch,
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCancellation {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hours_before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) max_per_month: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) fee_cents_if_late: Option<i64>,
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawReschedule {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hours_before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) max_per_appointment: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawService {
     #[serde(default)]
     pub(super) key: String,
     #[serde(default)]
     pub(super) name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) synonyms: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) duration: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) price_cents: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) buffer_before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) buffer_after: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) minimum_notice: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) booking_window_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) slot_interval: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) segments: Option<Vec<RawSegment>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "RawPolicies::is_empty")]
     pub(super) policies: RawPolicies,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSegment {
     #[serde(default)]
@@ -95,79 +111,104 @@ pub(super) struct RawSegment {
     pub(super) staff_busy: bool,
 }
 
+impl RawPolicies {
+    pub(super) fn is_empty(&self) -> bool {
+        let c = &self.cancellation;
+        let r = &self.reschedule;
+        let a = &self.anonymous_callers;
+        c.hours_before.is_none()
+            && c.max_per_month.is_none()
+            && c.fee_cents_if_late.is_none()
+            && r.hours_before.is_none()
+            && r.max_per_appointment.is_none()
+            && a.may_book.is_none()
+            && a.may_cancel.is_none()
+            && a.may_reschedule.is_none()
+    }
+}
+
 pub(super) fn yes() -> bool {
     true
 }
 
 pub(super) type RawHours = BTreeMap<String, Vec<String>>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBranch {
     #[serde(default)]
     pub(super) key: String,
     #[serde(default)]
     pub(super) name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) timezone: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) phone_numbers: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) closures: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) hours: RawHours,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) staff: Vec<RawStaff>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "RawPolicies::is_empty")]
     pub(super) policies: RawPolicies,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStaff {
     #[serde(default)]
     pub(super) key: String,
     #[serde(default)]
     pub(super) name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) services: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hours: Option<RawHours>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) absences: Vec<RawAbsence>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAbsence {
     pub(super) from: String,
     pub(super) to: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCustomer {
     #[serde(default)]
     pub(super) name: String,
     #[serde(default)]
     pub(super) phone: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) salutation: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCalcom {
     #[serde(default = "default_calcom_url")]
     pub(super) base_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) api_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) api_key_env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) webhook_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) webhook_secret_env: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) event_types: BTreeMap<String, i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) users: BTreeMap<String, i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) staff_event_types: BTreeMap<String, i64>,
 }
 

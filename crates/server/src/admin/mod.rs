@@ -30,6 +30,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod callbacks;
+mod config;
 mod customers;
 mod days_off;
 mod lists;
@@ -42,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/auth/logout", post(login::logout))
         .route("/me", get(login::me))
         .route("/companies", get(lists::companies))
+        .route("/companies/{key}/config", get(config::export).put(config::apply))
         .route("/appointments", get(lists::appointments).post(appointments::create_appointment))
         .route("/appointments/{id}", get(appointments::appointment).patch(appointments::change_appointment))
         .route("/appointments/{id}/cancel", post(appointments::cancel_appointment))

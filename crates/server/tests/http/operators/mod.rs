@@ -4,6 +4,7 @@
 //! principals it creates through the API itself.
 
 mod access;
+mod config;
 mod customers;
 mod days_off;
 mod scope;
