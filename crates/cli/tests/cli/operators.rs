@@ -159,3 +159,87 @@ async fn outbox_jobs_can_be_listed_and_retried() {
     assert!(text(&frontdesk(&db.url, &["outbox", "list"])).0.contains("1 pending"));
     assert!(!frontdesk(&db.url, &["outbox", "retry", &id.to_string()]).status.success(), "no longer failed");
 }
+
+/// Accounts from the command line: a user with a password from standard input logs in; a
+/// generated one is printed once; a token works until revoked; each change is audited as `cli`.
+#[tokio::test]
+async fn users_and_tokens_are_managed_from_the_command_line() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let db = TestDb::sqlite();
+    assert!(frontdesk(&db.url, &["migrate"]).status.success());
+    let demo = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(demo.path(), frontdesk_domain::tenant_file::DEMO_TENANTS).unwrap();
+    assert!(frontdesk(&db.url, &["import", demo.path().to_str().unwrap()]).status.success());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args([
+            "--database-url",
+            &db.url,
+            "users",
+            "add",
+            "owner@friseur1.example",
+            "--role",
+            "owner",
+            "--company",
+            "friseur1",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains("correct horse"), "a chosen password is never printed");
+
+    let generated =
+        frontdesk(&db.url, &["users", "add", "staff@friseur1.example", "--role", "staff", "--company", "friseur1"]);
+    let (stdout, stderr) = text(&generated);
+    assert!(generated.status.success(), "{stderr}");
+    let password = stdout.lines().find_map(|l| l.strip_prefix("password (shown once): ")).unwrap().to_owned();
+    let refused =
+        frontdesk(&db.url, &["users", "add", "x@example.com", "--role", "platform_admin", "--company", "friseur1"]);
+    assert!(!refused.status.success(), "a platform admin has no company");
+
+    let made = frontdesk(&db.url, &["tokens", "create", "--name", "sync", "--role", "staff", "--company", "friseur1"]);
+    let (stdout, stderr) = text(&made);
+    assert!(made.status.success(), "{stderr}");
+    let token = stdout.lines().find_map(|l| l.strip_prefix("token (shown once): ")).unwrap().to_owned();
+
+    let server = ServerProcess::spawn(&db.url, &["--retell-api-key", KEY, "--admin-token", "t"]);
+    let client = frontdesk_server::test_support::http_client();
+    let login = |email: &'static str, password: String| {
+        client
+            .post(format!("{}/api/v1/auth/login", server.url))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    assert_eq!(login("owner@friseur1.example", "correct horse battery".into()).await.unwrap().status(), 200);
+    assert_eq!(login("staff@friseur1.example", password.clone()).await.unwrap().status(), 200);
+    let me = client.get(format!("{}/api/v1/me", server.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), 200);
+
+    let listed = frontdesk(&db.url, &["tokens", "list"]);
+    let (stdout, _) = text(&listed);
+    assert!(stdout.contains("sync") && !stdout.contains(&token[16..]), "listed without its secret: {stdout}");
+    let id = stdout.lines().nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    assert!(frontdesk(&db.url, &["tokens", "revoke", &id]).status.success());
+    let me = client.get(format!("{}/api/v1/me", server.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), 401, "revoked");
+    assert!(frontdesk(&db.url, &["users", "disable", "staff@friseur1.example"]).status.success());
+    assert_eq!(login("staff@friseur1.example", password).await.unwrap().status(), 401);
+    let users = frontdesk(&db.url, &["users", "list", "--company", "friseur1"]);
+    let (stdout, _) = text(&users);
+    assert!(stdout.contains("staff@friseur1.example") && stdout.contains("disabled"), "{stdout}");
+
+    let audit = client.get(format!("{}/api/v1/audit?actor=cli", server.url)).bearer_auth("t").send().await.unwrap();
+    let audit: Value = audit.json().await.unwrap();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["user.disable", "token.revoke", "token.create", "user.create", "user.create"]);
+    assert!(server.terminate().await.success());
+}

@@ -208,10 +208,12 @@ async fn an_operator_move_and_a_voice_booking_race_for_one_slot(db: TestDb) {
         )
         .await;
         assert_eq!(status, 201, "{a}");
-        let target = format!("{day}T{hour:02}:30");
+        // An hour later: free until one of them takes it (the appointment's own time and buffer
+        // end before).
+        let target = format!("{day}T{:02}:00", hour + 1);
         let voice_call =
             call_object(&format!("call_race_{round}"), &format!("+49170300000{round}"), FRISEUR, "ongoing");
-        let args = json!({"service": "Herrenhaarschnitt", "date": day, "time": format!("{hour}:30"), "staff": "Mehmet", "name": "Peter Pan"});
+        let args = json!({"service": "Herrenhaarschnitt", "date": day, "time": format!("{}:00", hour + 1), "staff": "Mehmet", "name": "Peter Pan"});
         let path = format!("/api/v1/appointments/{}", a["id"]);
         let (moved, booked) = tokio::join!(
             call(&server, &staff, Method::PATCH, &path, Some(json!({"start": target, "staff": "mehmet"}))),
