@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use frontdesk_server::access::client::ClientAddress;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
@@ -90,6 +91,16 @@ pub struct ServeArgs {
     /// Connections the kernel queues before they are accepted [default: 4096]
     #[arg(long, env = "FRONTDESK_LISTEN_BACKLOG")]
     pub listen_backlog: Option<u32>,
+    /// How long a browser session lasts after login [default: 12h]
+    #[arg(long, env = "FRONTDESK_SESSION_TTL", value_parser = parse_duration)]
+    pub session_ttl: Option<Duration>,
+    /// Where a client's address comes from, for login limits per address: `peer` (exposed
+    /// directly), `forwarded:PROXY,…` (X-Forwarded-For from these proxies) [default: unknown]
+    #[arg(long, env = "FRONTDESK_CLIENT_ADDRESS")]
+    pub client_address: Option<String>,
+    /// Mark the session cookie `Secure` (HTTPS only; browsers still send it to localhost) [default: true]
+    #[arg(long, env = "FRONTDESK_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
 }
 
 /// The optional TOML file; same names as the environment variables without the prefix.
@@ -111,6 +122,9 @@ pub struct FileConfig {
     header_read_timeout: Option<String>,
     max_connections: Option<usize>,
     listen_backlog: Option<u32>,
+    session_ttl: Option<String>,
+    client_address: Option<String>,
+    secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +187,12 @@ pub struct ResolvedServe {
     pub max_connections: Option<usize>,
     /// Listen backlog.
     pub listen_backlog: Option<u32>,
+    /// Session lifetime.
+    pub session_ttl: Option<Duration>,
+    /// Where client addresses come from.
+    pub client_address: ClientAddress,
+    /// `Secure` session cookie.
+    pub secure_cookies: Option<bool>,
 }
 
 /// Merges flags/environment with the file.
@@ -247,6 +267,19 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
         },
         max_connections: args.max_connections.or(file.max_connections),
         listen_backlog: args.listen_backlog.or(file.listen_backlog),
+        session_ttl: match args.session_ttl {
+            Some(d) => Some(d),
+            None => file_duration(&file.session_ttl, "session_ttl")?,
+        },
+        client_address: args
+            .client_address
+            .as_deref()
+            .or(file.client_address.as_deref())
+            .map(str::parse::<ClientAddress>)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("client_address: {e}"))?
+            .unwrap_or_default(),
+        secure_cookies: args.secure_cookies.or(file.secure_cookies),
     })
 }
 

@@ -22,6 +22,8 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
             let names: Vec<&str> = spec.companies.iter().map(|c| c.def.name.as_str()).collect();
             println!("frontdesk demo: imported the demo tenants ({})", names.join(", "));
         }
+        demo_login(&store).await?;
+        println!("  Demo login:     {DEMO_OWNER} / {DEMO_PASSWORD} (owner of friseur1)");
         println!("  Retell API key: {}", serve.retell_api_keys[0]);
         if let Some(token) = &serve.admin_token {
             println!("  Admin token:    {token}");
@@ -57,6 +59,13 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     if let Some(n) = serve.listen_backlog {
         settings.listen_backlog = n;
     }
+    if let Some(d) = serve.session_ttl {
+        settings.session_ttl = d;
+    }
+    settings.client_address = serve.client_address;
+    if let Some(secure) = serve.secure_cookies {
+        settings.secure_cookies = secure;
+    }
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);
@@ -64,6 +73,31 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
         println!("metrics on http://{addr}/metrics");
     }
     server.run_until(shutdown_signal()).await
+}
+
+/// The demo's operator login: the owner of the demo hair salon.
+const DEMO_OWNER: &str = "owner@friseur1.example";
+/// Its password (a demo: printed at every start).
+const DEMO_PASSWORD: &str = "demo-password";
+
+/// Creates the demo owner once.
+async fn demo_login(store: &frontdesk_store::SharedStore) -> anyhow::Result<()> {
+    if store.login_record(DEMO_OWNER).await?.is_some() {
+        return Ok(());
+    }
+    let dir = store.load_directory().await?;
+    let Some(company) = dir.company_by_key("friseur1").map(|c| c.company.id) else { return Ok(()) };
+    let new = frontdesk_store::model::NewUser {
+        company_id: Some(company),
+        email: DEMO_OWNER.to_owned(),
+        name: Some("Demo Owner".to_owned()),
+        role: frontdesk_domain::access::Role::Owner,
+        password_hash: frontdesk_server::access::password::hash(DEMO_PASSWORD.to_owned()).await?,
+    };
+    store
+        .write(move |tx| Box::pin(async move { tx.create_user(&new, jiff::Timestamp::now()).await.map(|_| ()) }))
+        .await?;
+    Ok(())
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
