@@ -67,7 +67,7 @@ impl AddressFailures {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LoginBody {
     email: String,
@@ -87,6 +87,19 @@ fn wrong() -> Response {
 }
 
 /// `POST /api/v1/auth/login`: `{"email", "password"}` → the session cookie and the user.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "access",
+    security(()),
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "logged in; the session cookie is set", body = crate::admin::openapi::LoggedIn),
+        (status = 400, description = "unreadable request", body = crate::admin::openapi::ErrorBody),
+        (status = 401, description = "wrong e-mail address or password", body = crate::admin::openapi::ErrorBody),
+        (status = 429, description = "too many failed logins; see Retry-After", body = crate::admin::openapi::ErrorBody)
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<Extension<PeerAddr>>,
@@ -152,6 +165,15 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`: ends the session the request came with (a token has none).
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "access",
+    responses(
+        (status = 204, description = "logged out"),
+        (status = 401, description = "no valid credentials", body = crate::admin::openapi::ErrorBody)
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     session: Option<Extension<SessionOf>>,
@@ -166,6 +188,15 @@ pub async fn logout(
 }
 
 /// `GET /api/v1/me`: who the credentials belong to.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "access",
+    responses(
+        (status = 200, description = "the principal", body = crate::admin::openapi::Me),
+        (status = 401, description = "no valid credentials", body = crate::admin::openapi::ErrorBody)
+    )
+)]
 pub async fn me(State(state): State<AppState>, Operator(principal): Operator) -> axum::Json<serde_json::Value> {
     axum::Json(principal_json(&state, &principal))
 }

@@ -12,6 +12,8 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::openapi::{ErrorBody, List, TokenCreated, UserCreated};
+use super::views::{TokenView, UserView};
 use super::views::{token_json, user_json};
 use super::write::{self, Answer, Audit, Idempotency};
 use super::{Json, company};
@@ -47,13 +49,23 @@ fn parse_role(raw: &str) -> Result<Role, ApiError> {
 }
 
 /// `GET /users`.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "users in scope", body = List<UserView>),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody)
+    )
+)]
 pub(super) async fn users(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
     let scope = op.may(Action::ManageAccess)?.scope;
     let users = state.store().users(scope).await?;
     Ok(axum::Json(json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "next_cursor": null})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewUserBody {
     email: String,
@@ -66,6 +78,22 @@ pub(super) struct NewUserBody {
 }
 
 /// `POST /users`.
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "accounts",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = NewUserBody,
+    responses(
+        (status = 201, description = "created", body = UserCreated),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "conflicts with the current state", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn create_user(
     State(state): State<AppState>,
     op: Operator,
@@ -123,7 +151,7 @@ pub(super) async fn create_user(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct UserChangeBody {
     name: Option<String>,
@@ -134,6 +162,21 @@ pub(super) struct UserChangeBody {
 
 /// `PATCH /users/{id}`: name, role, disabled, password. Disabling or a new password ends every
 /// session of the user.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    tag = "accounts",
+    params(("id" = i64, Path, description = "the id")),
+    request_body = UserChangeBody,
+    responses(
+        (status = 200, description = "changed", body = UserView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn change_user(
     State(state): State<AppState>,
     op: Operator,
@@ -194,13 +237,23 @@ pub(super) async fn change_user(
 }
 
 /// `GET /tokens`.
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "tokens in scope", body = List<TokenView>),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody)
+    )
+)]
 pub(super) async fn tokens(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
     let scope = op.may(Action::ManageAccess)?.scope;
     let tokens = state.store().tokens(scope).await?;
     Ok(axum::Json(json!({"items": tokens.iter().map(token_json).collect::<Vec<_>>(), "next_cursor": null})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewTokenBody {
     name: String,
@@ -213,6 +266,21 @@ pub(super) struct NewTokenBody {
 }
 
 /// `POST /tokens`: the token is in the answer once; only its hash is kept.
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    tag = "accounts",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = NewTokenBody,
+    responses(
+        (status = 201, description = "created; `token` shown once", body = TokenCreated),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn create_token(
     State(state): State<AppState>,
     op: Operator,
@@ -273,6 +341,18 @@ pub(super) async fn create_token(
 }
 
 /// `DELETE /tokens/{id}`: revokes the token at once.
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    tag = "accounts",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "revoked", body = TokenView),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn revoke_token(
     State(state): State<AppState>,
     op: Operator,

@@ -22,6 +22,8 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::openapi::{AppointmentChanged, ErrorBody, RefusalBody};
+use super::views::AppointmentView;
 use super::views::{appointment_json, slot_json};
 use super::write::{self, Answer, Audit, Idempotency};
 use super::{Json, branch, company, staff};
@@ -33,7 +35,7 @@ use crate::booking::{
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewAppointmentBody {
     company: String,
@@ -49,7 +51,7 @@ struct NewAppointmentBody {
     another_person: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CustomerBody {
     name: String,
@@ -60,6 +62,17 @@ struct CustomerBody {
 }
 
 /// `GET /appointments/{id}`.
+#[utoipa::path(
+    get,
+    path = "/appointments/{id}",
+    tag = "appointments",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "the appointment", body = AppointmentView),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn appointment(
     State(state): State<AppState>,
     op: Operator,
@@ -109,6 +122,22 @@ fn unavailable(entry: &CompanyEntry, tz: &TimeZone, refusal: Refusal, alternativ
 }
 
 /// `POST /appointments`: books for an operator.
+#[utoipa::path(
+    post,
+    path = "/appointments",
+    tag = "appointments",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = NewAppointmentBody,
+    responses(
+        (status = 201, description = "booked", body = AppointmentChanged),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "slot taken (with alternatives) or the customer booked then already", body = RefusalBody),
+        (status = 422, description = "cannot be booked then (with alternatives), or fields at fault", body = RefusalBody)
+    )
+)]
 pub(super) async fn create_appointment(
     State(state): State<AppState>,
     op: Operator,
@@ -205,7 +234,7 @@ pub(super) async fn create_appointment(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ChangeBody {
     /// New start (RFC 3339 or a local date-time at the branch).
@@ -225,6 +254,22 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 /// `PATCH /appointments/{id}`: move (new start and/or staff), edit notes, set the outcome.
+#[utoipa::path(
+    patch,
+    path = "/appointments/{id}",
+    tag = "appointments",
+    params(("id" = i64, Path, description = "the id")),
+    request_body = ChangeBody,
+    responses(
+        (status = 200, description = "changed", body = AppointmentChanged),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "slot taken (with alternatives), customer booked then, or not booked", body = RefusalBody),
+        (status = 422, description = "cannot be booked then (with alternatives), or fields at fault", body = RefusalBody)
+    )
+)]
 pub(super) async fn change_appointment(
     State(state): State<AppState>,
     op: Operator,
@@ -358,7 +403,7 @@ pub(super) async fn change_appointment(
     .await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CancelBody {
     /// Why (kept with the appointment).
@@ -366,6 +411,21 @@ pub(super) struct CancelBody {
 }
 
 /// `POST /appointments/{id}/cancel`: cancels without a fee, whatever the notice.
+#[utoipa::path(
+    post,
+    path = "/appointments/{id}/cancel",
+    tag = "appointments",
+    params(("id" = i64, Path, description = "the id"), ("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "cancelled", body = AppointmentChanged),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "conflicts with the current state", body = ErrorBody)
+    )
+)]
 pub(super) async fn cancel_appointment(
     State(state): State<AppState>,
     op: Operator,

@@ -6,13 +6,16 @@ use frontdesk_store::model::AuditFilter;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::openapi::{ErrorBody, List};
+use super::views::AuditView;
 use super::views::audit_json;
 use super::{Json, Query, company, instant, list, page};
 use crate::access::Operator;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AuditParams {
     company: Option<String>,
     entity: Option<String>,
@@ -27,6 +30,18 @@ pub(super) struct AuditParams {
 }
 
 /// `GET /api/v1/audit`.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "audit",
+    params(AuditParams),
+    responses(
+        (status = 200, description = "operators' changes, newest first", body = List<AuditView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn audit(
     State(state): State<AppState>,
     op: Operator,

@@ -10,13 +10,15 @@ use frontdesk_store::model::{CallbackChange, Owned};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::openapi::ErrorBody;
+use super::views::CallbackView;
 use super::views::callback_json;
 use super::write::{self, Answer, Audit};
 use crate::access::Operator;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ChangeBody {
     /// Assign to this user of the company; `null` unassigns.
@@ -33,6 +35,21 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
 }
 
 /// `PATCH /callbacks/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/callbacks/{id}",
+    tag = "callbacks",
+    params(("id" = i64, Path, description = "the id")),
+    request_body = ChangeBody,
+    responses(
+        (status = 200, description = "changed", body = CallbackView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn change_callback(
     State(state): State<AppState>,
     op: Operator,

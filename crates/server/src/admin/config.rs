@@ -19,6 +19,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::company;
+use super::openapi::{ConfigApplied, ErrorBody};
 use super::write::Audit;
 use crate::access::Operator;
 use crate::error::{ApiError, FieldError};
@@ -33,6 +34,18 @@ async fn connection(state: &AppState, entry: &CompanyEntry) -> Result<Option<Cal
 }
 
 /// `GET /companies/{key}/config`: the tenant file (TOML).
+#[utoipa::path(
+    get,
+    path = "/companies/{key}/config",
+    tag = "configuration",
+    params(("key" = String, Path, description = "the company's key or id")),
+    responses(
+        (status = 200, description = "the company as a tenant file (TOML), without secrets", body = String, content_type = "application/toml"),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn export(
     State(state): State<AppState>,
     op: Operator,
@@ -127,6 +140,21 @@ fn prepare(
 }
 
 /// `PUT /companies/{key}/config`: applies a tenant file of this company.
+#[utoipa::path(
+    put,
+    path = "/companies/{key}/config",
+    tag = "configuration",
+    params(("key" = String, Path, description = "the company's key or id")),
+    request_body(content = String, content_type = "application/toml", description = "a tenant file of this company"),
+    responses(
+        (status = 200, description = "applied", body = ConfigApplied),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn apply(
     State(state): State<AppState>,
     op: Operator,

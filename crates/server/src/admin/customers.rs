@@ -17,6 +17,8 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::openapi::{CustomerExport, CustomerMerged, Erased, ErrorBody};
+use super::views::CustomerView;
 use super::views::{appointment_json, call_json, callback_json, customer_json, trace_json};
 use super::write::{self, Answer, Audit, Idempotency};
 use super::{Json, company};
@@ -54,6 +56,17 @@ fn email(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Email> {
 }
 
 /// `GET /customers/{id}`.
+#[utoipa::path(
+    get,
+    path = "/customers/{id}",
+    tag = "customers",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "the customer", body = CustomerView),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn customer(
     State(state): State<AppState>,
     op: Operator,
@@ -66,7 +79,7 @@ pub(super) async fn customer(
     Ok(axum::Json(customer_json(&found)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewCustomerBody {
     company: String,
@@ -77,6 +90,22 @@ pub(super) struct NewCustomerBody {
 }
 
 /// `POST /customers`.
+#[utoipa::path(
+    post,
+    path = "/customers",
+    tag = "customers",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = NewCustomerBody,
+    responses(
+        (status = 201, description = "created", body = CustomerView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "conflicts with the current state", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn create_customer(
     State(state): State<AppState>,
     op: Operator,
@@ -124,7 +153,7 @@ pub(super) async fn create_customer(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct EditBody {
     #[serde(default, deserialize_with = "present")]
@@ -142,6 +171,22 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 }
 
 /// `PATCH /customers/{id}`: fields given are replaced, `null` clears them.
+#[utoipa::path(
+    patch,
+    path = "/customers/{id}",
+    tag = "customers",
+    params(("id" = i64, Path, description = "the id")),
+    request_body = EditBody,
+    responses(
+        (status = 200, description = "edited", body = CustomerView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "conflicts with the current state", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn edit_customer(
     State(state): State<AppState>,
     op: Operator,
@@ -191,7 +236,7 @@ pub(super) async fn edit_customer(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct MergeBody {
     /// The customer merged into this one (and removed).
@@ -199,6 +244,21 @@ pub(super) struct MergeBody {
 }
 
 /// `POST /customers/{id}/merge`: `from`'s appointments, calls and callbacks move to `{id}`.
+#[utoipa::path(
+    post,
+    path = "/customers/{id}/merge",
+    tag = "customers",
+    params(("id" = i64, Path, description = "the id"), ("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = MergeBody,
+    responses(
+        (status = 200, description = "merged", body = CustomerMerged),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn merge_customers(
     State(state): State<AppState>,
     op: Operator,
@@ -247,6 +307,18 @@ pub(super) async fn merge_customers(
 }
 
 /// `GET /customers/{id}/export`: everything stored about the customer, as one JSON document.
+#[utoipa::path(
+    get,
+    path = "/customers/{id}/export",
+    tag = "customers",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "everything stored about the customer", body = CustomerExport),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn export_customer(
     State(state): State<AppState>,
     op: Operator,
@@ -298,6 +370,18 @@ pub(super) async fn export_customer(
 
 /// `POST /customers/{id}/erase`: the customer's personal data is replaced everywhere; the
 /// appointments stay as anonymous history. Cannot be undone.
+#[utoipa::path(
+    post,
+    path = "/customers/{id}/erase",
+    tag = "customers",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "erased", body = Erased),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn erase_customer(
     State(state): State<AppState>,
     op: Operator,

@@ -17,6 +17,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::openapi::{AbsenceAdded, AbsenceView, ClosureAdded, ClosureView, ErrorBody, List};
 use super::views::appointment_json;
 use super::write::{self, Answer, Audit, Idempotency};
 use super::{Json, Query, branch, company, staff};
@@ -51,12 +52,25 @@ fn absence_json(dir: &Directory, a: &Absence) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListParams {
     company: Option<String>,
 }
 
 /// `GET /closures`.
+#[utoipa::path(
+    get,
+    path = "/closures",
+    tag = "days off",
+    params(ListParams),
+    responses(
+        (status = 200, description = "closures by day", body = List<ClosureView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn closures(
     State(state): State<AppState>,
     op: Operator,
@@ -72,6 +86,18 @@ pub(super) async fn closures(
 }
 
 /// `GET /absences`.
+#[utoipa::path(
+    get,
+    path = "/absences",
+    tag = "days off",
+    params(ListParams),
+    responses(
+        (status = 200, description = "absences by first day", body = List<AbsenceView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn absences(
     State(state): State<AppState>,
     op: Operator,
@@ -112,7 +138,7 @@ async fn concerned(
     Ok(page.items.iter().map(|a| appointment_json(dir, a)).collect())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewClosure {
     company: String,
@@ -123,6 +149,22 @@ pub(super) struct NewClosure {
 }
 
 /// `POST /closures`.
+#[utoipa::path(
+    post,
+    path = "/closures",
+    tag = "days off",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = NewClosure,
+    responses(
+        (status = 201, description = "closed", body = ClosureAdded),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 409, description = "conflicts with the current state", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn add_closure(
     State(state): State<AppState>,
     op: Operator,
@@ -171,7 +213,7 @@ pub(super) async fn add_closure(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewAbsence {
     company: String,
@@ -183,6 +225,21 @@ pub(super) struct NewAbsence {
 }
 
 /// `POST /absences`.
+#[utoipa::path(
+    post,
+    path = "/absences",
+    tag = "days off",
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
+    request_body = NewAbsence,
+    responses(
+        (status = 201, description = "entered", body = AbsenceAdded),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
+        (status = 422, description = "fields at fault", body = ErrorBody)
+    )
+)]
 pub(super) async fn add_absence(
     State(state): State<AppState>,
     op: Operator,
@@ -239,6 +296,18 @@ pub(super) async fn add_absence(
 }
 
 /// `DELETE /closures/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/closures/{id}",
+    tag = "days off",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "removed", body = ClosureView),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn remove_closure(
     State(state): State<AppState>,
     op: Operator,
@@ -268,6 +337,18 @@ pub(super) async fn remove_closure(
 }
 
 /// `DELETE /absences/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/absences/{id}",
+    tag = "days off",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 200, description = "removed", body = AbsenceView),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 403, description = "the role does not allow this", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn remove_absence(
     State(state): State<AppState>,
     op: Operator,

@@ -13,6 +13,8 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::openapi::{CallDetail, ErrorBody, List};
+use super::views::{AppointmentView, CallView, CallbackView, CompanyView, CustomerView, EventView, JobView};
 use super::views::{
     appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json, trace_json,
 };
@@ -22,6 +24,15 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /api/v1/companies`.
+#[utoipa::path(
+    get,
+    path = "/companies",
+    tag = "companies",
+    responses(
+        (status = 200, description = "the companies in scope", body = List<CompanyView>),
+        (status = 401, description = "no valid credentials", body = ErrorBody)
+    )
+)]
 pub(super) async fn companies(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
     let scope = op.may(Action::Read)?.scope;
     let dir = state.directory();
@@ -29,7 +40,8 @@ pub(super) async fn companies(State(state): State<AppState>, op: Operator) -> Re
     Ok(axum::Json(json!({"items": items, "next_cursor": null})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AppointmentParams {
     company: Option<String>,
     branch: Option<String>,
@@ -43,6 +55,18 @@ pub(super) struct AppointmentParams {
 }
 
 /// `GET /api/v1/appointments`.
+#[utoipa::path(
+    get,
+    path = "/appointments",
+    tag = "appointments",
+    params(AppointmentParams),
+    responses(
+        (status = 200, description = "appointments by start", body = List<AppointmentView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn appointments(
     State(state): State<AppState>,
     op: Operator,
@@ -72,7 +96,8 @@ pub(super) async fn appointments(
     Ok(axum::Json(list(page, |a| appointment_json(&dir, a))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct CustomerParams {
     company: Option<String>,
     phone: Option<String>,
@@ -81,6 +106,18 @@ pub(super) struct CustomerParams {
 }
 
 /// `GET /api/v1/customers`.
+#[utoipa::path(
+    get,
+    path = "/customers",
+    tag = "customers",
+    params(CustomerParams),
+    responses(
+        (status = 200, description = "customers by id", body = List<CustomerView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn customers(
     State(state): State<AppState>,
     op: Operator,
@@ -101,7 +138,8 @@ pub(super) async fn customers(
     Ok(axum::Json(list(page, customer_json)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct CallbackParams {
     company: Option<String>,
     customer: Option<i64>,
@@ -111,6 +149,18 @@ pub(super) struct CallbackParams {
 }
 
 /// `GET /api/v1/callbacks`.
+#[utoipa::path(
+    get,
+    path = "/callbacks",
+    tag = "callbacks",
+    params(CallbackParams),
+    responses(
+        (status = 200, description = "callback requests by id", body = List<CallbackView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn callbacks(
     State(state): State<AppState>,
     op: Operator,
@@ -125,7 +175,8 @@ pub(super) async fn callbacks(
     Ok(axum::Json(list(page, callback_json)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct CallParams {
     company: Option<String>,
     customer: Option<i64>,
@@ -137,6 +188,18 @@ pub(super) struct CallParams {
 }
 
 /// `GET /api/v1/calls`.
+#[utoipa::path(
+    get,
+    path = "/calls",
+    tag = "calls",
+    params(CallParams),
+    responses(
+        (status = 200, description = "calls, newest first", body = List<CallView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn calls(
     State(state): State<AppState>,
     op: Operator,
@@ -156,6 +219,17 @@ pub(super) async fn calls(
 }
 
 /// `GET /api/v1/calls/{call_id}`: the call with its function calls and webhook events.
+#[utoipa::path(
+    get,
+    path = "/calls/{call_id}",
+    tag = "calls",
+    params(("call_id" = String, Path, description = "the voice platform's call id")),
+    responses(
+        (status = 200, description = "the call with its function calls and deliveries", body = CallDetail),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn call_detail(
     State(state): State<AppState>,
     op: Operator,
@@ -177,7 +251,8 @@ pub(super) async fn call_detail(
     Ok(axum::Json(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct EventParams {
     status: Option<String>,
     provider: Option<String>,
@@ -187,6 +262,17 @@ pub(super) struct EventParams {
 }
 
 /// `GET /api/v1/webhook-events`.
+#[utoipa::path(
+    get,
+    path = "/webhook-events",
+    tag = "calls",
+    params(EventParams),
+    responses(
+        (status = 200, description = "deliveries, oldest first", body = List<EventView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody)
+    )
+)]
 pub(super) async fn webhook_events(
     State(state): State<AppState>,
     op: Operator,
@@ -202,7 +288,8 @@ pub(super) async fn webhook_events(
     Ok(axum::Json(list(page, event_json)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct OutboxParams {
     company: Option<String>,
     status: Option<String>,
@@ -212,6 +299,18 @@ pub(super) struct OutboxParams {
 }
 
 /// `GET /api/v1/outbox`.
+#[utoipa::path(
+    get,
+    path = "/outbox",
+    tag = "appointments",
+    params(OutboxParams),
+    responses(
+        (status = 200, description = "Cal.com jobs, oldest first", body = List<JobView>),
+        (status = 400, description = "unreadable request", body = ErrorBody),
+        (status = 401, description = "no valid credentials", body = ErrorBody),
+        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+    )
+)]
 pub(super) async fn outbox(
     State(state): State<AppState>,
     op: Operator,

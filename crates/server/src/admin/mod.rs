@@ -12,7 +12,9 @@ use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::middleware;
-use axum::routing::{delete, get, patch, post};
+use std::sync::Arc;
+
+use axum::routing::get;
 use frontdesk_domain::access::Scope;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::ids::{BranchId, CompanyId, StaffId};
@@ -21,6 +23,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::{authenticate, login};
 use crate::error::ApiError;
@@ -34,41 +39,52 @@ mod config;
 mod customers;
 mod days_off;
 mod lists;
+pub mod openapi;
 pub mod views;
 pub mod write;
 
-/// The `/api/v1` routes: logging in is open, everything else needs credentials.
+/// The `/api/v1` routes with their OpenAPI document: logging in and the document are open,
+/// everything else needs credentials. Every route is registered with its handler's
+/// `#[utoipa::path]` description, so none can be missing from the document.
 pub fn routes(state: AppState) -> Router<AppState> {
-    let guarded = Router::new()
-        .route("/auth/logout", post(login::logout))
-        .route("/me", get(login::me))
-        .route("/companies", get(lists::companies))
-        .route("/companies/{key}/config", get(config::export).put(config::apply))
-        .route("/appointments", get(lists::appointments).post(appointments::create_appointment))
-        .route("/appointments/{id}", get(appointments::appointment).patch(appointments::change_appointment))
-        .route("/appointments/{id}/cancel", post(appointments::cancel_appointment))
-        .route("/customers", get(lists::customers).post(customers::create_customer))
-        .route("/customers/{id}", get(customers::customer).patch(customers::edit_customer))
-        .route("/customers/{id}/merge", post(customers::merge_customers))
-        .route("/customers/{id}/export", get(customers::export_customer))
-        .route("/customers/{id}/erase", post(customers::erase_customer))
-        .route("/callbacks", get(lists::callbacks))
-        .route("/callbacks/{id}", patch(callbacks::change_callback))
-        .route("/calls", get(lists::calls))
-        .route("/calls/{call_id}", get(lists::call_detail))
-        .route("/webhook-events", get(lists::webhook_events))
-        .route("/outbox", get(lists::outbox))
-        .route("/users", get(accounts::users).post(accounts::create_user))
-        .route("/users/{id}", patch(accounts::change_user))
-        .route("/tokens", get(accounts::tokens).post(accounts::create_token))
-        .route("/tokens/{id}", delete(accounts::revoke_token))
-        .route("/closures", get(days_off::closures).post(days_off::add_closure))
-        .route("/closures/{id}", delete(days_off::remove_closure))
-        .route("/absences", get(days_off::absences).post(days_off::add_absence))
-        .route("/absences/{id}", delete(days_off::remove_absence))
-        .route("/audit", get(audit::audit))
+    let guarded = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(login::logout))
+        .routes(routes!(login::me))
+        .routes(routes!(lists::companies))
+        .routes(routes!(config::export, config::apply))
+        .routes(routes!(lists::appointments, appointments::create_appointment))
+        .routes(routes!(appointments::appointment, appointments::change_appointment))
+        .routes(routes!(appointments::cancel_appointment))
+        .routes(routes!(lists::customers, customers::create_customer))
+        .routes(routes!(customers::customer, customers::edit_customer))
+        .routes(routes!(customers::merge_customers))
+        .routes(routes!(customers::export_customer))
+        .routes(routes!(customers::erase_customer))
+        .routes(routes!(lists::callbacks))
+        .routes(routes!(callbacks::change_callback))
+        .routes(routes!(days_off::closures, days_off::add_closure))
+        .routes(routes!(days_off::remove_closure))
+        .routes(routes!(days_off::absences, days_off::add_absence))
+        .routes(routes!(days_off::remove_absence))
+        .routes(routes!(lists::calls))
+        .routes(routes!(lists::call_detail))
+        .routes(routes!(lists::webhook_events))
+        .routes(routes!(lists::outbox))
+        .routes(routes!(accounts::users, accounts::create_user))
+        .routes(routes!(accounts::change_user))
+        .routes(routes!(accounts::tokens, accounts::create_token))
+        .routes(routes!(accounts::revoke_token))
+        .routes(routes!(audit::audit))
         .route_layer(middleware::from_fn_with_state(state, authenticate::require_principal));
-    Router::new().route("/auth/login", post(login::login)).merge(guarded)
+    let (router, mut document) = OpenApiRouter::new().routes(routes!(login::login)).merge(guarded).split_for_parts();
+    openapi::finish(&mut document);
+    // Serialised once: the document does not change while the server runs.
+    let document: Arc<str> = serde_json::to_string(&document).unwrap_or_default().into();
+    let serve = move || {
+        let body = Arc::clone(&document);
+        std::future::ready(([(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()))
+    };
+    router.route("/openapi.json", get(serve))
 }
 
 /// Query parameters, with malformed ones answered as a JSON 400.
