@@ -69,6 +69,7 @@ impl AddressFailures {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "owner@friseur1.example", "password": "demo-password"}))]
 pub(crate) struct LoginBody {
     email: String,
     password: String,

@@ -67,6 +67,7 @@ pub(super) async fn users(State(state): State<AppState>, op: Operator) -> Result
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "anna@friseur1.example", "role": "staff"}))]
 pub(super) struct NewUserBody {
     email: String,
     name: Option<String>,
@@ -255,6 +256,7 @@ pub(super) async fn tokens(State(state): State<AppState>, op: Operator) -> Resul
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "booking script", "role": "staff"}))]
 pub(super) struct NewTokenBody {
     name: String,
     /// Defaults to the creator's role.
@@ -348,6 +350,7 @@ pub(super) async fn create_token(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "revoked", body = TokenView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 403, description = "the role does not allow this", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)

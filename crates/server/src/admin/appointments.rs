@@ -37,6 +37,7 @@ use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"company": "friseur1", "service": "herrenhaarschnitt", "staff": "mehmet", "start": "2026-03-10T14:00", "customer": {"name": "Hans Müller", "phone": "+491604366218"}}))]
 struct NewAppointmentBody {
     company: String,
     branch: Option<String>,
@@ -69,6 +70,7 @@ struct CustomerBody {
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "the appointment", body = AppointmentView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
     )
@@ -236,6 +238,7 @@ pub(super) async fn create_appointment(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"start": "2026-03-10T15:00", "staff": "anna"}))]
 pub(super) struct ChangeBody {
     /// New start (RFC 3339 or a local date-time at the branch).
     start: Option<String>,
@@ -405,6 +408,7 @@ pub(super) async fn change_appointment(
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "ill"}))]
 pub(super) struct CancelBody {
     /// Why (kept with the appointment).
     reason: Option<String>,

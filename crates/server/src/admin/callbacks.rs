@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "done", "note": "moved to Friday"}))]
 pub(super) struct ChangeBody {
     /// Assign to this user of the company; `null` unassigns.
     #[serde(default, deserialize_with = "present")]

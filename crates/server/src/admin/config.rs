@@ -41,6 +41,7 @@ async fn connection(state: &AppState, entry: &CompanyEntry) -> Result<Option<Cal
     params(("key" = String, Path, description = "the company's key or id")),
     responses(
         (status = 200, description = "the company as a tenant file (TOML), without secrets", body = String, content_type = "application/toml"),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 403, description = "the role does not allow this", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)

@@ -63,6 +63,7 @@ fn email(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Email> {
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "the customer", body = CustomerView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
     )
@@ -81,6 +82,7 @@ pub(super) async fn customer(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"company": "friseur1", "name": "Petra Schulz", "phone": "0151 23456789"}))]
 pub(super) struct NewCustomerBody {
     company: String,
     name: String,
@@ -314,6 +316,7 @@ pub(super) async fn merge_customers(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "everything stored about the customer", body = CustomerExport),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 403, description = "the role does not allow this", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
@@ -377,6 +380,7 @@ pub(super) async fn export_customer(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "erased", body = Erased),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 403, description = "the role does not allow this", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)

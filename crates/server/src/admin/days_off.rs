@@ -140,6 +140,7 @@ async fn concerned(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"company": "friseur1", "date": "2026-03-12", "note": "water damage"}))]
 pub(super) struct NewClosure {
     company: String,
     /// Key or id; the company's first branch if omitted.
@@ -215,6 +216,7 @@ pub(super) async fn add_closure(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"company": "friseur1", "staff": "anna", "from": "2026-03-11", "to": "2026-03-13"}))]
 pub(super) struct NewAbsence {
     company: String,
     staff: String,
@@ -303,6 +305,7 @@ pub(super) async fn add_absence(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "removed", body = ClosureView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 403, description = "the role does not allow this", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
@@ -344,6 +347,7 @@ pub(super) async fn remove_closure(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "removed", body = AbsenceView),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 403, description = "the role does not allow this", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)

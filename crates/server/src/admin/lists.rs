@@ -226,6 +226,7 @@ pub(super) async fn calls(
     params(("call_id" = String, Path, description = "the voice platform's call id")),
     responses(
         (status = 200, description = "the call with its function calls and deliveries", body = CallDetail),
+        (status = 400, description = "unreadable request", body = ErrorBody),
         (status = 401, description = "no valid credentials", body = ErrorBody),
         (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
     )

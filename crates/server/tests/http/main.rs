@@ -8,6 +8,7 @@ mod functions;
 mod fuzz;
 mod golden;
 mod hostile;
+mod openapi;
 mod operators;
 mod reconciler;
 mod robustness;
