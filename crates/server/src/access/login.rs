@@ -23,6 +23,7 @@ use serde_json::json;
 
 use super::authenticate::{Operator, SESSION_COOKIE, SessionOf, session_cookie};
 use super::{password, secret};
+use crate::admin::json_body;
 use crate::error::ApiError;
 use crate::listener::PeerAddr;
 use crate::settings::LoginLimits;
@@ -107,8 +108,7 @@ pub async fn login(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let body: LoginBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: LoginBody = json_body(&body)?;
     let settings = state.settings();
     let address = settings.client_address.of(peer.as_deref(), &headers);
     if let Some(wait) = address.and_then(|a| state.login_failures().blocked(a)) {

@@ -12,11 +12,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::openapi::{ErrorBody, List, TokenCreated, UserCreated};
+use super::openapi::{AccessErrors, ChangeErrors, List, TokenCreated, UserCreated};
 use super::views::{TokenView, UserView};
 use super::views::{token_json, user_json};
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, company};
+use super::{Json, company, json_body};
 use crate::access::{Operator, password, secret};
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
@@ -55,8 +55,7 @@ fn parse_role(raw: &str) -> Result<Role, ApiError> {
     tag = "accounts",
     responses(
         (status = 200, description = "users in scope", body = List<UserView>),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn users(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
@@ -87,12 +86,7 @@ pub(super) struct NewUserBody {
     request_body = NewUserBody,
     responses(
         (status = 201, description = "created", body = UserCreated),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 409, description = "conflicts with the current state", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn create_user(
@@ -103,8 +97,7 @@ pub(super) async fn create_user(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::ManageAccess)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/users", &headers, &body)?;
-    let body: NewUserBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: NewUserBody = json_body(&body)?;
     let role = parse_role(&body.role)?;
     let company = company_for(&state, &principal, role, body.company.as_deref())?;
     let email = body.email.trim().to_lowercase();
@@ -171,11 +164,7 @@ pub(super) struct UserChangeBody {
     request_body = UserChangeBody,
     responses(
         (status = 200, description = "changed", body = UserView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn change_user(
@@ -191,8 +180,7 @@ pub(super) async fn change_user(
     if !principal.role.may_grant(target.role) {
         return Err(ApiError::forbidden(format!("the role `{}` cannot change a `{}`", principal.role, target.role)));
     }
-    let body: UserChangeBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: UserChangeBody = json_body(&body)?;
     let role = body.role.as_deref().map(parse_role).transpose()?;
     if let Some(role) = role {
         if !principal.role.may_grant(role) {
@@ -244,8 +232,7 @@ pub(super) async fn change_user(
     tag = "accounts",
     responses(
         (status = 200, description = "tokens in scope", body = List<TokenView>),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn tokens(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
@@ -276,11 +263,7 @@ pub(super) struct NewTokenBody {
     request_body = NewTokenBody,
     responses(
         (status = 201, description = "created; `token` shown once", body = TokenCreated),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn create_token(
@@ -291,8 +274,7 @@ pub(super) async fn create_token(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::ManageAccess)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/tokens", &headers, &body)?;
-    let body: NewTokenBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: NewTokenBody = json_body(&body)?;
     let role = body.role.as_deref().map(parse_role).transpose()?.unwrap_or(principal.role);
     let company = company_for(&state, &principal, role, body.company.as_deref())?;
     let mut errors = Vec::new();
@@ -350,10 +332,7 @@ pub(super) async fn create_token(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "revoked", body = TokenView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn revoke_token(

@@ -22,11 +22,11 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::openapi::{AppointmentChanged, ErrorBody, RefusalBody};
+use super::openapi::{AccessErrors, AppointmentChanged, ChangeErrors, ReadErrors, RefusalBody};
 use super::views::AppointmentView;
 use super::views::{appointment_json, slot_json};
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, branch, company, staff};
+use super::{Json, branch, company, json_body, staff};
 use crate::access::Operator;
 use crate::booking::{
     self, Attempt, Authority, BookOutcome, BookRequest, CancelOutcome, CancelRequest, RescheduleOutcome,
@@ -70,9 +70,7 @@ struct CustomerBody {
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "the appointment", body = AppointmentView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn appointment(
@@ -132,12 +130,9 @@ fn unavailable(entry: &CompanyEntry, tz: &TimeZone, refusal: Refusal, alternativ
     request_body = NewAppointmentBody,
     responses(
         (status = 201, description = "booked", body = AppointmentChanged),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
         (status = 409, description = "slot taken (with alternatives) or the customer booked then already", body = RefusalBody),
-        (status = 422, description = "cannot be booked then (with alternatives), or fields at fault", body = RefusalBody)
+        (status = 422, description = "cannot be booked then (with alternatives), or fields at fault", body = RefusalBody),
+        AccessErrors
     )
 )]
 pub(super) async fn create_appointment(
@@ -148,8 +143,7 @@ pub(super) async fn create_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/appointments", &headers, &body)?;
-    let body: NewAppointmentBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: NewAppointmentBody = json_body(&body)?;
     let dir = state.directory();
     let entry = company(&dir, principal.scope, &body.company)?;
     let branch_id = match &body.branch {
@@ -265,12 +259,9 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     request_body = ChangeBody,
     responses(
         (status = 200, description = "changed", body = AppointmentChanged),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
         (status = 409, description = "slot taken (with alternatives), customer booked then, or not booked", body = RefusalBody),
-        (status = 422, description = "cannot be booked then (with alternatives), or fields at fault", body = RefusalBody)
+        (status = 422, description = "cannot be booked then (with alternatives), or fields at fault", body = RefusalBody),
+        AccessErrors
     )
 )]
 pub(super) async fn change_appointment(
@@ -282,8 +273,7 @@ pub(super) async fn change_appointment(
     let principal = op.may(Action::Operate)?.clone();
     let id = AppointmentId(id);
     let company_id = owner(&state, principal.scope, id).await?;
-    let body: ChangeBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: ChangeBody = json_body(&body)?;
     let dir = state.directory();
     let entry = dir.company(company_id).ok_or_else(|| not_found(id))?;
     let current = state.store().appointment(company_id, id).await?.ok_or_else(|| not_found(id))?;
@@ -423,11 +413,7 @@ pub(super) struct CancelBody {
     request_body = CancelBody,
     responses(
         (status = 200, description = "cancelled", body = AppointmentChanged),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 409, description = "conflicts with the current state", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn cancel_appointment(
@@ -441,11 +427,7 @@ pub(super) async fn cancel_appointment(
     let id = AppointmentId(id);
     let company_id = owner(&state, principal.scope, id).await?;
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/appointments/{id}/cancel"), &headers, &body)?;
-    let body: CancelBody = if body.is_empty() {
-        CancelBody::default()
-    } else {
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?
-    };
+    let body: CancelBody = if body.is_empty() { CancelBody::default() } else { json_body(&body)? };
     let dir = state.directory();
     let now = state.settings().clock.now();
     write::run(&state, &principal.clone(), key, move |tx| {

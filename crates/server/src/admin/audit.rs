@@ -6,7 +6,7 @@ use frontdesk_store::model::AuditFilter;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use super::openapi::{ErrorBody, List};
+use super::openapi::{List, ReadErrors};
 use super::views::AuditView;
 use super::views::audit_json;
 use super::{Json, Query, company, instant, list, page};
@@ -37,9 +37,7 @@ pub(super) struct AuditParams {
     params(AuditParams),
     responses(
         (status = 200, description = "operators' changes, newest first", body = List<AuditView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn audit(

@@ -10,7 +10,8 @@ use frontdesk_store::model::{CallbackChange, Owned};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::openapi::ErrorBody;
+use super::json_body;
+use super::openapi::ChangeErrors;
 use super::views::CallbackView;
 use super::views::callback_json;
 use super::write::{self, Answer, Audit};
@@ -44,11 +45,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
     request_body = ChangeBody,
     responses(
         (status = 200, description = "changed", body = CallbackView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn change_callback(
@@ -61,8 +58,7 @@ pub(super) async fn change_callback(
     let id = CallbackId(id);
     let not_found = || ApiError::not_found(format!("no callback request {id}"));
     let company = state.store().owner_of(principal.scope, Owned::Callback(id)).await?.ok_or_else(not_found)?;
-    let body: ChangeBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: ChangeBody = json_body(&body)?;
     let mut changes = Vec::new();
     if let Some(user) = body.assigned_user_id {
         let user = user.map(UserId);

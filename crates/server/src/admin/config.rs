@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::company;
-use super::openapi::{ConfigApplied, ErrorBody};
+use super::openapi::{AccessErrors, ChangeErrors, ConfigApplied};
 use super::write::Audit;
 use crate::access::Operator;
 use crate::error::{ApiError, FieldError};
@@ -41,10 +41,7 @@ async fn connection(state: &AppState, entry: &CompanyEntry) -> Result<Option<Cal
     params(("key" = String, Path, description = "the company's key or id")),
     responses(
         (status = 200, description = "the company as a tenant file (TOML), without secrets", body = String, content_type = "application/toml"),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn export(
@@ -149,11 +146,7 @@ fn prepare(
     request_body(content = String, content_type = "application/toml", description = "a tenant file of this company"),
     responses(
         (status = 200, description = "applied", body = ConfigApplied),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn apply(

@@ -17,11 +17,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::openapi::{CustomerExport, CustomerMerged, Erased, ErrorBody};
+use super::openapi::{AccessErrors, ChangeErrors, CustomerExport, CustomerMerged, Erased, ReadErrors};
 use super::views::CustomerView;
 use super::views::{appointment_json, call_json, callback_json, customer_json, trace_json};
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, company};
+use super::{Json, company, json_body};
 use crate::access::Operator;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
@@ -63,9 +63,7 @@ fn email(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Email> {
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "the customer", body = CustomerView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn customer(
@@ -100,12 +98,7 @@ pub(super) struct NewCustomerBody {
     request_body = NewCustomerBody,
     responses(
         (status = 201, description = "created", body = CustomerView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 409, description = "conflicts with the current state", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn create_customer(
@@ -116,8 +109,7 @@ pub(super) async fn create_customer(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/customers", &headers, &body)?;
-    let body: NewCustomerBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: NewCustomerBody = json_body(&body)?;
     let company_id = company(&state.directory(), principal.scope, &body.company)?.company.id;
     let mut errors = Vec::new();
     if body.name.trim().is_empty() {
@@ -181,12 +173,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     request_body = EditBody,
     responses(
         (status = 200, description = "edited", body = CustomerView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 409, description = "conflicts with the current state", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn edit_customer(
@@ -198,8 +185,7 @@ pub(super) async fn edit_customer(
     let principal = op.may(Action::Operate)?.clone();
     let id = CustomerId(id);
     let company_id = owner(&state, principal.scope, id).await?;
-    let body: EditBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: EditBody = json_body(&body)?;
     let mut errors = Vec::new();
     let edit = CustomerEdit {
         name: body.name,
@@ -254,11 +240,7 @@ pub(super) struct MergeBody {
     request_body = MergeBody,
     responses(
         (status = 200, description = "merged", body = CustomerMerged),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn merge_customers(
@@ -272,8 +254,7 @@ pub(super) async fn merge_customers(
     let into = CustomerId(id);
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/customers/{into}/merge"), &headers, &body)?;
     let company_id = owner(&state, principal.scope, into).await?;
-    let body: MergeBody =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: MergeBody = json_body(&body)?;
     let from = CustomerId(body.from);
     if from == into {
         return Err(ApiError::invalid_field("from", "a customer cannot be merged into itself"));
@@ -316,10 +297,7 @@ pub(super) async fn merge_customers(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "everything stored about the customer", body = CustomerExport),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn export_customer(
@@ -377,13 +355,10 @@ pub(super) async fn export_customer(
     post,
     path = "/customers/{id}/erase",
     tag = "customers",
-    params(("id" = i64, Path, description = "the id")),
+    params(("id" = i64, Path, description = "the id"), ("Idempotency-Key" = Option<String>, Header, description = "a retried request with the same key gets the first answer")),
     responses(
         (status = 200, description = "erased", body = Erased),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn erase_customer(

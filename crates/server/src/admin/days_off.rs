@@ -17,10 +17,12 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::openapi::{AbsenceAdded, AbsenceView, ClosureAdded, ClosureView, ErrorBody, List};
+use super::openapi::{
+    AbsenceAdded, AbsenceView, AccessErrors, ChangeErrors, ClosureAdded, ClosureView, List, ReadErrors,
+};
 use super::views::appointment_json;
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, Query, branch, company, staff};
+use super::{Json, Query, branch, company, json_body, staff};
 use crate::access::Operator;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
@@ -66,9 +68,7 @@ pub(super) struct ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "closures by day", body = List<ClosureView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn closures(
@@ -93,9 +93,7 @@ pub(super) async fn closures(
     params(ListParams),
     responses(
         (status = 200, description = "absences by first day", body = List<AbsenceView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn absences(
@@ -158,12 +156,7 @@ pub(super) struct NewClosure {
     request_body = NewClosure,
     responses(
         (status = 201, description = "closed", body = ClosureAdded),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 409, description = "conflicts with the current state", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn add_closure(
@@ -174,8 +167,7 @@ pub(super) async fn add_closure(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/closures", &headers, &body)?;
-    let body: NewClosure =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: NewClosure = json_body(&body)?;
     let dir = state.directory();
     let entry = company(&dir, principal.scope, &body.company)?;
     let branch_id = match &body.branch {
@@ -235,11 +227,7 @@ pub(super) struct NewAbsence {
     request_body = NewAbsence,
     responses(
         (status = 201, description = "entered", body = AbsenceAdded),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody),
-        (status = 422, description = "fields at fault", body = ErrorBody)
+        ChangeErrors
     )
 )]
 pub(super) async fn add_absence(
@@ -250,8 +238,7 @@ pub(super) async fn add_absence(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/absences", &headers, &body)?;
-    let body: NewAbsence =
-        frontdesk_domain::text::from_json(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
+    let body: NewAbsence = json_body(&body)?;
     let dir = state.directory();
     let entry = company(&dir, principal.scope, &body.company)?;
     let mut errors = Vec::new();
@@ -305,10 +292,7 @@ pub(super) async fn add_absence(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "removed", body = ClosureView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn remove_closure(
@@ -347,10 +331,7 @@ pub(super) async fn remove_closure(
     params(("id" = i64, Path, description = "the id")),
     responses(
         (status = 200, description = "removed", body = AbsenceView),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 403, description = "the role does not allow this", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        AccessErrors
     )
 )]
 pub(super) async fn remove_absence(

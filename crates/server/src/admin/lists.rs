@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::openapi::{CallDetail, ErrorBody, List};
+use super::openapi::{CallDetail, List, ReadErrors};
 use super::views::{AppointmentView, CallView, CallbackView, CompanyView, CustomerView, EventView, JobView};
 use super::views::{
     appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json, trace_json,
@@ -30,7 +30,7 @@ use crate::state::AppState;
     tag = "companies",
     responses(
         (status = 200, description = "the companies in scope", body = List<CompanyView>),
-        (status = 401, description = "no valid credentials", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn companies(State(state): State<AppState>, op: Operator) -> Result<Json, ApiError> {
@@ -62,9 +62,7 @@ pub(super) struct AppointmentParams {
     params(AppointmentParams),
     responses(
         (status = 200, description = "appointments by start", body = List<AppointmentView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn appointments(
@@ -113,9 +111,7 @@ pub(super) struct CustomerParams {
     params(CustomerParams),
     responses(
         (status = 200, description = "customers by id", body = List<CustomerView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn customers(
@@ -156,9 +152,7 @@ pub(super) struct CallbackParams {
     params(CallbackParams),
     responses(
         (status = 200, description = "callback requests by id", body = List<CallbackView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn callbacks(
@@ -195,9 +189,7 @@ pub(super) struct CallParams {
     params(CallParams),
     responses(
         (status = 200, description = "calls, newest first", body = List<CallView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn calls(
@@ -226,9 +218,7 @@ pub(super) async fn calls(
     params(("call_id" = String, Path, description = "the voice platform's call id")),
     responses(
         (status = 200, description = "the call with its function calls and deliveries", body = CallDetail),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn call_detail(
@@ -270,8 +260,7 @@ pub(super) struct EventParams {
     params(EventParams),
     responses(
         (status = 200, description = "deliveries, oldest first", body = List<EventView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn webhook_events(
@@ -307,9 +296,7 @@ pub(super) struct OutboxParams {
     params(OutboxParams),
     responses(
         (status = 200, description = "Cal.com jobs, oldest first", body = List<JobView>),
-        (status = 400, description = "unreadable request", body = ErrorBody),
-        (status = 401, description = "no valid credentials", body = ErrorBody),
-        (status = 404, description = "no such thing in the principal's scope", body = ErrorBody)
+        ReadErrors
     )
 )]
 pub(super) async fn outbox(

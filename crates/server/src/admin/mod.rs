@@ -101,6 +101,12 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
     }
 }
 
+/// A JSON request body, with text scrubbed by the rule of `frontdesk_domain::text`; one that
+/// cannot be read (or names an unknown field) is a 400.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    frontdesk_domain::text::from_json(bytes).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
+}
+
 /// The page asked for by `limit` and `cursor` (flattened structs do not work with numbers in
 /// query strings, so every parameter struct carries both fields itself).
 pub(crate) fn page(limit: Option<u32>, cursor: &Option<String>) -> PageRequest {

@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
 use super::views::{
     AppointmentView, CallView, CallbackView, CustomerView, EventView, SlotView, TokenView, TraceView, UserView,
@@ -43,6 +43,60 @@ pub struct ErrorDetail {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
     error: ErrorDetail,
+}
+
+/// The refusals a read may meet.
+#[derive(IntoResponses)]
+pub enum ReadErrors {
+    /// A parameter that cannot be read.
+    #[response(status = 400, description = "unreadable request")]
+    BadRequest(ErrorBody),
+    /// No credentials, or wrong, expired or revoked ones.
+    #[response(status = 401, description = "no valid credentials")]
+    Unauthorized(ErrorBody),
+    /// Not there, or another company's.
+    #[response(status = 404, description = "no such thing in the principal's scope")]
+    NotFound(ErrorBody),
+}
+
+/// The refusals of a request the role may not make, besides those of a read.
+#[derive(IntoResponses)]
+pub enum AccessErrors {
+    /// A parameter or body that cannot be read.
+    #[response(status = 400, description = "unreadable request")]
+    BadRequest(ErrorBody),
+    /// No credentials, or wrong, expired or revoked ones.
+    #[response(status = 401, description = "no valid credentials")]
+    Unauthorized(ErrorBody),
+    /// The role does not allow this.
+    #[response(status = 403, description = "the role does not allow this")]
+    Forbidden(ErrorBody),
+    /// Not there, or another company's.
+    #[response(status = 404, description = "no such thing in the principal's scope")]
+    NotFound(ErrorBody),
+}
+
+/// The refusals a change may meet.
+#[derive(IntoResponses)]
+pub enum ChangeErrors {
+    /// A parameter or body that cannot be read.
+    #[response(status = 400, description = "unreadable request")]
+    BadRequest(ErrorBody),
+    /// No credentials, or wrong, expired or revoked ones.
+    #[response(status = 401, description = "no valid credentials")]
+    Unauthorized(ErrorBody),
+    /// The role does not allow this.
+    #[response(status = 403, description = "the role does not allow this")]
+    Forbidden(ErrorBody),
+    /// Not there, or another company's.
+    #[response(status = 404, description = "no such thing in the principal's scope")]
+    NotFound(ErrorBody),
+    /// Conflicts with the current state.
+    #[response(status = 409, description = "conflicts with the current state")]
+    Conflict(ErrorBody),
+    /// Fields at fault, named in `error.fields`.
+    #[response(status = 422, description = "fields at fault")]
+    Invalid(ErrorBody),
 }
 
 /// A time that cannot be booked (with the nearest alternatives), or a customer booked then

@@ -139,7 +139,25 @@ async fn a_customer_is_exported_and_erased(db: TestDb) {
     server.stop().await;
 }
 
+/// I2 under concurrency: operators creating the same number at once get one customer.
+async fn one_number_is_one_customer_under_concurrency(db: TestDb) {
+    let server = start(db).await;
+    let staff = token(&server, "staff", Some("friseur1")).await;
+    let attempts = (0..8).map(|i| {
+        let body = json!({"company": "friseur1", "name": format!("Kunde {i}"), "phone": "+491705550000"});
+        post(&server, &staff, "/api/v1/customers", body)
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    assert!(answers.iter().all(|(s, _)| *s == 201 || *s == 409), "{answers:?}");
+    let (_, listed) = get(&server, &staff, "/api/v1/customers?company=friseur1&phone=%2B491705550000").await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    server.stop().await;
+}
+
 backend_tests!(
+    one_number_is_one_customer_under_concurrency,
     customers_are_created_and_edited_under_i2,
     a_merge_keeps_every_appointment,
     a_customer_is_exported_and_erased

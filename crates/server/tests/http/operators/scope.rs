@@ -18,6 +18,8 @@ struct Theirs {
     call: String,
     user: i64,
     token: i64,
+    closure: i64,
+    absence: i64,
     job_company: &'static str,
 }
 
@@ -36,7 +38,20 @@ async fn company_b(server: &TestServer) -> Theirs {
         json!({"name": "smile sync", "role": "staff", "company": "brightsmile"}),
     )
     .await;
+    let (status, closure) =
+        post(server, &Auth::admin(), "/api/v1/closures", json!({"company": "brightsmile", "date": "2026-03-16"})).await;
+    assert_eq!(status, 201, "{closure}");
+    let (status, absence) = post(
+        server,
+        &Auth::admin(),
+        "/api/v1/absences",
+        json!({"company": "brightsmile", "staff": "hygienist-jones", "from": "2026-03-17"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{absence}");
     Theirs {
+        closure: closure["id"].as_i64().unwrap(),
+        absence: absence["id"].as_i64().unwrap(),
         appointment: booked["id"].as_i64().unwrap(),
         callback,
         customer: booked["customer_id"].as_i64().unwrap(),
@@ -97,6 +112,26 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
             (Method::PATCH, format!("/api/v1/callbacks/{}", theirs.callback), Some(json!({"status": "done"}))),
             (Method::GET, format!("/api/v1/calls/{}", theirs.call), None),
             (Method::GET, format!("/api/v1/appointments?customer={}&company=brightsmile", theirs.customer), None),
+            (Method::GET, format!("/api/v1/customers/{}", theirs.customer), None),
+            (Method::PATCH, format!("/api/v1/customers/{}", theirs.customer), Some(json!({"name": "mine"}))),
+            (Method::GET, format!("/api/v1/customers/{}/export", theirs.customer), None),
+            (Method::POST, format!("/api/v1/customers/{}/erase", theirs.customer), Some(json!({}))),
+            (Method::POST, format!("/api/v1/customers/{}/merge", theirs.customer), Some(json!({"from": 1}))),
+            (Method::DELETE, format!("/api/v1/closures/{}", theirs.closure), None),
+            (Method::DELETE, format!("/api/v1/absences/{}", theirs.absence), None),
+            (Method::GET, "/api/v1/closures?company=brightsmile".to_owned(), None),
+            (Method::GET, "/api/v1/absences?company=brightsmile".to_owned(), None),
+            (
+                Method::POST,
+                "/api/v1/closures".to_owned(),
+                Some(json!({"company": "brightsmile", "date": "2026-03-20"})),
+            ),
+            (
+                Method::POST,
+                "/api/v1/absences".to_owned(),
+                Some(json!({"company": "brightsmile", "staff": "dr-patel", "from": "2026-03-20"})),
+            ),
+            (Method::POST, "/api/v1/customers".to_owned(), Some(json!({"company": "brightsmile", "name": "X"}))),
         ];
         for (method, path, body) in attempts {
             let (status, answer, _) = call(&server, &auth, method.clone(), &path, body).await;
@@ -141,6 +176,12 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
     let (_, tokens) = get(&server, &Auth::admin(), "/api/v1/tokens").await;
     let token = tokens["items"].as_array().unwrap().iter().find(|t| t["id"] == theirs.token).unwrap().clone();
     assert!(token["revoked_at"].is_null());
+    let (_, customer) = get(&server, &Auth::admin(), &format!("/api/v1/customers/{}", theirs.customer)).await;
+    assert_eq!(customer["name"], "Operator Test", "not renamed, not erased, not merged: {customer}");
+    let (_, closures) = get(&server, &Auth::admin(), "/api/v1/closures?company=brightsmile").await;
+    assert_eq!(closures["items"].as_array().unwrap().len(), 1);
+    let (_, absences) = get(&server, &Auth::admin(), "/api/v1/absences?company=brightsmile").await;
+    assert_eq!(absences["items"].as_array().unwrap().len(), 1);
     let (_, audit) = get(&server, &Auth::admin(), "/api/v1/audit?company=brightsmile").await;
     assert!(
         audit["items"].as_array().unwrap().iter().all(|e| e["actor"]["kind"] == "admin_token"),
