@@ -23,34 +23,32 @@ fn date(raw: &str) -> Result<Date> {
 for_backends! {
 impl [Conn<'_, DB>] {
     pub(crate) async fn days_off(&mut self, company: CompanyId, from: Date, to: Date) -> Result<DaysOff> {
-        let (from, to) = (from.to_string(), to.to_string());
-        let closures = sqlx::query("SELECT branch_id, day FROM branch_closures WHERE company_id = $1 AND day >= $2 AND day <= $3")
-            .bind(company.0)
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .fetch_all(&mut *self.0)
-            .await
-            .map_err(db::<DB>)?
-            .iter()
-            .map(|r| Ok((BranchId(r.col("branch_id")?), date(&r.col::<String>("day")?)?)))
-            .collect::<Result<Vec<_>>>()?;
-        let absences = sqlx::query(
-            "SELECT staff_id, starts_on, ends_on FROM staff_absences WHERE company_id = $1 AND ends_on >= $2 AND starts_on <= $3",
+        // One statement for both kinds: this runs with every availability decision.
+        let rows = sqlx::query(
+            "SELECT 'closure' AS kind, branch_id AS who, day AS first_day, day AS last_day FROM branch_closures
+              WHERE company_id = $1 AND day >= $2 AND day <= $3
+             UNION ALL
+             SELECT 'absence' AS kind, staff_id AS who, starts_on AS first_day, ends_on AS last_day FROM staff_absences
+              WHERE company_id = $1 AND ends_on >= $2 AND starts_on <= $3",
         )
         .bind(company.0)
-        .bind(from.as_str())
-        .bind(to.as_str())
+        .bind(from.to_string())
+        .bind(to.to_string())
         .fetch_all(&mut *self.0)
         .await
-        .map_err(db::<DB>)?
-        .iter()
-        .map(|r| {
-            let span = DateSpan::new(date(&r.col::<String>("starts_on")?)?, date(&r.col::<String>("ends_on")?)?)
-                .ok_or_else(|| StoreError::corrupt("absence", "ends before it starts"))?;
-            Ok((StaffId(r.col("staff_id")?), span))
-        })
-        .collect::<Result<Vec<_>>>()?;
-        Ok(DaysOff { closures, absences })
+        .map_err(db::<DB>)?;
+        let mut days_off = DaysOff::default();
+        for r in &rows {
+            let who: i64 = r.col("who")?;
+            let (first, last) = (date(&r.col::<String>("first_day")?)?, date(&r.col::<String>("last_day")?)?);
+            if r.col::<String>("kind")? == "closure" {
+                days_off.closures.push((BranchId(who), first));
+            } else {
+                let span = DateSpan::new(first, last).ok_or_else(|| StoreError::corrupt("absence", "ends before it starts"))?;
+                days_off.absences.push((StaffId(who), span));
+            }
+        }
+        Ok(days_off)
     }
 
     pub(crate) async fn closures(&mut self, scope: Scope, company: Option<CompanyId>) -> Result<Vec<Closure>> {
