@@ -16,7 +16,7 @@
 #                           Set it to "skip" to run (a) only.
 #   BENCH_OUT=bench/results/...md   where the result goes
 #   BENCH_BIN=PATH          run this frontdesk binary instead of building one (bench/ab.sh)
-#   BENCH_KEEP=DIR          also keep the simulator's JSON reports in DIR
+#   BENCH_KEEP=DIR          also keep the simulator's JSON reports and the servers' logs in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -188,6 +188,8 @@ cat "$out"
 if [[ -n ${BENCH_KEEP:-} ]]; then
   mkdir -p "$BENCH_KEEP"
   cp "$work"/*.json "$BENCH_KEEP"/
+  # The servers' logs (warnings and errors), to look into a failed invariant.
+  cp "$work"/*.log "$BENCH_KEEP"/ 2>/dev/null || true
 fi
 
 if [[ $failed != 0 ]]; then
