@@ -104,6 +104,14 @@ pub trait Tenants: Send + Sync {
     async fn has_tenants(&self) -> Result<bool>;
 }
 
+/// Tenant configuration: a step of a write transaction.
+#[async_trait]
+pub trait TenantsTx: Send {
+    /// As [`Tenants::import_tenants`], inside this transaction (an operator's configuration
+    /// change commits with its audit entry). A rejected file is an error: roll back.
+    async fn import_tenants(&mut self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport>;
+}
+
 /// What an import changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -619,8 +627,8 @@ impl dyn Store {
 }
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
-pub trait StoreTx: TxCore + BookingsTx + CallsTx + OutboxTx + AccountsTx {}
-impl<T: TxCore + BookingsTx + CallsTx + OutboxTx + AccountsTx> StoreTx for T {}
+pub trait StoreTx: TxCore + TenantsTx + BookingsTx + CallsTx + OutboxTx + AccountsTx {}
+impl<T: TxCore + TenantsTx + BookingsTx + CallsTx + OutboxTx + AccountsTx> StoreTx for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

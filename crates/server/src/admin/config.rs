@@ -97,13 +97,14 @@ fn env_references(value: &toml::Value, path: &str, found: &mut Vec<FieldError>) 
 }
 
 /// Checks the file against what the principal may change and fills in the stored secrets it
-/// leaves out. Answers the text to import.
+/// leaves out. Answers the text to import, and the file as the audit log keeps it: without any
+/// secret.
 fn prepare(
     text: &str,
     entry: &CompanyEntry,
     stored: Option<&CalcomConnection>,
     principal: &Principal,
-) -> Result<String, ApiError> {
+) -> Result<(String, String), ApiError> {
     let mut file: toml::Table = toml::from_str(text).map_err(|e| ApiError::invalid_field("file", e.to_string()))?;
     let mut refused = Vec::new();
     env_references(&toml::Value::Table(file.clone()), "", &mut refused);
@@ -128,13 +129,33 @@ fn prepare(
         if asked != current && principal.scope != Scope::Platform {
             return Err(ApiError::forbidden("only a platform admin changes an integration's base URL"));
         }
-        if let Some(stored) = stored {
-            for (field, value) in [("api_key", &stored.api_key), ("webhook_secret", &stored.webhook_secret)] {
-                calcom.entry(field).or_insert_with(|| toml::Value::String(value.clone()));
-            }
+    }
+    let mut audited = file.clone();
+    if let Some(calcom) = audited
+        .get_mut("company")
+        .and_then(|c| c.as_array_mut())
+        .and_then(|c| c.first_mut())
+        .and_then(|c| c.get_mut("calcom"))
+        .and_then(|c| c.as_table_mut())
+    {
+        calcom.remove("api_key");
+        calcom.remove("webhook_secret");
+    }
+    if let Some(stored) = stored
+        && let Some(calcom) = file
+            .get_mut("company")
+            .and_then(|c| c.as_array_mut())
+            .and_then(|c| c.first_mut())
+            .and_then(|c| c.get_mut("calcom"))
+            .and_then(|c| c.as_table_mut())
+    {
+        for (field, value) in [("api_key", &stored.api_key), ("webhook_secret", &stored.webhook_secret)] {
+            calcom.entry(field).or_insert_with(|| toml::Value::String(value.clone()));
         }
     }
-    toml::to_string(&file).map_err(|_| ApiError::internal())
+    let to_import = toml::to_string(&file).map_err(|_| ApiError::internal())?;
+    let audited = toml::to_string(&audited).map_err(|_| ApiError::internal())?;
+    Ok((to_import, audited))
 }
 
 /// `PUT /companies/{key}/config`: applies a tenant file of this company.
@@ -162,26 +183,17 @@ pub(super) async fn apply(
         std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("the body is a UTF-8 tenant file (TOML)"))?;
     let stored = connection(&state, entry).await?;
     let before = tenant_file::company_toml(entry, stored.as_ref().map(|c| c.base_url.as_str()));
-    let prepared = prepare(text, entry, stored.as_ref(), &principal)?;
+    let (prepared, audited) = prepare(text, entry, stored.as_ref(), &principal)?;
     let spec = tenant_file::parse(&prepared).map_err(|e| problems(&e))?;
     let warnings = spec.warnings();
-    let report = match state.store().import_tenants(&spec, Timestamp::now()).await {
-        Ok(report) => report,
-        Err(StoreError::Rejected(e)) => return Err(problems(&e)),
-        Err(e) => return Err(e.into()),
-    };
-    state.refresh_directory().await?;
-    let dir = state.directory();
-    let entry = dir.company(entry.company.id).ok_or_else(ApiError::internal)?;
-    let base = connection(&state, entry).await?.map(|c| c.base_url);
-    let after = tenant_file::company_toml(entry, base.as_deref());
-    if report.changed_rows > 0 {
-        let company_id = entry.company.id;
-        let (before_json, after_json) = (json!({"config": before}), json!({"config": after.clone()}));
-        state
-            .store()
-            .write(move |tx| {
-                Box::pin(async move {
+    let company_id = entry.company.id;
+    // The import and its audit entry commit together.
+    let imported = state
+        .store()
+        .write(move |tx| {
+            Box::pin(async move {
+                let report = tx.import_tenants(&spec, Timestamp::now()).await?;
+                if report.changed_rows > 0 {
                     let audit = Audit {
                         principal: &principal,
                         company: Some(company_id),
@@ -189,11 +201,22 @@ pub(super) async fn apply(
                         entity: "company",
                         id: company_id.to_string(),
                     };
-                    audit.write(tx, Some(before_json), Some(after_json), &[]).await
-                })
+                    audit.write(tx, Some(json!({"config": before})), Some(json!({"config": audited})), &[]).await?;
+                }
+                Ok(report)
             })
-            .await?;
-    }
+        })
+        .await;
+    let report = match imported {
+        Ok(report) => report,
+        Err(StoreError::Rejected(e)) => return Err(problems(&e)),
+        Err(e) => return Err(e.into()),
+    };
+    state.refresh_directory().await?;
+    let dir = state.directory();
+    let entry = dir.company(company_id).ok_or_else(ApiError::internal)?;
+    let base = connection(&state, entry).await?.map(|c| c.base_url);
+    let after = tenant_file::company_toml(entry, base.as_deref());
     let body = json!({"changed_rows": report.changed_rows, "warnings": warnings, "config": after});
     Ok((StatusCode::OK, axum::Json(body)).into_response())
 }

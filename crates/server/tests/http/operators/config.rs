@@ -79,6 +79,12 @@ async fn secrets_are_write_only_and_never_from_the_environment(db: TestDb) {
     let (status, applied) = put(&server, &Auth::admin(), "friseur1", &with_calcom).await;
     assert_eq!(status, 200, "{applied}");
     let owner = token(&server, "owner", Some("friseur1")).await;
+    let (_, audit) = get(&server, &Auth::admin(), "/api/v1/audit?action=company.config").await;
+    let logged = audit.to_string();
+    assert!(
+        logged.contains("cal.example.com") && !logged.contains("cal_live_secret") && !logged.contains("whsec_secret"),
+        "{logged}"
+    );
     let (_, exported) = config(&server, &owner, "friseur1").await;
     assert!(!exported.contains("cal_live_secret") && !exported.contains("whsec_secret"), "{exported}");
     assert!(

@@ -9,20 +9,48 @@ use crate::sql::{RowExt, db};
 use crate::{Result, StoreError};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::tenant::{Key, ServiceDef, StaffDef};
-use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, Secret, TenantSpec};
+use frontdesk_domain::tenant_file::{BranchSpec, CompanySpec, Problem, Secret, TenantFileError, TenantSpec};
 use jiff::tz::TimeZone;
 use sqlx::Transaction;
 
-/// One import transaction.
-pub(super) struct Import<DB: Backend> {
-    pub(super) tx: Transaction<'static, DB>,
+impl<'t, DB: Backend> Import<'t, DB> {
+    /// An import in `tx`, at `now`.
+    pub(super) fn new(tx: &'t mut Transaction<'static, DB>, now: jiff::Timestamp) -> Self {
+        Self { tx, now: Stamp(now), changed: 0, problems: Vec::new() }
+    }
+}
+
+/// One import, in a transaction of its own or of the caller's.
+pub(super) struct Import<'t, DB: Backend> {
+    pub(super) tx: &'t mut Transaction<'static, DB>,
     pub(super) now: Stamp,
     pub(super) changed: u64,
     pub(super) problems: Vec<Problem>,
 }
 
 for_backends! {
-impl [Import<DB>] {
+impl [Import<'_, DB>] {
+    /// Imports `spec` in the transaction: every company created or updated, what the file no
+    /// longer names deactivated, the configuration version raised if anything changed. A file
+    /// the database refuses (a number routed elsewhere, …) is `StoreError::Rejected` with every
+    /// problem; the caller's transaction is then to be rolled back.
+    pub(super) async fn run(mut self, spec: &TenantSpec) -> Result<crate::ImportReport> {
+        self.release_dropped_numbers(spec).await?;
+        for company in &spec.companies {
+            self.company(company).await?;
+        }
+        if !self.problems.is_empty() {
+            return Err(StoreError::Rejected(TenantFileError::Invalid(self.problems)));
+        }
+        if self.changed > 0 {
+            sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut **self.tx)
+                .await
+                .map_err(db::<DB>)?;
+        }
+        Ok(crate::ImportReport { companies: spec.companies.len(), changed_rows: self.changed })
+    }
+
     /// Frees numbers that the file no longer routes to their current company, so that a number
     /// can move between two companies of the same file.
     pub(super) async fn release_dropped_numbers(&mut self, spec: &TenantSpec) -> Result<()> {
@@ -33,7 +61,7 @@ impl [Import<DB>] {
                 "SELECT n.number FROM phone_numbers n JOIN companies c ON c.id = n.company_id WHERE c.key = $1",
             )
             .bind(company.def.key.as_str())
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut **self.tx)
             .await
             .map_err(db::<DB>)?;
             for r in rows {
@@ -48,13 +76,13 @@ impl [Import<DB>] {
     }
 
     async fn execute_counted<'q>(&mut self, query: sqlx::query::Query<'q, DB, DB::Arguments>) -> Result<()> {
-        let done = query.execute(&mut *self.tx).await.map_err(db::<DB>)?;
+        let done = query.execute(&mut **self.tx).await.map_err(db::<DB>)?;
         self.changed += DB::rows_affected(&done);
         Ok(())
     }
 
     async fn id_of(&mut self, sql: &'static str, company: i64, key: &str) -> Result<i64> {
-        sqlx::query(sql).bind(company).bind(key).fetch_one(&mut *self.tx).await.map_err(db::<DB>)?.col("id")
+        sqlx::query(sql).bind(company).bind(key).fetch_one(&mut **self.tx).await.map_err(db::<DB>)?.col("id")
     }
 
     fn problem(&mut self, company: &CompanySpec, entity: String, field: &str, message: String) {
@@ -87,7 +115,7 @@ impl [Import<DB>] {
         .await?;
         let company_id: i64 = sqlx::query("SELECT id FROM companies WHERE key = $1")
             .bind(def.key.as_str())
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut **self.tx)
             .await
             .map_err(db::<DB>)?
             .col("id")?;
@@ -277,7 +305,7 @@ impl [Import<DB>] {
             )
             .bind(number.as_str())
             .bind(company_id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut **self.tx)
             .await
             .map_err(db::<DB>)?;
             if let Some(owner) = owner {
@@ -351,7 +379,7 @@ impl [Import<DB>] {
                 "UPDATE staff SET active = FALSE, updated_at = $2 WHERE id = $1",
             ),
         };
-        let rows = sqlx::query(select).bind(company_id).fetch_all(&mut *self.tx).await.map_err(db::<DB>)?;
+        let rows = sqlx::query(select).bind(company_id).fetch_all(&mut **self.tx).await.map_err(db::<DB>)?;
         for r in rows {
             if !keep.contains(r.col::<String>("key")?.as_str()) {
                 let id: i64 = r.col("id")?;
@@ -364,7 +392,7 @@ impl [Import<DB>] {
     async fn staff_services(&mut self, company_id: i64, wanted: &BTreeSet<(i64, i64)>) -> Result<()> {
         let rows = sqlx::query("SELECT staff_id, service_id FROM staff_services WHERE company_id = $1")
             .bind(company_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut **self.tx)
             .await
             .map_err(db::<DB>)?;
         let mut existing = BTreeSet::new();

@@ -12,7 +12,7 @@ use frontdesk_domain::phone::E164;
 use frontdesk_domain::tenant::{
     Branch, BranchDef, Company, CompanyDef, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
 };
-use frontdesk_domain::tenant_file::{TenantFileError, TenantSpec};
+use frontdesk_domain::tenant_file::TenantSpec;
 use frontdesk_domain::time::{DateSpan, WeeklyHours};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -22,9 +22,18 @@ mod import;
 
 use import::Import;
 
-use super::{RowExt, SqlStore, db, parse_json};
-use crate::backend::{Jsonb, Stamp};
-use crate::{ImportReport, Result, StoreError, Tenants};
+use super::{RowExt, SqlStore, SqlTx, db, parse_json};
+use crate::backend::Jsonb;
+use crate::{ImportReport, Result, StoreError, Tenants, TenantsTx};
+
+for_backends! {
+#[async_trait]
+impl [TenantsTx for SqlTx<DB>] {
+    async fn import_tenants(&mut self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport> {
+        Import::new(&mut self.tx, now).run(spec).await
+    }
+}
+}
 
 for_backends! {
 #[async_trait]
@@ -32,25 +41,11 @@ impl [Tenants for SqlStore<DB>] {
     async fn import_tenants(&self, spec: &TenantSpec, now: Timestamp) -> Result<ImportReport> {
         let spec = spec.clone();
         self.on_lane(move |writer| async move {
-        let spec = &spec;
-        let tx = writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
-        let mut import = Import { tx, now: Stamp(now), changed: 0, problems: Vec::new() };
-        import.release_dropped_numbers(spec).await?;
-        for company in &spec.companies {
-            import.company(company).await?;
-        }
-        if !import.problems.is_empty() {
-            import.tx.rollback().await.map_err(db::<DB>)?;
-            return Err(StoreError::Rejected(TenantFileError::Invalid(import.problems)));
-        }
-        if import.changed > 0 {
-            sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
-                .execute(&mut *import.tx)
-                .await
-                .map_err(db::<DB>)?;
-        }
-        import.tx.commit().await.map_err(db::<DB>)?;
-        Ok(ImportReport { companies: spec.companies.len(), changed_rows: import.changed })
+        let mut tx = writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
+        // A rejected file returns early: dropping the transaction rolls it back.
+        let report = Import::new(&mut tx, now).run(&spec).await?;
+        tx.commit().await.map_err(db::<DB>)?;
+        Ok(report)
         })
         .await
     }
