@@ -101,6 +101,10 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure` (HTTPS only; browsers still send it to localhost) [default: true]
     #[arg(long, env = "FRONTDESK_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// Keep function traces, webhook payloads and transcripts of finished calls this long
+    /// (`90d`, `12h`); unset keeps everything
+    #[arg(long, env = "FRONTDESK_RETENTION", value_parser = parse_retention)]
+    pub retention: Option<Duration>,
 }
 
 /// The optional TOML file; same names as the environment variables without the prefix.
@@ -125,6 +129,7 @@ pub struct FileConfig {
     session_ttl: Option<String>,
     client_address: Option<String>,
     secure_cookies: Option<bool>,
+    retention: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +143,15 @@ enum Keys {
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let d = SignedDuration::from_str(raw.trim()).map_err(|e| format!("`{raw}` is not a duration: {e}"))?;
     Duration::try_from(d).map_err(|_| format!("`{raw}` must not be negative"))
+}
+
+/// A retention period: days (`90d`) or any duration [`parse_duration`] reads.
+pub fn parse_retention(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    if let Some(days) = raw.strip_suffix('d').and_then(|d| d.trim().parse::<u64>().ok()) {
+        return Ok(Duration::from_secs(days * 24 * 3600));
+    }
+    parse_duration(raw)
 }
 
 impl FileConfig {
@@ -193,6 +207,8 @@ pub struct ResolvedServe {
     pub client_address: ClientAddress,
     /// `Secure` session cookie.
     pub secure_cookies: Option<bool>,
+    /// Retention of traces, payloads and transcripts.
+    pub retention: Option<Duration>,
 }
 
 /// Merges flags/environment with the file.
@@ -280,12 +296,28 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
             .map_err(|e| anyhow::anyhow!("client_address: {e}"))?
             .unwrap_or_default(),
         secure_cookies: args.secure_cookies.or(file.secure_cookies),
+        retention: match args.retention {
+            Some(d) => Some(d),
+            None => file
+                .retention
+                .as_deref()
+                .map(parse_retention)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("retention: {e}"))?,
+        },
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_periods() {
+        assert_eq!(parse_retention("90d").unwrap(), Duration::from_secs(90 * 24 * 3600));
+        assert_eq!(parse_retention("12h").unwrap(), Duration::from_secs(12 * 3600));
+        assert!(parse_retention("soon").is_err());
+    }
 
     #[test]
     fn durations() {

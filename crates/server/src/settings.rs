@@ -62,6 +62,9 @@ pub struct Settings {
     pub login_limits: LoginLimits,
     /// Where the client's address comes from (for limits per address).
     pub client_address: ClientAddress,
+    /// How long function traces, webhook payloads and transcripts of finished calls are kept;
+    /// `None` keeps everything.
+    pub retention: Option<Duration>,
     /// Whether the session cookie is marked `Secure` (sent over HTTPS only; browsers also send
     /// it to `http://localhost`). Off only for plain-HTTP deployments on a private network.
     pub secure_cookies: bool,
@@ -123,6 +126,7 @@ impl Settings {
             login_limits: LoginLimits::default(),
             client_address: ClientAddress::Unknown,
             secure_cookies: true,
+            retention: None,
         }
     }
 }

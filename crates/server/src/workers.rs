@@ -57,6 +57,13 @@ pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers
             }
         }
     }));
+    if let Some(keep) = state.settings().retention {
+        let retention_state = state.clone();
+        tasks.spawn(every(RETENTION_INTERVAL, shutdown.clone(), move || {
+            let state = retention_state.clone();
+            async move { prune(&state, keep).await }
+        }));
+    }
     let reconciler = Arc::new(Reconciler::new(state));
     tasks.spawn(every(interval, shutdown, move || {
         let reconciler = Arc::clone(&reconciler);
@@ -67,6 +74,39 @@ pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers
         }
     }));
     Workers { tasks }
+}
+
+/// How often the retention worker looks for what has expired.
+const RETENTION_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Rows pruned per statement: small transactions, so that calls being answered never wait long
+/// behind one.
+const RETENTION_BATCH: u32 = 500;
+
+/// Batches per wake-up at most; the rest waits for the next one.
+const RETENTION_BATCHES: usize = 20;
+
+/// Prunes, batch by batch, what is older than `keep` (real time: the recorded instants are).
+async fn prune(state: &AppState, keep: Duration) {
+    let Ok(keep) = jiff::SignedDuration::try_from(keep) else { return };
+    let before = jiff::Timestamp::now() - keep;
+    for _ in 0..RETENTION_BATCHES {
+        match state.store().prune(before, RETENTION_BATCH).await {
+            Ok(pruned) => {
+                metrics::counter!("frontdesk_pruned_rows_total").increment(pruned.total());
+                if pruned.traces < u64::from(RETENTION_BATCH)
+                    && pruned.payloads < u64::from(RETENTION_BATCH)
+                    && pruned.transcripts < u64::from(RETENTION_BATCH)
+                {
+                    return;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "retention round failed");
+                return;
+            }
+        }
+    }
 }
 
 /// Runs `round` every `period` until shutdown.

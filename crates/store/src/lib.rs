@@ -384,6 +384,12 @@ pub trait Calls: Send + Sync {
     /// Ends a lease; the call is not looked at again before `not_before`.
     async fn release_call(&self, id: CallId, owner: &str, not_before: Option<Timestamp>) -> Result<()>;
 
+    /// Retention: of calls finished and last heard of before `before`, deletes at most `batch`
+    /// function traces, replaces at most `batch` webhook payloads with a marker and removes at
+    /// most `batch` transcripts, in one short transaction. A call still registered or ongoing is
+    /// never touched; appointments, customers, callbacks and the audit log are kept.
+    async fn prune(&self, before: Timestamp, batch: u32) -> Result<model::Pruned>;
+
     /// Records one delivery, call update or function call through the group commit: it is
     /// queued, committed with whatever else is queued, and this returns once it is durable.
     async fn record(&self, record: model::Record) -> Result<model::Recorded>;

@@ -747,3 +747,21 @@ pub struct ErasureReport {
     /// Appointments kept as anonymous history (their notes removed).
     pub appointments: u64,
 }
+
+/// What one retention round removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Function-call traces deleted.
+    pub traces: u64,
+    /// Webhook payloads replaced by a marker (the delivery's row and dedupe key stay: I3).
+    pub payloads: u64,
+    /// Transcripts removed from finished calls.
+    pub transcripts: u64,
+}
+
+impl Pruned {
+    /// Rows touched.
+    pub fn total(&self) -> u64 {
+        self.traces + self.payloads + self.transcripts
+    }
+}

@@ -63,6 +63,7 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
         settings.session_ttl = d;
     }
     settings.client_address = serve.client_address;
+    settings.retention = serve.retention;
     if let Some(secure) = serve.secure_cookies {
         settings.secure_cookies = secure;
     }

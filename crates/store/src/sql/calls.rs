@@ -14,8 +14,12 @@ use jiff::Timestamp;
 use super::call_rows::{CALL_COLUMNS, EVENT_COLUMNS, TRACE_COLUMNS, call_from_row, event_from_row, trace_from_row};
 use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, db, id_cursor, paginate};
 use crate::backend::Stamp;
+
+/// What a pruned webhook payload is replaced with (the raw body is text on both backends).
+const PRUNED_PAYLOAD: &str = r#"{"pruned":true}"#;
 use crate::model::{
-    CallFilter, ClaimedCall, Delivery, NewWebhookEvent, Page, PageRequest, Record, Recorded, StaleClaim, WebhookFilter,
+    CallFilter, ClaimedCall, Delivery, NewWebhookEvent, Page, PageRequest, Pruned, Record, Recorded, StaleClaim,
+    WebhookFilter,
 };
 use crate::{Calls, CallsTx, Result};
 
@@ -131,6 +135,55 @@ impl [CallsTx for SqlTx<DB>] {
 for_backends! {
 #[async_trait]
 impl [Calls for SqlStore<DB>] {
+    async fn prune(&self, before: Timestamp, batch: u32) -> Result<Pruned> {
+        self.on_lane(move |writer| async move {
+            // Finished calls last heard of before the cutoff; an ongoing call is never pruned.
+            const FINISHED: &str =
+                "SELECT id FROM calls WHERE status NOT IN ('registered', 'ongoing') AND last_event_at < $1";
+            let mut tx = writer.begin_with(DB::BEGIN_WRITE).await.map_err(db::<DB>)?;
+            let limit = i64::from(batch);
+            let traces = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM function_traces WHERE id IN
+                   (SELECT id FROM function_traces WHERE call_id IN ({FINISHED}) LIMIT $2)"
+            )))
+            .bind(Stamp(before))
+            .bind(limit)
+            .execute(&mut *tx)
+            .await
+            .map_err(db::<DB>)?;
+            let payloads = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE webhook_events SET payload = $3 WHERE id IN
+                   (SELECT id FROM webhook_events
+                     WHERE received_at < $1 AND status IN ('processed', 'ignored') AND payload <> $3
+                       AND (external_call_id IS NULL
+                            OR external_call_id IN (SELECT external_id FROM calls WHERE id IN ({FINISHED})))
+                     LIMIT $2)"
+            )))
+            .bind(Stamp(before))
+            .bind(limit)
+            .bind(PRUNED_PAYLOAD)
+            .execute(&mut *tx)
+            .await
+            .map_err(db::<DB>)?;
+            let transcripts = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE calls SET transcript = NULL WHERE id IN
+                   (SELECT id FROM calls WHERE id IN ({FINISHED}) AND transcript IS NOT NULL LIMIT $2)"
+            )))
+            .bind(Stamp(before))
+            .bind(limit)
+            .execute(&mut *tx)
+            .await
+            .map_err(db::<DB>)?;
+            tx.commit().await.map_err(db::<DB>)?;
+            Ok(Pruned {
+                traces: DB::rows_affected(&traces),
+                payloads: DB::rows_affected(&payloads),
+                transcripts: DB::rows_affected(&transcripts),
+            })
+        })
+        .await
+    }
+
     async fn record(&self, record: Record) -> Result<Recorded> {
         self.group.record(record).await
     }

@@ -480,7 +480,64 @@ async fn group_commits_link_callers_to_customers(db: TestDb) {
     assert_eq!(linked("call_new").await, None);
 }
 
+/// Retention prunes exactly what it should: traces, payloads and transcripts of finished calls
+/// last heard of before the cutoff; never an ongoing call's, never anything newer.
+async fn retention_prunes_finished_calls_only(db: TestDb) {
+    let store = db.open().await;
+    let at = t("2026-03-10T10:00:00Z");
+    let mut ended = events()[3].clone();
+    ended.transcript = Some("Guten Tag".into());
+    let mut ongoing = events()[1].clone();
+    ongoing.transcript = Some("Hallo".into());
+    for (call, facts) in [("call_done", &ended), ("call_live", &ongoing)] {
+        let mut event = delivery(Some(&format!("key:{call}")), at);
+        event.external_call_id = Some(call.into());
+        let batch = [
+            Record::Delivery { event, call: Some(update(call, facts, at)) },
+            Record::Function { call: update(call, facts, at), trace: trace("list_services", at) },
+        ];
+        store.record_batch(&batch).await.unwrap();
+    }
+    let done = store.call("call_done").await.unwrap().unwrap();
+    let live = store.call("call_live").await.unwrap().unwrap();
+    assert_ne!(done.status, live.status);
+    assert!(matches!(live.status, CallStatus::Ongoing | CallStatus::Registered));
+
+    // The records arrived at `at`: nothing is older than an hour before it.
+    let hour_before = at - SignedDuration::from_hours(1);
+    assert_eq!(store.prune(hour_before, 100).await.unwrap().total(), 0);
+    // An hour after, everything is: the finished call's are pruned, one batch at a time.
+    let later = at + SignedDuration::from_hours(1);
+    let first = store.prune(later, 1).await.unwrap();
+    assert_eq!((first.traces, first.payloads, first.transcripts), (1, 1, 1));
+    assert_eq!(store.prune(later, 100).await.unwrap().total(), 0, "nothing left to prune");
+    assert!(store.traces_of_call(done.id).await.unwrap().is_empty());
+    assert_eq!(store.call("call_done").await.unwrap().unwrap().facts.transcript, None);
+    let events = store
+        .webhook_events(
+            Scope::Platform,
+            &WebhookFilter { external_call_id: Some("call_done".into()), ..Default::default() },
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.items[0].payload, r#"{"pruned":true}"#);
+    // The ongoing call is untouched.
+    assert_eq!(store.traces_of_call(live.id).await.unwrap().len(), 1);
+    assert_eq!(store.call("call_live").await.unwrap().unwrap().facts.transcript.as_deref(), Some("Hallo"));
+    let events = store
+        .webhook_events(
+            Scope::Platform,
+            &WebhookFilter { external_call_id: Some("call_live".into()), ..Default::default() },
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_ne!(events.items[0].payload, r#"{"pruned":true}"#);
+}
+
 backend_tests!(
+    retention_prunes_finished_calls_only,
     group_commits_link_callers_to_customers,
     group_commits_give_the_same_call_as_single_records,
     group_commits_deduplicate_within_and_across_batches,
