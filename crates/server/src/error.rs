@@ -108,14 +108,20 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = if self.fields.is_empty() {
+impl ApiError {
+    /// The JSON body of this error: the one shape every error answer has.
+    pub fn body(&self) -> serde_json::Value {
+        if self.fields.is_empty() {
             json!({"error": {"code": self.code, "message": self.message}})
         } else {
             json!({"error": {"code": self.code, "message": self.message, "fields": self.fields}})
-        };
-        (self.status, axum::Json(body)).into_response()
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body())).into_response()
     }
 }
 

@@ -157,7 +157,7 @@ pub async fn login(
         "{SESSION_COOKIE}={cookie_value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         ttl.as_secs()
     );
-    let body = json!({"user": super::super::admin::views::user_json(&record.user), "expires_at": expires});
+    let body = json!({"user": crate::admin::views::user_json(&record.user), "expires_at": expires});
     let mut response = (StatusCode::OK, axum::Json(body)).into_response();
     response
         .headers_mut()

@@ -6,10 +6,10 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use frontdesk_domain::access::{Action, Scope};
+use frontdesk_domain::access::Action;
 use frontdesk_domain::availability::{Refusal, Slot};
 use frontdesk_domain::directory::CompanyEntry;
-use frontdesk_domain::ids::{AppointmentId, CompanyId};
+use frontdesk_domain::ids::AppointmentId;
 use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentSource, AppointmentStatus};
@@ -26,7 +26,7 @@ use super::openapi::{AccessErrors, AppointmentChanged, ChangeErrors, ReadErrors,
 use super::views::AppointmentView;
 use super::views::{appointment_json, slot_json};
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, branch, company, json_body, staff};
+use super::{Json, branch, company, json_body, missing, owner, staff};
 use crate::access::Operator;
 use crate::booking::{
     self, Attempt, Authority, BookOutcome, BookRequest, CancelOutcome, CancelRequest, RescheduleOutcome,
@@ -80,18 +80,9 @@ pub(super) async fn appointment(
 ) -> Result<Json, ApiError> {
     let scope = op.may(Action::Read)?.scope;
     let id = AppointmentId(id);
-    let company = owner(&state, scope, id).await?;
-    let found = state.store().appointment(company, id).await?.ok_or_else(|| not_found(id))?;
+    let company = owner(&state, scope, Owned::Appointment(id)).await?;
+    let found = state.store().appointment(company, id).await?.ok_or_else(|| missing(Owned::Appointment(id)))?;
     Ok(axum::Json(appointment_json(&state.directory(), &found)))
-}
-
-fn not_found(id: AppointmentId) -> ApiError {
-    ApiError::not_found(format!("no appointment {id}"))
-}
-
-/// The company of an appointment the principal may see; 404 otherwise.
-async fn owner(state: &AppState, scope: Scope, id: AppointmentId) -> Result<CompanyId, ApiError> {
-    state.store().owner_of(scope, Owned::Appointment(id)).await?.ok_or_else(|| not_found(id))
 }
 
 /// A start as RFC 3339 or a local date-time at the branch.
@@ -272,11 +263,11 @@ pub(super) async fn change_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = AppointmentId(id);
-    let company_id = owner(&state, principal.scope, id).await?;
+    let company_id = owner(&state, principal.scope, Owned::Appointment(id)).await?;
     let body: ChangeBody = json_body(&body)?;
     let dir = state.directory();
-    let entry = dir.company(company_id).ok_or_else(|| not_found(id))?;
-    let current = state.store().appointment(company_id, id).await?.ok_or_else(|| not_found(id))?;
+    let entry = dir.company(company_id).ok_or_else(|| missing(Owned::Appointment(id)))?;
+    let current = state.store().appointment(company_id, id).await?.ok_or_else(|| missing(Owned::Appointment(id)))?;
     let tz = entry.branch(current.branch_id).map_or(TimeZone::UTC, |b| b.def.time_zone.clone());
     let mut errors = Vec::new();
     let new_start = match body.start.as_deref().map(|s| parse_start(s, &tz)).transpose() {
@@ -327,7 +318,7 @@ pub(super) async fn change_appointment(
         Box::pin(async move {
             let entry = dir.company(company_id).ok_or(StoreError::NotFound("company"))?;
             let Some(before) = tx.lock_appointment(company_id, id).await? else {
-                return Ok(Answer::from(not_found(id)));
+                return Ok(Answer::from(missing(Owned::Appointment(id))));
             };
             if before.status == AppointmentStatus::Cancelled {
                 return Ok(Answer::from(ApiError::conflict("appointment_cancelled", "the appointment is cancelled")));
@@ -371,7 +362,7 @@ pub(super) async fn change_appointment(
                     }
                     // Operators are not denied by policy; a lost appointment is not found.
                     RescheduleOutcome::Denied { .. } | RescheduleOutcome::NotFound => {
-                        return Ok(Answer::from(not_found(id)));
+                        return Ok(Answer::from(missing(Owned::Appointment(id))));
                     }
                 }
             }
@@ -425,7 +416,7 @@ pub(super) async fn cancel_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = AppointmentId(id);
-    let company_id = owner(&state, principal.scope, id).await?;
+    let company_id = owner(&state, principal.scope, Owned::Appointment(id)).await?;
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/appointments/{id}/cancel"), &headers, &body)?;
     let body: CancelBody = if body.is_empty() { CancelBody::default() } else { json_body(&body)? };
     let dir = state.directory();
@@ -434,7 +425,7 @@ pub(super) async fn cancel_appointment(
         Box::pin(async move {
             let entry = dir.company(company_id).ok_or(StoreError::NotFound("company"))?;
             let Some(before) = tx.lock_appointment(company_id, id).await? else {
-                return Ok(Answer::from(not_found(id)));
+                return Ok(Answer::from(missing(Owned::Appointment(id))));
             };
             if before.status != AppointmentStatus::Booked {
                 return Ok(Answer::from(ApiError::conflict(
@@ -463,7 +454,7 @@ pub(super) async fn cancel_appointment(
                     after["overridden"] = json!(overridden);
                     Answer::ok(after)
                 }
-                CancelOutcome::Denied { .. } | CancelOutcome::NotFound => Answer::from(not_found(id)),
+                CancelOutcome::Denied { .. } | CancelOutcome::NotFound => Answer::from(missing(Owned::Appointment(id))),
             })
         })
     })

@@ -10,11 +10,11 @@ use frontdesk_store::model::{CallbackChange, Owned};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_body;
 use super::openapi::ChangeErrors;
 use super::views::CallbackView;
 use super::views::callback_json;
 use super::write::{self, Answer, Audit};
+use super::{json_body, missing, owner};
 use crate::access::Operator;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -56,8 +56,7 @@ pub(super) async fn change_callback(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = CallbackId(id);
-    let not_found = || ApiError::not_found(format!("no callback request {id}"));
-    let company = state.store().owner_of(principal.scope, Owned::Callback(id)).await?.ok_or_else(not_found)?;
+    let company = owner(&state, principal.scope, Owned::Callback(id)).await?;
     let body: ChangeBody = json_body(&body)?;
     let mut changes = Vec::new();
     if let Some(user) = body.assigned_user_id {
@@ -94,7 +93,7 @@ pub(super) async fn change_callback(
             for (action, change) in changes {
                 let now = jiff::Timestamp::now();
                 let Some((before, after)) = tx.update_callback(company, id, &change, now).await? else {
-                    return Ok(Answer::from(ApiError::not_found(format!("no callback request {id}"))));
+                    return Ok(Answer::from(missing(Owned::Callback(id))));
                 };
                 let after = callback_json(&after);
                 let audit = Audit {

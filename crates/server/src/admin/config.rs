@@ -96,6 +96,11 @@ fn env_references(value: &toml::Value, path: &str, found: &mut Vec<FieldError>) 
     }
 }
 
+/// The Cal.com section of the file's one company, if it has one.
+fn calcom_of(file: &mut toml::Table) -> Option<&mut toml::Table> {
+    file.get_mut("company")?.as_array_mut()?.first_mut()?.get_mut("calcom")?.as_table_mut()
+}
+
 /// Checks the file against what the principal may change and fills in the stored secrets it
 /// leaves out. Answers the text to import, and the file as the audit log keeps it: without any
 /// secret.
@@ -131,23 +136,12 @@ fn prepare(
         }
     }
     let mut audited = file.clone();
-    if let Some(calcom) = audited
-        .get_mut("company")
-        .and_then(|c| c.as_array_mut())
-        .and_then(|c| c.first_mut())
-        .and_then(|c| c.get_mut("calcom"))
-        .and_then(|c| c.as_table_mut())
-    {
+    if let Some(calcom) = calcom_of(&mut audited) {
         calcom.remove("api_key");
         calcom.remove("webhook_secret");
     }
     if let Some(stored) = stored
-        && let Some(calcom) = file
-            .get_mut("company")
-            .and_then(|c| c.as_array_mut())
-            .and_then(|c| c.first_mut())
-            .and_then(|c| c.get_mut("calcom"))
-            .and_then(|c| c.as_table_mut())
+        && let Some(calcom) = calcom_of(&mut file)
     {
         for (field, value) in [("api_key", &stored.api_key), ("webhook_secret", &stored.webhook_secret)] {
             calcom.entry(field).or_insert_with(|| toml::Value::String(value.clone()));

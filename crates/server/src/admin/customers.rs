@@ -21,18 +21,10 @@ use super::openapi::{AccessErrors, ChangeErrors, CustomerExport, CustomerMerged,
 use super::views::CustomerView;
 use super::views::{appointment_json, call_json, callback_json, customer_json, trace_json};
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, company, json_body};
+use super::{Json, company, json_body, missing, owner};
 use crate::access::Operator;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
-
-fn not_found(id: CustomerId) -> ApiError {
-    ApiError::not_found(format!("no customer {id}"))
-}
-
-async fn owner(state: &AppState, scope: Scope, id: CustomerId) -> Result<CompanyId, ApiError> {
-    state.store().owner_of(scope, Owned::Customer(id)).await?.ok_or_else(|| not_found(id))
-}
 
 fn phone_taken() -> ApiError {
     ApiError::conflict("phone_taken", "another customer of the company has this number")
@@ -73,8 +65,8 @@ pub(super) async fn customer(
 ) -> Result<Json, ApiError> {
     let scope = op.may(Action::Read)?.scope;
     let id = CustomerId(id);
-    let company = owner(&state, scope, id).await?;
-    let found = state.store().customer(company, id).await?.ok_or_else(|| not_found(id))?;
+    let company = owner(&state, scope, Owned::Customer(id)).await?;
+    let found = state.store().customer(company, id).await?.ok_or_else(|| missing(Owned::Customer(id)))?;
     Ok(axum::Json(customer_json(&found)))
 }
 
@@ -184,7 +176,7 @@ pub(super) async fn edit_customer(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = CustomerId(id);
-    let company_id = owner(&state, principal.scope, id).await?;
+    let company_id = owner(&state, principal.scope, Owned::Customer(id)).await?;
     let body: EditBody = json_body(&body)?;
     let mut errors = Vec::new();
     let edit = CustomerEdit {
@@ -207,7 +199,7 @@ pub(super) async fn edit_customer(
                 return Ok(Answer::from(phone_taken()));
             }
             let Some((before, after)) = tx.update_customer(company_id, id, &edit, Timestamp::now()).await? else {
-                return Ok(Answer::from(not_found(id)));
+                return Ok(Answer::from(missing(Owned::Customer(id))));
             };
             let after = customer_json(&after);
             let audit = Audit {
@@ -253,7 +245,7 @@ pub(super) async fn merge_customers(
     let principal = op.may(Action::Operate)?.clone();
     let into = CustomerId(id);
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/customers/{into}/merge"), &headers, &body)?;
-    let company_id = owner(&state, principal.scope, into).await?;
+    let company_id = owner(&state, principal.scope, Owned::Customer(into)).await?;
     let body: MergeBody = json_body(&body)?;
     let from = CustomerId(body.from);
     if from == into {
@@ -267,7 +259,7 @@ pub(super) async fn merge_customers(
     write::run(&state, &principal.clone(), key, move |tx| {
         Box::pin(async move {
             let Some(report) = tx.merge_customers(company_id, into, from, Timestamp::now()).await? else {
-                return Ok(Answer::from(not_found(from)));
+                return Ok(Answer::from(missing(Owned::Customer(from))));
             };
             let kept = report.kept.as_ref().ok_or(StoreError::NotFound("customer"))?;
             let mut body = customer_json(kept);
@@ -307,10 +299,10 @@ pub(super) async fn export_customer(
 ) -> Result<Json, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = CustomerId(id);
-    let company_id = owner(&state, principal.scope, id).await?;
+    let company_id = owner(&state, principal.scope, Owned::Customer(id)).await?;
     let store = state.store();
     let dir = state.directory();
-    let customer = store.customer(company_id, id).await?.ok_or_else(|| not_found(id))?;
+    let customer = store.customer(company_id, id).await?.ok_or_else(|| missing(Owned::Customer(id)))?;
     let scope = Scope::Company(company_id);
     let all = PageRequest::first(PageRequest::MAX_LIMIT);
     let mut appointments = Vec::new();
@@ -368,11 +360,11 @@ pub(super) async fn erase_customer(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = CustomerId(id);
-    let company_id = owner(&state, principal.scope, id).await?;
+    let company_id = owner(&state, principal.scope, Owned::Customer(id)).await?;
     write::run(&state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
             let Some(report) = tx.erase_customer(company_id, id, Timestamp::now()).await? else {
-                return Ok(Answer::from(not_found(id)));
+                return Ok(Answer::from(missing(Owned::Customer(id))));
             };
             let report = serde_json::to_value(report).unwrap_or_default();
             // The audit log records that and how much was erased, never what.

@@ -22,7 +22,7 @@ use super::openapi::{
 };
 use super::views::appointment_json;
 use super::write::{self, Answer, Audit, Idempotency};
-use super::{Json, Query, branch, company, json_body, staff};
+use super::{Json, Query, branch, company, json_body, missing, owner, staff};
 use crate::access::Operator;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
@@ -302,12 +302,13 @@ pub(super) async fn remove_closure(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = ClosureId(id);
-    let not_found = move || ApiError::not_found(format!("no closure {id}"));
-    let company_id = state.store().owner_of(principal.scope, Owned::Closure(id)).await?.ok_or_else(not_found)?;
+    let company_id = owner(&state, principal.scope, Owned::Closure(id)).await?;
     let dir = state.directory();
     write::run(&state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
-            let Some(closure) = tx.remove_closure(company_id, id).await? else { return Ok(Answer::from(not_found())) };
+            let Some(closure) = tx.remove_closure(company_id, id).await? else {
+                return Ok(Answer::from(missing(Owned::Closure(id))));
+            };
             let before = closure_json(&dir, &closure);
             let audit = Audit {
                 principal: &principal,
@@ -341,12 +342,13 @@ pub(super) async fn remove_absence(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = AbsenceId(id);
-    let not_found = move || ApiError::not_found(format!("no absence {id}"));
-    let company_id = state.store().owner_of(principal.scope, Owned::Absence(id)).await?.ok_or_else(not_found)?;
+    let company_id = owner(&state, principal.scope, Owned::Absence(id)).await?;
     let dir = state.directory();
     write::run(&state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
-            let Some(absence) = tx.remove_absence(company_id, id).await? else { return Ok(Answer::from(not_found())) };
+            let Some(absence) = tx.remove_absence(company_id, id).await? else {
+                return Ok(Answer::from(missing(Owned::Absence(id))));
+            };
             let before = absence_json(&dir, &absence);
             let audit = Audit {
                 principal: &principal,

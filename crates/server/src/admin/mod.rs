@@ -18,7 +18,7 @@ use axum::routing::get;
 use frontdesk_domain::access::Scope;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
 use frontdesk_domain::ids::{BranchId, CompanyId, StaffId};
-use frontdesk_store::model::{Page, PageRequest};
+use frontdesk_store::model::{Owned, Page, PageRequest};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -140,6 +140,23 @@ pub(crate) fn staff(entry: &CompanyEntry, raw: &str) -> Result<StaffId, ApiError
         .find(|s| s.def.key.as_str() == raw || s.id.0.to_string() == raw)
         .map(|s| s.id)
         .ok_or_else(|| ApiError::not_found(format!("no staff member `{raw}` in company `{}`", entry.company.def.key)))
+}
+
+/// A row named by id that the principal cannot see: the same answer whether it does not exist or
+/// belongs to another company.
+pub(crate) fn missing(row: Owned) -> ApiError {
+    ApiError::not_found(match row {
+        Owned::Appointment(id) => format!("no appointment {id}"),
+        Owned::Customer(id) => format!("no customer {id}"),
+        Owned::Callback(id) => format!("no callback request {id}"),
+        Owned::Closure(id) => format!("no closure {id}"),
+        Owned::Absence(id) => format!("no absence {id}"),
+    })
+}
+
+/// The company of a row named by id, if the principal's scope covers it; 404 otherwise.
+pub(crate) async fn owner(state: &AppState, scope: Scope, row: Owned) -> Result<CompanyId, ApiError> {
+    state.store().owner_of(scope, row).await?.ok_or_else(|| missing(row))
 }
 
 /// An instant from RFC 3339, or a date (midnight in `tz`).

@@ -54,16 +54,7 @@ impl Answer {
 
 impl From<ApiError> for Answer {
     fn from(error: ApiError) -> Self {
-        let response = error.clone();
-        let body = serde_json::json!({"error": {"code": response.code, "message": response.message}});
-        let body = if error.fields.is_empty() {
-            body
-        } else {
-            let mut body = body;
-            body["error"]["fields"] = serde_json::to_value(&error.fields).unwrap_or_default();
-            body
-        };
-        Self::new(error.status, body)
+        Self::new(error.status, error.body())
     }
 }
 

@@ -140,14 +140,26 @@ async fn a_retried_post_gets_the_first_answer(db: TestDb) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "booked once");
     let mut other = body;
     other["start"] = json!("2026-03-10T16:00");
-    let reused = send(other, "booking-1").await.unwrap();
+    let reused = send(other.clone(), "booking-1").await.unwrap();
     assert_eq!(reused.status(), 422);
     let reused: Value = reused.json().await.unwrap();
     assert_eq!(reused["error"]["code"], "idempotency_key_reused");
-    // Keys belong to their principal: another one's same key is a new request.
+    // Keys belong to their principal: another one's same key with another request is a new
+    // request, not a reuse.
     let owner = token(&server, "owner", Some("friseur1")).await;
-    let (status, _) = post(&server, &owner, "/api/v1/tokens", json!({"name": "x"})).await;
-    assert_eq!(status, 201);
+    let Auth::Bearer(owner_token) = &owner else { unreachable!() };
+    let mut elsewhere = other.clone();
+    elsewhere["start"] = json!("2026-03-10T17:00");
+    let response = server
+        .client
+        .post(format!("{}/api/v1/appointments", server.url))
+        .bearer_auth(owner_token)
+        .header("idempotency-key", "booking-1")
+        .json(&elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "the owner's key is the owner's own");
     server.stop().await;
 }
 
