@@ -93,6 +93,15 @@ impl Language {
             Self::En => "en",
         }
     }
+
+    /// Parses an ISO 639-1 code of a supported language.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "de" => Some(Self::De),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Locale {

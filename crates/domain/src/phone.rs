@@ -64,6 +64,15 @@ impl E164 {
         &self.0
     }
 
+    /// The number as people write it where they live: nationally when it belongs to `region`
+    /// (`030 33081738` in Germany), internationally otherwise (`+1 212-555-0142`).
+    pub fn display_for(&self, region: &str) -> String {
+        let Ok(parsed) = phonenumber::parse(None, &self.0) else { return self.0.clone() };
+        let home = parsed.country().id().is_some_and(|id| id.as_ref().eq_ignore_ascii_case(region));
+        let mode = if home { phonenumber::Mode::National } else { phonenumber::Mode::International };
+        parsed.format().mode(mode).to_string()
+    }
+
     /// The number with the middle digits hidden, for logs: `+4930*****738`.
     pub fn masked(&self) -> String {
         let s = &self.0;

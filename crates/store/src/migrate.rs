@@ -28,6 +28,7 @@ pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
         7 "0007_call_reference_indexes",
         8 "0008_operators",
         9 "0009_days_off",
+        10 "0010_dashboard",
     ])
 });
 
@@ -39,5 +40,6 @@ pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
         7 "0007_call_reference_indexes",
         8 "0008_operators",
         9 "0009_days_off",
+        10 "0010_dashboard",
     ])
 });

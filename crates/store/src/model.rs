@@ -3,6 +3,7 @@
 use frontdesk_domain::access::{Actor, Role, Scope};
 use frontdesk_domain::availability::Slot;
 use frontdesk_domain::ids::{AuditId, BranchId, CallId, CompanyId, CustomerId, ServiceId, StaffId, TokenId, UserId};
+use frontdesk_domain::locale::Language;
 use frontdesk_domain::money::Cents;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentSource, AppointmentStatus, CallbackStatus};
@@ -456,6 +457,8 @@ pub struct User {
     pub role: Role,
     /// Since when the account refuses logins, if disabled.
     pub disabled_at: Option<Timestamp>,
+    /// The dashboard's language; `None` follows the company's.
+    pub language: Option<Language>,
     /// Created.
     pub created_at: Timestamp,
 }
@@ -493,6 +496,8 @@ pub struct UserChange {
     pub disabled: Option<bool>,
     /// New argon2id PHC string. Ends every session and clears the login lock.
     pub password_hash: Option<String>,
+    /// New dashboard language.
+    pub language: Option<Language>,
 }
 
 /// What a login checks: the user with their password hash and failed attempts.

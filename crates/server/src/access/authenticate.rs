@@ -107,7 +107,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A cookie rides along with any request the browser makes, also one another site triggers.
-/// The cookie is `SameSite=Strict`, and a request that changes something must in addition not
+/// The cookie is `SameSite=Lax`, and a request that changes something must in addition not
 /// come from another origin: its `Origin` header, when present, names this host.
 fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {

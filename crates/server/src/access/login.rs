@@ -109,22 +109,64 @@ pub async fn login(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let body: LoginBody = json_body(&body)?;
+    match attempt(&state, peer.as_deref(), &headers, &body.email, body.password).await? {
+        Attempt::TooMany(wait) => Ok(too_many(wait)),
+        Attempt::Wrong => Ok(wrong()),
+        Attempt::LoggedIn(session) => {
+            let body = json!({"user": crate::admin::views::user_json(&session.user), "expires_at": session.expires});
+            let mut response = (StatusCode::OK, axum::Json(body)).into_response();
+            response.headers_mut().insert(header::SET_COOKIE, session.cookie);
+            Ok(response)
+        }
+    }
+}
+
+/// A new session: its cookie and whose it is.
+pub struct NewSession {
+    /// The `Set-Cookie` header that hands the session to the browser.
+    pub cookie: HeaderValue,
+    /// Whose session it is.
+    pub user: frontdesk_store::model::User,
+    /// When it ends.
+    pub expires: Timestamp,
+}
+
+/// How a login went.
+pub enum Attempt {
+    /// A new session.
+    LoggedIn(Box<NewSession>),
+    /// Wrong e-mail address or password (or a disabled account: not told apart).
+    Wrong,
+    /// Locked or limited: try again after this long.
+    TooMany(Duration),
+}
+
+/// Checks an e-mail address and password against the limits and the account, and on success
+/// starts a session (ending the one the browser came with). The one way in for the API's login
+/// and the dashboard's login form.
+pub async fn attempt(
+    state: &AppState,
+    peer: Option<&PeerAddr>,
+    headers: &HeaderMap,
+    email: &str,
+    given: String,
+) -> Result<Attempt, ApiError> {
     let settings = state.settings();
-    let address = settings.client_address.of(peer.as_deref(), &headers);
+    let address = settings.client_address.of(peer, headers);
     if let Some(wait) = address.and_then(|a| state.login_failures().blocked(a)) {
-        return Ok(too_many(wait));
+        return Ok(Attempt::TooMany(wait));
     }
     let now = Timestamp::now();
-    let record = state.store().login_record(&body.email).await?;
+    let record = state.store().login_record(email).await?;
     if let Some(until) = record.as_ref().and_then(|r| r.locked_until).filter(|u| *u > now) {
-        return Ok(too_many(Duration::try_from(until.duration_since(now)).unwrap_or_default()));
+        return Ok(Attempt::TooMany(Duration::try_from(until.duration_since(now)).unwrap_or_default()));
     }
-    let right = password::verify(body.password, record.as_ref().map(|r| r.password_hash.clone())).await;
+    let right = password::verify(given, record.as_ref().map(|r| r.password_hash.clone())).await;
     let Some(record) = record else {
         if let Some(a) = address {
             state.login_failures().failed(a);
         }
-        return Ok(wrong());
+        return Ok(Attempt::Wrong);
     };
     if !right {
         if let Some(a) = address {
@@ -136,13 +178,13 @@ pub async fn login(
             .then(|| now + SignedDuration::try_from(limits.account_lock).unwrap_or_default());
         state.store().record_login(record.user.id, LoginOutcome::Failed { locked_until }, now).await?;
         tracing::info!(user = record.user.id.0, failures, locked = locked_until.is_some(), "failed login");
-        return Ok(wrong());
+        return Ok(Attempt::Wrong);
     }
     if record.user.disabled_at.is_some() {
-        return Ok(wrong());
+        return Ok(Attempt::Wrong);
     }
     state.store().record_login(record.user.id, LoginOutcome::Succeeded, now).await?;
-    if let Some(old) = session_cookie(&headers)
+    if let Some(old) = session_cookie(headers)
         && let Some((old, _)) = state.store().session_user(&secret::hash(old), now).await?
     {
         state.store().revoke_session(old, now).await?;
@@ -152,17 +194,29 @@ pub async fn login(
     let expires = now + SignedDuration::try_from(ttl).unwrap_or_default();
     state.store().create_session(record.user.id, &secret::hash(&cookie_value), expires, now).await?;
     tracing::info!(user = record.user.id.0, "login");
-    let secure = if settings.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{SESSION_COOKIE}={cookie_value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        ttl.as_secs()
-    );
-    let body = json!({"user": crate::admin::views::user_json(&record.user), "expires_at": expires});
-    let mut response = (StatusCode::OK, axum::Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?);
-    Ok(response)
+    let cookie = set_cookie(&cookie_value, ttl.as_secs(), settings.secure_cookies)?;
+    Ok(Attempt::LoggedIn(Box::new(NewSession { cookie, user: record.user, expires })))
+}
+
+/// The session cookie: `HttpOnly` (no script reads it), `SameSite=Lax` (sent when the user
+/// follows a link from elsewhere, such as a callback alert, but not with another site's form
+/// posts or scripted requests), `Secure` unless configured for plain HTTP. Lax alone does not
+/// protect changes: the dashboard's forms carry a CSRF token and the API's cookie requests must
+/// come from this origin.
+fn set_cookie(value: &str, max_age: u64, secure: bool) -> Result<HeaderValue, ApiError> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .map_err(|_| ApiError::internal())
+}
+
+/// Ends a session and tells the browser to forget its cookie.
+pub async fn end_session(state: &AppState, session: Option<SessionOf>) -> Result<HeaderValue, ApiError> {
+    if let Some(SessionOf(id)) = session {
+        state.store().revoke_session(id, Timestamp::now()).await?;
+    }
+    set_cookie("", 0, state.settings().secure_cookies)
 }
 
 /// `POST /api/v1/auth/logout`: ends the session the request came with (a token has none).
@@ -179,12 +233,9 @@ pub async fn logout(
     State(state): State<AppState>,
     session: Option<Extension<SessionOf>>,
 ) -> Result<Response, ApiError> {
-    if let Some(Extension(SessionOf(id))) = session {
-        state.store().revoke_session(id, Timestamp::now()).await?;
-    }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let clear = end_session(&state, session.map(|Extension(s)| s)).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(|_| ApiError::internal())?);
+    response.headers_mut().insert(header::SET_COOKIE, clear);
     Ok(response)
 }
 

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use frontdesk_domain::access::{Action, Principal, Role};
 use frontdesk_domain::ids::{CompanyId, TokenId, UserId};
+use frontdesk_domain::locale::Language;
 use frontdesk_store::model::{NewToken, NewUser, UserChange};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -152,6 +153,8 @@ pub(super) struct UserChangeBody {
     role: Option<String>,
     disabled: Option<bool>,
     password: Option<String>,
+    /// The dashboard's language: `de` or `en`.
+    language: Option<String>,
 }
 
 /// `PATCH /users/{id}`: name, role, disabled, password. Disabling or a new password ends every
@@ -200,7 +203,12 @@ pub(super) async fn change_user(
         }
         None => None,
     };
-    let change = UserChange { name: body.name, role, disabled: body.disabled, password_hash };
+    let language = body
+        .language
+        .as_deref()
+        .map(|l| Language::parse(l).ok_or_else(|| ApiError::invalid_field("language", "`de` or `en`")))
+        .transpose()?;
+    let change = UserChange { name: body.name, role, disabled: body.disabled, password_hash, language };
     write::run(&state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
             let Some((before, after)) = tx.update_user(principal.scope, id, &change, Timestamp::now()).await? else {

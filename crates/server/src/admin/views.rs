@@ -368,6 +368,8 @@ pub struct UserView {
     disabled: bool,
     #[schema(value_type = Option<String>, format = DateTime)]
     disabled_at: Option<Timestamp>,
+    /// The dashboard's language (`de`, `en`); unset follows the company's.
+    language: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
 }
@@ -382,6 +384,7 @@ pub fn user_json(u: &User) -> Value {
         role: u.role.as_str().to_owned(),
         disabled: u.disabled_at.is_some(),
         disabled_at: u.disabled_at,
+        language: u.language.map(|l| l.code().to_owned()),
         created_at: u.created_at,
     })
 }

@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 use frontdesk_domain::access::{Role, Scope};
 use frontdesk_domain::ids::{AuditId, CompanyId, SessionId, TokenId, UserId};
+use frontdesk_domain::locale::Language;
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Decode, Type};
 
@@ -18,7 +19,7 @@ use crate::model::{
 };
 use crate::{Accounts, AccountsTx, Result, StoreError};
 
-const USER_COLUMNS: &str = "id, company_id, email, name, role, disabled_at, created_at";
+const USER_COLUMNS: &str = "id, company_id, email, name, role, disabled_at, language, created_at";
 const TOKEN_COLUMNS: &str = "id, company_id, role, name, prefix, secret_hash, created_by_user_id, expires_at, last_used_at, revoked_at, created_at";
 const AUDIT_COLUMNS: &str =
     "id, company_id, actor_kind, actor_id, actor_label, action, entity, entity_id, before, after, overridden, at";
@@ -46,6 +47,7 @@ where
         name: r.col("name")?,
         role: role(r)?,
         disabled_at: r.col::<Option<Stamp>>("disabled_at")?.map(|s| s.0),
+        language: r.col::<Option<String>>("language")?.as_deref().and_then(Language::parse),
         created_at: r.col::<Stamp>("created_at")?.0,
     })
 }
@@ -307,7 +309,8 @@ impl [AccountsTx for SqlTx<DB>] {
             "UPDATE users SET name = $2, role = $3, disabled_at = $4, updated_at = $5,
                     password_hash = COALESCE($6, password_hash),
                     failed_logins = CASE WHEN $6 IS NULL THEN failed_logins ELSE 0 END,
-                    locked_until = CASE WHEN $6 IS NULL THEN locked_until ELSE NULL END
+                    locked_until = CASE WHEN $6 IS NULL THEN locked_until ELSE NULL END,
+                    language = $7
               WHERE id = $1 RETURNING {USER_COLUMNS}"
         )))
         .bind(id.0)
@@ -316,6 +319,7 @@ impl [AccountsTx for SqlTx<DB>] {
         .bind(disabled_at.map(Stamp))
         .bind(Stamp(at))
         .bind(change.password_hash.clone())
+        .bind(change.language.or(before.language).map(|l| l.code().to_owned()))
         .fetch_one(&mut *self.tx)
         .await
         .map_err(db::<DB>)?;

@@ -1,0 +1,21 @@
+-- The dashboard: each user's interface language, and one row per company and day with the
+-- figures the health charts show. The rows are kept by a worker from the calls, traces and
+-- deliveries of that day, so the charts stay fast and outlive the retention of raw traces.
+
+ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN ('de', 'en'));
+
+CREATE TABLE daily_summaries (
+    company_id bigint NOT NULL REFERENCES companies (id),
+    -- The company's local date (YYYY-MM-DD).
+    day TEXT NOT NULL CHECK (day ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    calls bigint NOT NULL CHECK (calls >= 0),
+    -- Calls that booked at least one appointment.
+    calls_booked bigint NOT NULL CHECK (calls_booked >= 0),
+    function_calls bigint NOT NULL CHECK (function_calls >= 0),
+    -- Function-call latency percentiles in microseconds; NULL on a day without function calls.
+    function_p50_us bigint,
+    function_p99_us bigint,
+    webhook_failures bigint NOT NULL CHECK (webhook_failures >= 0),
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (company_id, day)
+);
