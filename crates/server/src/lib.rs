@@ -13,6 +13,7 @@ pub mod access;
 pub mod admin;
 pub mod booking;
 pub mod calcom;
+pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod listener;

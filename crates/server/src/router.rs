@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::ApiError;
 use crate::health::{healthz, metrics, readyz};
 use crate::state::AppState;
-use crate::{admin, calcom, retell};
+use crate::{admin, calcom, dashboard, retell};
 
 /// Builds the router with every endpoint and layer. Text in the path and query is scrubbed
 /// (`frontdesk_domain::text`) before routing, so that path parameters see it too.
@@ -33,6 +33,7 @@ fn routes(state: AppState) -> Router {
     let router = if settings.metrics_listen.is_none() { router.route("/metrics", get(metrics)) } else { router };
     router
         .nest("/api/v1", admin::routes(state.clone()))
+        .nest("/admin", dashboard::routes(state.clone()))
         .merge(retell::routes())
         .merge(calcom::routes())
         .fallback(not_found)
@@ -94,7 +95,8 @@ async fn record_metrics(request: Request, next: Next) -> Response {
 }
 
 /// Turns error answers made by layers or the router (413, 405, timeouts) into the JSON error
-/// shape, so that every error a client sees reads the same.
+/// shape, so that every error a client sees reads the same (the dashboard's HTML error pages
+/// are left as they are).
 async fn json_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
@@ -102,7 +104,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if (status.is_client_error() || status.is_server_error()) && !is_json {
         return ApiError::for_status(status).into_response();
     }

@@ -1,0 +1,45 @@
+//! The operator dashboard under `/admin`: the business's day, every call and what it changed,
+//! callbacks, customers and the system's health, in a browser.
+//!
+//! Pages are rendered on the server from compile-checked templates (askama, `templates/`);
+//! htmx (vendored, [`assets`]) turns links and forms into partial updates, and every page that
+//! reads works without it. A page flows like an API request: the [`viewer::Viewer`] (the
+//! session's user, confined to one company) → the same store queries and the same operations
+//! as the admin API (`crate::admin`: one transaction, audit log, idempotency) → a template.
+//!
+//! - [`login`]: logging in and out, language and company.
+//! - [`day`]: the day per staff member, the week.
+//! - [`csrf`]: every change carries the session's form token.
+//! - [`page`]: the frame, error pages, headers; [`text`]: the words in German and English;
+//!   [`format`]: dates, times, phone numbers.
+
+use axum::Router;
+use axum::middleware;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+mod assets;
+mod csrf;
+mod day;
+mod format;
+mod login;
+mod page;
+mod text;
+mod viewer;
+
+/// The `/admin` routes.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/admin/day") }))
+        .route("/login", get(login::page).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/language", post(login::set_language))
+        .route("/company", post(login::set_company))
+        .route("/day", get(day::day))
+        .route("/week", get(day::week))
+        .route("/assets/{name}", get(assets::serve))
+        .layer(middleware::from_fn_with_state(state, csrf::guard))
+        .layer(middleware::from_fn(page::headers))
+}
