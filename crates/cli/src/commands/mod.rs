@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod calls;
+pub mod demo;
 pub mod import;
 pub mod migrate;
 pub mod outbox;

@@ -6,6 +6,7 @@ use frontdesk_domain::tenant_file::{self, DEMO_TENANTS};
 use frontdesk_domain::time::ShiftedClock;
 use frontdesk_server::{RunningServer, Settings};
 
+use super::demo;
 use crate::config::{self, FileConfig, Resolved, ServeArgs};
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -13,6 +14,7 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     let serve = config::resolve_serve(args, file)?;
     let store = super::open_store(global).await?;
 
+    let mut fresh_demo = false;
     if args.demo {
         if store.has_tenants().await? {
             println!("frontdesk demo: the database already has tenants; not importing the demo tenants again");
@@ -21,9 +23,13 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
             store.import_tenants(&spec, jiff::Timestamp::now()).await?;
             let names: Vec<&str> = spec.companies.iter().map(|c| c.def.name.as_str()).collect();
             println!("frontdesk demo: imported the demo tenants ({})", names.join(", "));
+            fresh_demo = true;
         }
-        demo_login(&store).await?;
-        println!("  Demo login:     {DEMO_OWNER} / {DEMO_PASSWORD} (owner of friseur1)");
+        demo::logins(&store).await?;
+        println!("  Dashboard logins (password `{}`):", demo::PASSWORD);
+        for (email, company, role) in demo::LOGINS {
+            println!("    {email:<28} {role} of {}", company.unwrap_or("the platform"));
+        }
         println!("  Retell API key: {}", serve.retell_api_keys[0]);
         if let Some(token) = &serve.admin_token {
             println!("  Admin token:    {token}");
@@ -67,38 +73,30 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     if let Some(secure) = serve.secure_cookies {
         settings.secure_cookies = secure;
     }
+    let clock = Arc::clone(&settings.clock);
+    let retell_key = settings.retell_api_keys.first().cloned().unwrap_or_default();
+    let admin_token = settings.admin_token.clone().unwrap_or_default();
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);
+    if fresh_demo {
+        let booked = demo::week(server.state.store(), server.state.directory(), clock.now()).await?;
+        println!("frontdesk demo: the team booked {booked} appointments for the week ahead");
+        let url = format!("http://{}", server.addr);
+        tokio::spawn(async move {
+            match demo::calls(url, &retell_key, &admin_token).await {
+                Ok(n) => println!("frontdesk demo: {n} simulated phone calls are in the dashboard"),
+                Err(error) => tracing::warn!(%error, "the demo's simulated calls failed"),
+            }
+        });
+    }
+    if args.demo {
+        println!("Open the dashboard: http://{}/admin", server.addr);
+    }
     if let Some(addr) = server.metrics_addr {
         println!("metrics on http://{addr}/metrics");
     }
     server.run_until(shutdown_signal()).await
-}
-
-/// The demo's operator login: the owner of the demo hair salon.
-const DEMO_OWNER: &str = "owner@friseur1.example";
-/// Its password (a demo: printed at every start).
-const DEMO_PASSWORD: &str = "demo-password";
-
-/// Creates the demo owner once.
-async fn demo_login(store: &frontdesk_store::SharedStore) -> anyhow::Result<()> {
-    if store.login_record(DEMO_OWNER).await?.is_some() {
-        return Ok(());
-    }
-    let dir = store.load_directory().await?;
-    let Some(company) = dir.company_by_key("friseur1").map(|c| c.company.id) else { return Ok(()) };
-    let new = frontdesk_store::model::NewUser {
-        company_id: Some(company),
-        email: DEMO_OWNER.to_owned(),
-        name: Some("Demo Owner".to_owned()),
-        role: frontdesk_domain::access::Role::Owner,
-        password_hash: frontdesk_server::access::password::hash(DEMO_PASSWORD.to_owned()).await?,
-    };
-    store
-        .write(move |tx| Box::pin(async move { tx.create_user(&new, jiff::Timestamp::now()).await.map(|_| ()) }))
-        .await?;
-    Ok(())
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -8,7 +8,7 @@
 //! not reveal the cookie.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -63,7 +63,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let secret = if parts.uri.path() == "/admin/login" {
+    // Inside the nested router the path has lost its `/admin` prefix.
+    let path = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.path(), |u| u.0.path());
+    let secret = if path == "/admin/login" {
         cookie(&parts.headers, LOGIN_COOKIE)
     } else {
         session_cookie(&parts.headers)

@@ -85,7 +85,9 @@ impl Viewer {
 
 /// Not logged in: to the login page, and back here afterwards.
 fn to_login(parts: &Parts) -> Response {
-    let next = parts.uri.path_and_query().map_or("/admin", |pq| pq.as_str());
+    // Inside the nested router the path has lost its `/admin` prefix; the original has it.
+    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |u| &u.0);
+    let next = uri.path_and_query().map_or("/admin", |pq| pq.as_str());
     let next = if parts.method == axum::http::Method::GET { next } else { "/admin" };
     let target = format!("/admin/login?next={}", percent_encode(next));
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, target.clone())]).into_response();
