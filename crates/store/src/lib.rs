@@ -352,6 +352,9 @@ pub trait Calls: Send + Sync {
     /// the platform's).
     async fn call_in_scope(&self, scope: Scope, external_id: &str) -> Result<Option<CallRecord>>;
 
+    /// A call by the store's id, if `scope` covers it.
+    async fn call_by_id(&self, scope: Scope, id: CallId) -> Result<Option<CallRecord>>;
+
     /// A call by the platform's id.
     async fn call(&self, external_id: &str) -> Result<Option<CallRecord>>;
 

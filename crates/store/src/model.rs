@@ -152,6 +152,8 @@ pub struct CustomerFilter {
     pub company: Option<CompanyId>,
     /// Exact phone number.
     pub phone: Option<E164>,
+    /// Part of the name (any case), or at least three digits of the number.
+    pub search: Option<String>,
 }
 
 /// Which callback requests to list.

@@ -6,7 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use frontdesk_domain::access::Action;
+use frontdesk_domain::access::{Action, Principal};
 use frontdesk_domain::availability::{Refusal, Slot};
 use frontdesk_domain::directory::CompanyEntry;
 use frontdesk_domain::ids::AppointmentId;
@@ -38,28 +38,28 @@ use crate::state::AppState;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"company": "friseur1", "service": "herrenhaarschnitt", "staff": "mehmet", "start": "2026-03-10T14:00", "customer": {"name": "Hans Müller", "phone": "+491604366218"}}))]
-struct NewAppointmentBody {
-    company: String,
-    branch: Option<String>,
-    service: String,
-    staff: Option<String>,
+pub(crate) struct NewAppointmentBody {
+    pub(crate) company: String,
+    pub(crate) branch: Option<String>,
+    pub(crate) service: String,
+    pub(crate) staff: Option<String>,
     /// RFC 3339 with offset, or a local date-time (`2026-03-10T14:00`) at the branch.
-    start: String,
-    customer: CustomerBody,
-    notes: Option<String>,
+    pub(crate) start: String,
+    pub(crate) customer: CustomerBody,
+    pub(crate) notes: Option<String>,
     /// The appointment is for somebody else than the customer: it may overlap theirs.
     #[serde(default)]
-    another_person: bool,
+    pub(crate) another_person: bool,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CustomerBody {
-    name: String,
+pub(crate) struct CustomerBody {
+    pub(crate) name: String,
     /// How to address them ("Frau", "Mr."), if known.
-    salutation: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
+    pub(crate) salutation: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) email: Option<String>,
 }
 
 /// `GET /appointments/{id}`.
@@ -135,6 +135,16 @@ pub(super) async fn create_appointment(
     let principal = op.may(Action::Operate)?.clone();
     let key = Idempotency::of(&Method::POST, "/api/v1/appointments", &headers, &body)?;
     let body: NewAppointmentBody = json_body(&body)?;
+    create(&state, principal, key, body).await
+}
+
+/// Books for an operator: the API's `POST /appointments` and the dashboard's booking form.
+pub(crate) async fn create(
+    state: &AppState,
+    principal: Principal,
+    key: Option<Idempotency>,
+    body: NewAppointmentBody,
+) -> Result<Response, ApiError> {
     let dir = state.directory();
     let entry = company(&dir, principal.scope, &body.company)?;
     let branch_id = match &body.branch {
@@ -188,7 +198,7 @@ pub(super) async fn create_appointment(
     let company_id = entry.company.id;
     let within_notice =
         booking::engine(entry, branch_id, service, staff_id, now).is_some_and(|e| e.within_minimum_notice(start));
-    write::run(&state, &principal.clone(), key, move |tx| {
+    write::run(state, &principal.clone(), key, move |tx| {
         Box::pin(async move {
             let entry = dir.company(company_id).ok_or(StoreError::NotFound("company"))?;
             Ok(match booking::book(tx, entry, &request, now).await? {
@@ -224,16 +234,17 @@ pub(super) async fn create_appointment(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"start": "2026-03-10T15:00", "staff": "anna"}))]
-pub(super) struct ChangeBody {
+#[derive(Default)]
+pub(crate) struct ChangeBody {
     /// New start (RFC 3339 or a local date-time at the branch).
-    start: Option<String>,
+    pub(crate) start: Option<String>,
     /// New staff member (key or id).
-    staff: Option<String>,
+    pub(crate) staff: Option<String>,
     /// New notes; `null` clears them.
     #[serde(default, deserialize_with = "present")]
-    notes: Option<Option<String>>,
+    pub(crate) notes: Option<Option<String>>,
     /// `booked`, `completed` or `no_show`.
-    status: Option<String>,
+    pub(crate) status: Option<String>,
 }
 
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
@@ -262,9 +273,19 @@ pub(super) async fn change_appointment(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
-    let id = AppointmentId(id);
-    let company_id = owner(&state, principal.scope, Owned::Appointment(id)).await?;
     let body: ChangeBody = json_body(&body)?;
+    change(&state, principal, AppointmentId(id), body).await
+}
+
+/// Moves, edits notes or sets the outcome of an appointment: the API's `PATCH` and the
+/// dashboard's forms.
+pub(crate) async fn change(
+    state: &AppState,
+    principal: Principal,
+    id: AppointmentId,
+    body: ChangeBody,
+) -> Result<Response, ApiError> {
+    let company_id = owner(state, principal.scope, Owned::Appointment(id)).await?;
     let dir = state.directory();
     let entry = dir.company(company_id).ok_or_else(|| missing(Owned::Appointment(id)))?;
     let current = state.store().appointment(company_id, id).await?.ok_or_else(|| missing(Owned::Appointment(id)))?;
@@ -314,7 +335,7 @@ pub(super) async fn change_appointment(
         return Err(ApiError::invalid_field("start", "nothing to change: give `start`, `staff`, `notes` or `status`"));
     }
     let now = state.settings().clock.now();
-    write::run(&state, &principal.clone(), None, move |tx| {
+    write::run(state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
             let entry = dir.company(company_id).ok_or(StoreError::NotFound("company"))?;
             let Some(before) = tx.lock_appointment(company_id, id).await? else {
@@ -390,9 +411,9 @@ pub(super) async fn change_appointment(
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "ill"}))]
-pub(super) struct CancelBody {
+pub(crate) struct CancelBody {
     /// Why (kept with the appointment).
-    reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 /// `POST /appointments/{id}/cancel`: cancels without a fee, whatever the notice.
@@ -416,12 +437,23 @@ pub(super) async fn cancel_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = AppointmentId(id);
-    let company_id = owner(&state, principal.scope, Owned::Appointment(id)).await?;
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/appointments/{id}/cancel"), &headers, &body)?;
     let body: CancelBody = if body.is_empty() { CancelBody::default() } else { json_body(&body)? };
+    cancel(&state, principal, id, key, body).await
+}
+
+/// Cancels without a fee: the API's `POST …/cancel` and the dashboard's form.
+pub(crate) async fn cancel(
+    state: &AppState,
+    principal: Principal,
+    id: AppointmentId,
+    key: Option<Idempotency>,
+    body: CancelBody,
+) -> Result<Response, ApiError> {
+    let company_id = owner(state, principal.scope, Owned::Appointment(id)).await?;
     let dir = state.directory();
     let now = state.settings().clock.now();
-    write::run(&state, &principal.clone(), key, move |tx| {
+    write::run(state, &principal.clone(), key, move |tx| {
         Box::pin(async move {
             let entry = dir.company(company_id).ok_or(StoreError::NotFound("company"))?;
             let Some(before) = tx.lock_appointment(company_id, id).await? else {

@@ -99,6 +99,8 @@ pub(super) async fn appointments(
 pub(super) struct CustomerParams {
     company: Option<String>,
     phone: Option<String>,
+    /// Part of the name (any case), or at least three digits of the number.
+    q: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -129,7 +131,7 @@ pub(super) async fn customers(
         }
         None => None,
     };
-    let filter = CustomerFilter { company: entry.map(|e| e.company.id), phone };
+    let filter = CustomerFilter { company: entry.map(|e| e.company.id), phone, search: q.q.clone() };
     let page = state.store().list_customers(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, customer_json)))
 }

@@ -32,7 +32,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 mod accounts;
-mod appointments;
+pub(crate) mod appointments;
 mod audit;
 mod callbacks;
 mod config;

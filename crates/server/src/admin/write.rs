@@ -94,6 +94,24 @@ impl Idempotency {
     }
 }
 
+impl Idempotency {
+    /// The key of a dashboard form: a nonce rendered into the form, so that submitting it twice
+    /// (a double click, a reload after a lost answer) changes once. `what` is what the form
+    /// asks for: the same nonce with other values is refused, not replayed.
+    pub fn form(path: &str, nonce: &str, what: &str) -> Option<Self> {
+        let nonce = nonce.trim();
+        if nonce.is_empty() || nonce.len() > 255 {
+            return None;
+        }
+        let mut hash = Sha256::new();
+        hash.update(b"form\0");
+        hash.update(path.as_bytes());
+        hash.update([0]);
+        hash.update(what.as_bytes());
+        Some(Self { key: format!("form:{nonce}"), fingerprint: hex::encode(hash.finalize()) })
+    }
+}
+
 /// Runs `work` in one write transaction under `key` (if any) and answers.
 pub async fn run<F>(
     state: &AppState,

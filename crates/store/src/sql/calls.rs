@@ -197,6 +197,13 @@ impl [Calls for SqlStore<DB>] {
         Ok(call.filter(|c| scope == Scope::Platform || c.links.company_id.is_some_and(|company| scope.covers(company))))
     }
 
+    async fn call_by_id(&self, scope: Scope, id: CallId) -> Result<Option<CallRecord>> {
+        let mut f = Filtered::<DB>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
+        f.scoped(scope, None)?.eq("id", Some(id.0));
+        let row = f.query().build().fetch_optional(&self.reader).await.map_err(db::<DB>)?;
+        row.as_ref().map(call_from_row).transpose()
+    }
+
     async fn call(&self, external: &str) -> Result<Option<CallRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id = $1")))
             .bind(external)

@@ -374,7 +374,7 @@ async fn lists_page_through_everything(db: TestDb) {
     let customers = store
         .list_customers(
             Scope::Platform,
-            &CustomerFilter { company: Some(company), phone: None },
+            &CustomerFilter { company: Some(company), ..CustomerFilter::default() },
             &PageRequest::first(1),
         )
         .await

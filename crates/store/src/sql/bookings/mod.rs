@@ -519,6 +519,21 @@ impl [Bookings for SqlStore<DB>] {
         let mut f = Filtered::<DB>::new("SELECT id, company_id, name, salutation, phone, email, created_at FROM customers");
         f.scoped(scope, filter.company)?
             .eq("phone", filter.phone.as_ref().map(|p| p.as_str().to_owned()));
+        if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let escaped: String = search
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+                .collect();
+            let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+            // Fewer than three digits would match nearly every number: the name alone decides.
+            let number = if digits.len() >= 3 { Some(format!("%{digits}%")) } else { None };
+            f.and("(lower(name) LIKE ")
+                .push_bind(format!("%{escaped}%"))
+                .push(" ESCAPE '\\' OR phone LIKE ")
+                .push_bind(number)
+                .push(")");
+        }
         f.and("id > ").push_bind(after);
         let mut q = f.query();
         q.push(" ORDER BY id LIMIT ").push_bind(i64::from(page.limit) + 1);
