@@ -20,12 +20,16 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
+mod appointment;
 mod assets;
 mod csrf;
 mod day;
 mod format;
 mod login;
+mod new;
+mod outcome;
 mod page;
+mod slots;
 mod text;
 mod viewer;
 
@@ -39,6 +43,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/company", post(login::set_company))
         .route("/day", get(day::day))
         .route("/week", get(day::week))
+        .route("/appointments", post(new::book))
+        .route("/appointments/new", get(new::show))
+        .route("/appointments/{id}", get(appointment::show))
+        .route("/appointments/{id}/move", post(appointment::move_to))
+        .route("/appointments/{id}/cancel", post(appointment::cancel))
+        .route("/appointments/{id}/edit", post(appointment::edit))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .layer(middleware::from_fn(page::headers))
