@@ -163,6 +163,70 @@ impl CallLinks {
     }
 }
 
+/// What a call came to, for people reading a list of calls: derived from the statuses its
+/// function calls answered (the strongest effect wins) and whether it did anything at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallOutcome {
+    /// An appointment was booked.
+    Booked,
+    /// An appointment was moved.
+    Moved,
+    /// An appointment was cancelled.
+    Cancelled,
+    /// A callback was requested.
+    Callback,
+    /// The caller asked questions; nothing changed.
+    Information,
+    /// The call ended before anything was asked.
+    Abandoned,
+}
+
+impl CallOutcome {
+    /// The outcome of a call whose function calls answered `statuses` (Retell's status words:
+    /// `booked`, `rescheduled`, …). Setting up the call and recognising the caller is not yet
+    /// asking anything.
+    pub fn of<'a>(statuses: impl IntoIterator<Item = &'a str>) -> CallOutcome {
+        let mut outcome = CallOutcome::Abandoned;
+        for status in statuses {
+            let this = match status {
+                "booked" => CallOutcome::Booked,
+                "rescheduled" => CallOutcome::Moved,
+                "cancelled" => CallOutcome::Cancelled,
+                "callback_requested" => CallOutcome::Callback,
+                "ready" | "known" | "new_customer" | "anonymous" => CallOutcome::Abandoned,
+                _ => CallOutcome::Information,
+            };
+            outcome = outcome.min(this);
+        }
+        outcome
+    }
+
+    /// Its name: `booked`, `moved`, `cancelled`, `callback`, `information`, `abandoned`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Moved => "moved",
+            Self::Cancelled => "cancelled",
+            Self::Callback => "callback",
+            Self::Information => "information",
+            Self::Abandoned => "abandoned",
+        }
+    }
+}
+
+impl PartialOrd for CallOutcome {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Stronger effects order first: a call that booked and asked questions booked.
+impl Ord for CallOutcome {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (*self as u8).cmp(&(*other as u8))
+    }
+}
+
 /// A stored call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CallRecord {
@@ -187,6 +251,17 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn the_strongest_effect_is_the_outcome() {
+        assert_eq!(CallOutcome::of([]), CallOutcome::Abandoned);
+        assert_eq!(CallOutcome::of(["ready", "known"]), CallOutcome::Abandoned);
+        assert_eq!(CallOutcome::of(["ready", "slots_found", "available"]), CallOutcome::Information);
+        assert_eq!(CallOutcome::of(["ready", "slots_found", "booked", "callback_requested"]), CallOutcome::Booked);
+        assert_eq!(CallOutcome::of(["found", "cancelled"]), CallOutcome::Cancelled);
+        assert_eq!(CallOutcome::of(["rescheduled", "cancelled"]), CallOutcome::Moved);
+        assert_eq!(CallOutcome::of(["denied", "callback_requested"]), CallOutcome::Callback);
+    }
 
     fn text() -> impl Strategy<Value = Option<String>> {
         proptest::option::of("[a-c]{0,3}")

@@ -355,6 +355,10 @@ pub trait Calls: Send + Sync {
     /// A call by the store's id, if `scope` covers it.
     async fn call_by_id(&self, scope: Scope, id: CallId) -> Result<Option<CallRecord>>;
 
+    /// The distinct answer statuses of each call's function calls (for the calls' outcomes), in
+    /// one query for a page of calls.
+    async fn trace_statuses(&self, calls: &[CallId]) -> Result<Vec<(CallId, String)>>;
+
     /// A call by the platform's id.
     async fn call(&self, external_id: &str) -> Result<Option<CallRecord>>;
 

@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 mod appointment;
 mod assets;
+mod calls;
 mod csrf;
 mod day;
 mod format;
@@ -49,6 +50,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/appointments/{id}/move", post(appointment::move_to))
         .route("/appointments/{id}/cancel", post(appointment::cancel))
         .route("/appointments/{id}/edit", post(appointment::edit))
+        .route("/calls", get(calls::list))
+        .route("/calls/{id}", get(calls::show))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .layer(middleware::from_fn(page::headers))

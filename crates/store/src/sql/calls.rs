@@ -204,6 +204,20 @@ impl [Calls for SqlStore<DB>] {
         row.as_ref().map(call_from_row).transpose()
     }
 
+    async fn trace_statuses(&self, calls: &[CallId]) -> Result<Vec<(CallId, String)>> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<DB>::new("SELECT DISTINCT call_id, status FROM function_traces WHERE call_id IN (");
+        let mut ids = q.separated(", ");
+        for id in calls {
+            ids.push_bind(id.0);
+        }
+        q.push(")");
+        let rows = q.build().fetch_all(&self.reader).await.map_err(db::<DB>)?;
+        rows.iter().map(|r| Ok((CallId(r.col("call_id")?), r.col("status")?))).collect()
+    }
+
     async fn call(&self, external: &str) -> Result<Option<CallRecord>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CALL_COLUMNS} FROM calls WHERE external_id = $1")))
             .bind(external)
