@@ -14,6 +14,7 @@ pub mod admin;
 pub mod booking;
 pub mod calcom;
 pub mod dashboard;
+pub mod demo;
 pub mod error;
 pub mod health;
 pub mod listener;

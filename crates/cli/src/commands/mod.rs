@@ -1,7 +1,6 @@
 //! One module per command.
 
 pub mod calls;
-pub mod demo;
 pub mod import;
 pub mod migrate;
 pub mod outbox;

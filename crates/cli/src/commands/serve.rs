@@ -6,7 +6,7 @@ use frontdesk_domain::tenant_file::{self, DEMO_TENANTS};
 use frontdesk_domain::time::ShiftedClock;
 use frontdesk_server::{RunningServer, Settings};
 
-use super::demo;
+use frontdesk_server::demo;
 use crate::config::{self, FileConfig, Resolved, ServeArgs};
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -84,7 +84,7 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
         println!("frontdesk demo: the team booked {booked} appointments for the week ahead");
         let url = format!("http://{}", server.addr);
         tokio::spawn(async move {
-            match demo::calls(url, &retell_key, &admin_token).await {
+            match demo_calls(url, &retell_key, &admin_token).await {
                 Ok(n) => println!("frontdesk demo: {n} simulated phone calls are in the dashboard"),
                 Err(error) => tracing::warn!(%error, "the demo's simulated calls failed"),
             }
@@ -120,4 +120,16 @@ async fn shutdown_signal() {
     {
         let _ = interrupt.await;
     }
+}
+
+/// Plays a few phone calls against the running server, as Retell would: the dashboard's call
+/// pages then show real timelines. Returns how many were played.
+async fn demo_calls(url: String, retell_key: &str, admin_token: &str) -> anyhow::Result<u64> {
+    let mut options = frontdesk_simulator::Options::new(vec![url], retell_key, admin_token);
+    options.calls = 24;
+    options.concurrency = 2;
+    options.seed = 2026;
+    options.run_id = Some(format!("demo-{}", jiff::Timestamp::now().as_second()));
+    frontdesk_simulator::play(&options, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(options.calls)
 }

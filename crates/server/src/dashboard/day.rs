@@ -55,6 +55,8 @@ pub struct Block {
 
 /// One staff member's column.
 pub struct Column {
+    /// Their key.
+    pub key: String,
     /// Their name.
     pub name: String,
     /// Away this day (why, if known).
@@ -287,7 +289,7 @@ pub(super) async fn day(
                 });
             }
         }
-        columns.push(Column { name: member.def.name.clone(), away, blocks });
+        columns.push(Column { key: member.def.key.to_string(), name: member.def.name.clone(), away, blocks });
     }
     let marks = (first..=last)
         .step_by(60)

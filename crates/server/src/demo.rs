@@ -1,7 +1,7 @@
-//! What `serve --demo` puts in a fresh database so that the dashboard has something to show:
-//! the demo operator logins, a week ahead of appointments booked by the team, and a short
-//! simulation of phone calls through the real HTTP endpoints (webhooks, function calls,
-//! transcripts), which books, moves and cancels like callers do.
+//! What `serve --demo` puts in a fresh database so that the dashboard has something to show: the
+//! demo operator logins and a week ahead of appointments booked by the team (the command then
+//! plays a few simulated phone calls through the real endpoints). The browser tests seed the
+//! same way, so they check the dashboard against what a newcomer sees.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use frontdesk_domain::access::Role;
 use frontdesk_domain::directory::Directory;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::AppointmentSource;
-use frontdesk_server::booking::{self, BookOutcome, BookRequest};
+use crate::booking::{self, BookOutcome, BookRequest};
 use frontdesk_store::SharedStore;
 use frontdesk_store::model::{NewCustomer, NewUser};
 use jiff::civil::Time;
@@ -29,7 +29,7 @@ pub const LOGINS: [(&str, Option<&str>, Role); 4] = [
 /// Creates the demo logins that do not exist yet.
 pub async fn logins(store: &SharedStore) -> anyhow::Result<()> {
     let dir = store.load_directory().await?;
-    let hash = frontdesk_server::access::password::hash(PASSWORD.to_owned()).await?;
+    let hash = crate::access::password::hash(PASSWORD.to_owned()).await?;
     for (email, company, role) in LOGINS {
         if store.login_record(email).await?.is_some() {
             continue;
@@ -136,16 +136,4 @@ pub async fn week(store: &SharedStore, dir: Arc<Directory>, now: Timestamp) -> a
 /// A demo customer's number: German mobile numbers, New York numbers.
 fn demo_number(german: bool, who: usize) -> String {
     if german { format!("+49151{:08}", 40_000_000 + who * 1_311) } else { format!("+1212{:07}", 5_550_100 + who) }
-}
-
-/// Plays a few phone calls against the running server, as Retell would: the dashboard's call
-/// pages then show real timelines. Returns how many were played.
-pub async fn calls(url: String, retell_key: &str, admin_token: &str) -> anyhow::Result<u64> {
-    let mut options = frontdesk_simulator::Options::new(vec![url], retell_key, admin_token);
-    options.calls = 24;
-    options.concurrency = 2;
-    options.seed = 2026;
-    options.run_id = Some(format!("demo-{}", Timestamp::now().as_second()));
-    frontdesk_simulator::play(&options, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(options.calls)
 }
