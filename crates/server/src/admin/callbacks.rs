@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use frontdesk_domain::access::{Action, Scope};
+use frontdesk_domain::access::{Action, Principal, Scope};
 use frontdesk_domain::ids::{CallbackId, UserId};
 use frontdesk_domain::records::CallbackStatus;
 use frontdesk_store::model::{CallbackChange, Owned};
@@ -22,14 +22,15 @@ use crate::state::AppState;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "done", "note": "moved to Friday"}))]
-pub(super) struct ChangeBody {
+#[derive(Default)]
+pub(crate) struct ChangeBody {
     /// Assign to this user of the company; `null` unassigns.
     #[serde(default, deserialize_with = "present")]
-    assigned_user_id: Option<Option<i64>>,
+    pub(crate) assigned_user_id: Option<Option<i64>>,
     /// `done` or `open`.
-    status: Option<String>,
+    pub(crate) status: Option<String>,
     /// What was agreed (with `status: done`).
-    note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
@@ -55,9 +56,18 @@ pub(super) async fn change_callback(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
-    let id = CallbackId(id);
-    let company = owner(&state, principal.scope, Owned::Callback(id)).await?;
     let body: ChangeBody = json_body(&body)?;
+    change(&state, principal, CallbackId(id), body).await
+}
+
+/// Assigns, marks done or reopens a callback: the API's `PATCH` and the dashboard's forms.
+pub(crate) async fn change(
+    state: &AppState,
+    principal: Principal,
+    id: CallbackId,
+    body: ChangeBody,
+) -> Result<Response, ApiError> {
+    let company = owner(state, principal.scope, Owned::Callback(id)).await?;
     let mut changes = Vec::new();
     if let Some(user) = body.assigned_user_id {
         let user = user.map(UserId);
@@ -87,7 +97,7 @@ pub(super) async fn change_callback(
     if changes.is_empty() {
         return Err(ApiError::invalid_field("status", "nothing to change: give `assigned_user_id` or `status`"));
     }
-    write::run(&state, &principal.clone(), None, move |tx| {
+    write::run(state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
             let mut last: Option<Value> = None;
             for (action, change) in changes {

@@ -34,7 +34,7 @@ use crate::state::AppState;
 mod accounts;
 pub(crate) mod appointments;
 mod audit;
-mod callbacks;
+pub(crate) mod callbacks;
 mod config;
 mod customers;
 mod days_off;

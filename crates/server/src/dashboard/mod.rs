@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 mod appointment;
 mod assets;
+mod callbacks;
 mod calls;
 mod csrf;
 mod day;
@@ -52,6 +53,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/appointments/{id}/edit", post(appointment::edit))
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::show))
+        .route("/callbacks", get(callbacks::list))
+        .route("/callbacks/{id}", post(callbacks::change))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .layer(middleware::from_fn(page::headers))
