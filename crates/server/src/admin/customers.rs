@@ -5,7 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use frontdesk_domain::access::{Action, Scope};
+use frontdesk_domain::access::{Action, Principal, Scope};
 use frontdesk_domain::ids::{CompanyId, CustomerId};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::tenant::Email;
@@ -141,15 +141,15 @@ pub(super) async fn create_customer(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct EditBody {
+pub(crate) struct EditBody {
     #[serde(default, deserialize_with = "present")]
-    name: Option<Option<String>>,
+    pub(crate) name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    salutation: Option<Option<String>>,
+    pub(crate) salutation: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    phone: Option<Option<String>>,
+    pub(crate) phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    email: Option<Option<String>>,
+    pub(crate) email: Option<Option<String>>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -175,14 +175,23 @@ pub(super) async fn edit_customer(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
-    let id = CustomerId(id);
-    let company_id = owner(&state, principal.scope, Owned::Customer(id)).await?;
     let body: EditBody = json_body(&body)?;
+    edit(&state, principal, CustomerId(id), body).await
+}
+
+/// Edits a customer: the API's `PATCH` and the dashboard's form.
+pub(crate) async fn edit(
+    state: &AppState,
+    principal: Principal,
+    id: CustomerId,
+    body: EditBody,
+) -> Result<Response, ApiError> {
+    let company_id = owner(state, principal.scope, Owned::Customer(id)).await?;
     let mut errors = Vec::new();
     let edit = CustomerEdit {
         name: body.name,
         salutation: body.salutation,
-        phone: body.phone.map(|p| phone(p.as_deref(), &state, company_id, &mut errors)),
+        phone: body.phone.map(|p| phone(p.as_deref(), state, company_id, &mut errors)),
         email: body.email.map(|e| email(e.as_deref(), &mut errors)),
     };
     if !errors.is_empty() {
@@ -191,7 +200,7 @@ pub(super) async fn edit_customer(
     if edit == CustomerEdit::default() {
         return Err(ApiError::invalid_field("name", "nothing to change"));
     }
-    write::run(&state, &principal.clone(), None, move |tx| {
+    write::run(state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
             if let Some(Some(p)) = &edit.phone
                 && tx.customer_by_phone(company_id, p).await?.is_some_and(|other| other.id != id)
@@ -218,9 +227,9 @@ pub(super) async fn edit_customer(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct MergeBody {
+pub(crate) struct MergeBody {
     /// The customer merged into this one (and removed).
-    from: i64,
+    pub(crate) from: i64,
 }
 
 /// `POST /customers/{id}/merge`: `from`'s appointments, calls and callbacks move to `{id}`.
@@ -245,8 +254,19 @@ pub(super) async fn merge_customers(
     let principal = op.may(Action::Operate)?.clone();
     let into = CustomerId(id);
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/customers/{into}/merge"), &headers, &body)?;
-    let company_id = owner(&state, principal.scope, Owned::Customer(into)).await?;
     let body: MergeBody = json_body(&body)?;
+    merge(&state, principal, into, key, body).await
+}
+
+/// Merges the customer `body.from` into `into`: the API's `POST …/merge` and the dashboard's.
+pub(crate) async fn merge(
+    state: &AppState,
+    principal: Principal,
+    into: CustomerId,
+    key: Option<Idempotency>,
+    body: MergeBody,
+) -> Result<Response, ApiError> {
+    let company_id = owner(state, principal.scope, Owned::Customer(into)).await?;
     let from = CustomerId(body.from);
     if from == into {
         return Err(ApiError::invalid_field("from", "a customer cannot be merged into itself"));
@@ -256,7 +276,7 @@ pub(super) async fn merge_customers(
         return Err(ApiError::invalid_field("from", format!("no customer {from} in this customer's company")));
     }
     let before_into = state.store().customer(company_id, into).await?;
-    write::run(&state, &principal.clone(), key, move |tx| {
+    write::run(state, &principal.clone(), key, move |tx| {
         Box::pin(async move {
             let Some(report) = tx.merge_customers(company_id, into, from, Timestamp::now()).await? else {
                 return Ok(Answer::from(missing(Owned::Customer(from))));

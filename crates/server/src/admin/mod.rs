@@ -36,7 +36,7 @@ pub(crate) mod appointments;
 mod audit;
 pub(crate) mod callbacks;
 mod config;
-mod customers;
+pub(crate) mod customers;
 mod days_off;
 mod lists;
 pub mod openapi;

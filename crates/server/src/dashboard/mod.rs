@@ -25,6 +25,7 @@ mod assets;
 mod callbacks;
 mod calls;
 mod csrf;
+mod customers;
 mod day;
 mod format;
 mod login;
@@ -55,6 +56,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/calls/{id}", get(calls::show))
         .route("/callbacks", get(callbacks::list))
         .route("/callbacks/{id}", post(callbacks::change))
+        .route("/customers", get(customers::list))
+        .route("/customers/{id}", get(customers::show).post(customers::edit))
+        .route("/customers/{id}/merge", post(customers::merge))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .layer(middleware::from_fn(page::headers))

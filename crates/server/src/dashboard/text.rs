@@ -147,6 +147,7 @@ texts! {
     filter: "Filtern", "Filter";
     all: "Alle", "All";
     older: "Ältere", "Older";
+    more: "Weitere", "More";
     no_calls: "Keine Anrufe.", "No calls.";
     ongoing: "läuft", "ongoing";
     ended: "beendet", "ended";
