@@ -23,6 +23,7 @@ pub mod retell;
 pub mod router;
 pub mod settings;
 pub mod state;
+pub mod summaries;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod workers;

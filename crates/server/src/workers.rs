@@ -64,6 +64,15 @@ pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers
             async move { prune(&state, keep).await }
         }));
     }
+    let summary_state = state.clone();
+    tasks.spawn(every(SUMMARY_INTERVAL, shutdown.clone(), move || {
+        let state = summary_state.clone();
+        async move {
+            if let Err(error) = crate::summaries::refresh(&state).await {
+                tracing::warn!(%error, "refreshing the daily summaries failed");
+            }
+        }
+    }));
     let reconciler = Arc::new(Reconciler::new(state));
     tasks.spawn(every(interval, shutdown, move || {
         let reconciler = Arc::clone(&reconciler);
@@ -75,6 +84,9 @@ pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers
     }));
     Workers { tasks }
 }
+
+/// How often today's figures for the health charts are recomputed.
+const SUMMARY_INTERVAL: Duration = Duration::from_secs(60);
 
 /// How often the retention worker looks for what has expired.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(60);

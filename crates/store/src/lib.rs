@@ -605,8 +605,27 @@ pub trait AccountsTx: Send {
 }
 
 /// Everything the store offers, for use as `Arc<dyn Store>`.
-pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts {}
-impl<T: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts> Store for T {}
+pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts + Summaries {}
+impl<T: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts + Summaries> Store for T {}
+
+/// The daily figures behind the health charts.
+#[async_trait]
+pub trait Summaries: Send + Sync {
+    /// Recomputes `company`'s row for its local `day`, which runs from `from` to `to`.
+    async fn refresh_daily_summary(&self, company: CompanyId, day: Date, from: Timestamp, to: Timestamp) -> Result<()>;
+
+    /// The days of `[from, to]` that have a row.
+    async fn summarized_days(&self, company: CompanyId, from: Date, to: Date) -> Result<Vec<Date>>;
+
+    /// The rows of `[from, to]`, by day, if `scope` covers the company.
+    async fn daily_summaries(
+        &self,
+        scope: Scope,
+        company: CompanyId,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<model::DailySummary>>;
+}
 
 /// A write transaction's work: borrows the transaction, owns everything else.
 pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>;

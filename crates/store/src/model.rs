@@ -772,3 +772,24 @@ impl Pruned {
         self.traces + self.payloads + self.transcripts
     }
 }
+
+/// One company's figures for one local day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailySummary {
+    /// The company.
+    pub company_id: CompanyId,
+    /// Its local date.
+    pub day: jiff::civil::Date,
+    /// Calls that started that day.
+    pub calls: i64,
+    /// Of those, the calls that booked an appointment.
+    pub calls_booked: i64,
+    /// Function calls answered that day.
+    pub function_calls: i64,
+    /// Their median answer time, in microseconds.
+    pub function_p50_us: Option<i64>,
+    /// Their 99th percentile answer time, in microseconds.
+    pub function_p99_us: Option<i64>,
+    /// Webhook deliveries that failed that day.
+    pub webhook_failures: i64,
+}

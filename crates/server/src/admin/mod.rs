@@ -37,6 +37,7 @@ mod audit;
 pub(crate) mod callbacks;
 mod config;
 pub(crate) mod customers;
+pub(crate) mod deliveries;
 mod days_off;
 mod lists;
 pub mod openapi;
@@ -69,7 +70,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .routes(routes!(lists::calls))
         .routes(routes!(lists::call_detail))
         .routes(routes!(lists::webhook_events))
+        .routes(routes!(deliveries::replay_webhook))
         .routes(routes!(lists::outbox))
+        .routes(routes!(deliveries::retry_job))
         .routes(routes!(accounts::users, accounts::create_user))
         .routes(routes!(accounts::change_user))
         .routes(routes!(accounts::tokens, accounts::create_token))

@@ -24,10 +24,12 @@ mod appointment;
 mod assets;
 mod callbacks;
 mod calls;
+mod charts;
 mod csrf;
 mod customers;
 mod day;
 mod format;
+mod health;
 mod login;
 mod new;
 mod outcome;
@@ -59,6 +61,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::show).post(customers::edit))
         .route("/customers/{id}/merge", post(customers::merge))
+        .route("/health", get(health::show))
+        .route("/health/webhooks/{id}/replay", post(health::replay))
+        .route("/health/jobs/{id}/retry", post(health::retry))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .layer(middleware::from_fn(page::headers))

@@ -167,4 +167,20 @@ texts! {
     merge_into: "Dublette in diesen Kunden übernehmen (Kunden-Nr.)", "Merge a duplicate into this customer (customer no.)";
     salutation: "Anrede", "Salutation";
     no_customers: "Keine Kunden gefunden.", "No customers found.";
+    last_24_hours: "Letzte 24 Stunden", "Last 24 hours";
+    last_30_days: "Letzte 30 Tage", "Last 30 days";
+    chart_calls: "Anrufe pro Tag", "Calls per day";
+    chart_conversion: "Buchungsquote", "Booking conversion";
+    chart_latency: "Antwortzeit der Funktionen (ms)", "Function answer time (ms)";
+    chart_failures: "Fehlgeschlagene Webhooks", "Failed webhooks";
+    failed_webhooks: "Fehlgeschlagene Webhook-Zustellungen", "Failed webhook deliveries";
+    failed_jobs: "Fehlgeschlagene Cal.com-Aufträge", "Failed Cal.com jobs";
+    waiting_calls: "Anrufe, auf die der Abgleich wartet", "Calls the reconciler is waiting on";
+    nothing_failed: "Nichts fehlgeschlagen.", "Nothing failed.";
+    nothing_waiting: "Keine.", "None.";
+    replay: "Erneut anwenden", "Replay";
+    retry: "Erneut versuchen", "Retry";
+    notice_replayed: "Zustellung erneut angewendet.", "Delivery applied again.";
+    notice_replay_failed: "Die Zustellung ließ sich wieder nicht anwenden.", "The delivery could not be applied again.";
+    notice_retried: "Auftrag wird erneut versucht.", "The job will run again.";
 }

@@ -62,6 +62,7 @@ mod outbox;
 mod page;
 mod record;
 mod row;
+mod summaries;
 mod tenants;
 
 pub(crate) use conn::Conn;
