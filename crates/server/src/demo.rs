@@ -87,7 +87,7 @@ pub async fn week(store: &SharedStore, dir: Arc<Directory>, now: Timestamp) -> a
                     // Half-hourly candidate times; roughly every third is tried.
                     for half_hour in 16..40 {
                         turn = turn.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                        if (turn >> 33) % 3 != 0 {
+                        if !(turn >> 33).is_multiple_of(3) {
                             continue;
                         }
                         let time = Time::new((half_hour / 2) as i8, (half_hour % 2 * 30) as i8, 0, 0)?;

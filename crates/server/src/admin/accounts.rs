@@ -90,7 +90,7 @@ pub(super) struct NewUserBody {
         ChangeErrors
     )
 )]
-pub(super) async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     op: Operator,
     headers: HeaderMap,
@@ -170,7 +170,7 @@ pub(super) struct UserChangeBody {
         ChangeErrors
     )
 )]
-pub(super) async fn change_user(
+pub(crate) async fn change_user(
     State(state): State<AppState>,
     op: Operator,
     Path(id): Path<i64>,
@@ -274,7 +274,7 @@ pub(super) struct NewTokenBody {
         ChangeErrors
     )
 )]
-pub(super) async fn create_token(
+pub(crate) async fn create_token(
     State(state): State<AppState>,
     op: Operator,
     headers: HeaderMap,
@@ -343,7 +343,7 @@ pub(super) async fn create_token(
         AccessErrors
     )
 )]
-pub(super) async fn revoke_token(
+pub(crate) async fn revoke_token(
     State(state): State<AppState>,
     op: Operator,
     Path(id): Path<i64>,

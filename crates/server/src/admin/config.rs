@@ -44,7 +44,7 @@ async fn connection(state: &AppState, entry: &CompanyEntry) -> Result<Option<Cal
         AccessErrors
     )
 )]
-pub(super) async fn export(
+pub(crate) async fn export(
     State(state): State<AppState>,
     op: Operator,
     Path(key): Path<String>,
@@ -164,7 +164,7 @@ fn prepare(
         ChangeErrors
     )
 )]
-pub(super) async fn apply(
+pub(crate) async fn apply(
     State(state): State<AppState>,
     op: Operator,
     Path(key): Path<String>,

@@ -159,7 +159,7 @@ pub(super) struct NewClosure {
         ChangeErrors
     )
 )]
-pub(super) async fn add_closure(
+pub(crate) async fn add_closure(
     State(state): State<AppState>,
     op: Operator,
     headers: HeaderMap,
@@ -230,7 +230,7 @@ pub(super) struct NewAbsence {
         ChangeErrors
     )
 )]
-pub(super) async fn add_absence(
+pub(crate) async fn add_absence(
     State(state): State<AppState>,
     op: Operator,
     headers: HeaderMap,
@@ -295,7 +295,7 @@ pub(super) async fn add_absence(
         AccessErrors
     )
 )]
-pub(super) async fn remove_closure(
+pub(crate) async fn remove_closure(
     State(state): State<AppState>,
     op: Operator,
     Path(id): Path<i64>,
@@ -335,7 +335,7 @@ pub(super) async fn remove_closure(
         AccessErrors
     )
 )]
-pub(super) async fn remove_absence(
+pub(crate) async fn remove_absence(
     State(state): State<AppState>,
     op: Operator,
     Path(id): Path<i64>,

@@ -31,14 +31,14 @@ use crate::access::{authenticate, login};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-mod accounts;
+pub(crate) mod accounts;
 pub(crate) mod appointments;
 mod audit;
 pub(crate) mod callbacks;
-mod config;
+pub(crate) mod config;
 pub(crate) mod customers;
 pub(crate) mod deliveries;
-mod days_off;
+pub(crate) mod days_off;
 mod lists;
 pub mod openapi;
 pub mod views;

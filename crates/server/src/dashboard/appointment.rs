@@ -49,7 +49,6 @@ struct AppointmentPage {
     id: i64,
     service: String,
     staff: String,
-    staff_key: String,
     branch: String,
     date: String,
     time: String,
@@ -188,7 +187,6 @@ async fn page(
         id: a.id.0,
         service,
         staff: member.map_or_else(String::new, |m| m.def.name.clone()),
-        staff_key: member.map_or_else(String::new, |m| m.def.key.to_string()),
         branch: branch.def.name.clone(),
         date: format::long_date(viewer.lang, local.date()),
         time: format!(
@@ -245,7 +243,7 @@ async fn answer(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-    response: axum::response::Response,
+    response: Response,
     done: &str,
 ) -> Result<Response, PageError> {
     match outcome::read(response).await? {

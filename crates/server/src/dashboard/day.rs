@@ -248,13 +248,8 @@ pub(super) async fn day(
     let span = f64::from((last - first).max(60));
     let at = |minute: i32| f64::from(minute - first) * 100.0 / span;
 
-    let closed = if days_off.closed(branch.id, date) || branch.def.closures.contains(&date) {
-        Some(t.closed.to_owned())
-    } else if hours.is_closed() {
-        Some(t.closed.to_owned())
-    } else {
-        None
-    };
+    let closed = (days_off.closed(branch.id, date) || branch.def.closures.contains(&date) || hours.is_closed())
+        .then(|| t.closed.to_owned());
     let mut columns = Vec::new();
     let staff: Vec<_> = entry.staff.iter().filter(|s| s.branch_id == branch.id).collect();
     let mut by_staff: HashMap<StaffId, Vec<&Appointment>> = HashMap::new();

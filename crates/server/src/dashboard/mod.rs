@@ -34,6 +34,7 @@ mod login;
 mod new;
 mod outcome;
 mod page;
+mod settings;
 mod slots;
 mod text;
 mod viewer;
@@ -64,6 +65,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/health", get(health::show))
         .route("/health/webhooks/{id}/replay", post(health::replay))
         .route("/health/jobs/{id}/retry", post(health::retry))
+        .route("/settings", get(settings::show))
+        .route("/settings/users", post(settings::add_user))
+        .route("/settings/users/{id}", post(settings::change_user))
+        .route("/settings/tokens", post(settings::add_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/closures", post(settings::add_closure))
+        .route("/settings/closures/{id}/remove", post(settings::remove_closure))
+        .route("/settings/absences", post(settings::add_absence))
+        .route("/settings/absences/{id}/remove", post(settings::remove_absence))
+        .route("/settings/tenant.toml", get(settings::download))
+        .route("/settings/config", post(settings::upload))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .layer(middleware::from_fn(page::headers))
