@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use frontdesk_server::demo;
-use frontdesk_server::test_support::{ADMIN_TOKEN, RETELL_KEY, TestServer};
+use frontdesk_domain::records::{Provider, WebhookStatus};
+use frontdesk_server::test_support::{ADMIN_TOKEN, HANS, RETELL_KEY, TestServer, call_object};
+use frontdesk_store::model::{NewWebhookEvent, Record};
 use frontdesk_store::test_support::TestDb;
 use jiff::Timestamp;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::driver::Browser;
 
@@ -71,6 +73,8 @@ async fn the_dashboard_in_a_browser() {
     let id = booking_through_the_form_shows_in_the_api(&browser, &server).await;
     moving_and_cancelling_through_the_ui(&browser, &server, id).await;
     a_call_page_shows_the_timeline_of_a_simulated_call(&browser, &server).await;
+    replaying_a_failed_webhook_from_the_health_page(&browser, &server).await;
+    the_other_pages_render(&browser).await;
     another_companys_appointment_is_not_found(&browser, &server).await;
     a_form_without_its_csrf_token_is_refused(&browser, &server).await;
     logging_out_ends_the_session(&browser, &server).await;
@@ -156,6 +160,58 @@ async fn a_call_page_shows_the_timeline_of_a_simulated_call(browser: &Browser, s
     assert_eq!(entries.len(), functions + webhooks, "every webhook and function call is on the timeline");
     assert!(browser.text("#timeline").await.contains("initialize_call"));
     browser.screenshot("call").await;
+}
+
+/// A delivery that failed (say, before a fix was deployed) is applied again from the health page.
+async fn replaying_a_failed_webhook_from_the_health_page(browser: &Browser, server: &TestServer) {
+    let state = &server.server.as_ref().expect("running").state;
+    let directory = state.directory();
+    let salon = directory.company_by_key("friseur1").expect("the salon");
+    let number = salon.branches[0].def.phone_numbers[0].as_str().to_owned();
+    let call = call_object("browser-replay-1", HANS, &number, "ended");
+    let payload = json!({"event": "call_ended", "call": call}).to_string();
+    let event = NewWebhookEvent {
+        provider: Provider::Retell,
+        event_type: "call_ended".to_owned(),
+        dedupe_key: None,
+        external_call_id: Some("browser-replay-1".to_owned()),
+        company_id: Some(salon.company.id),
+        payload,
+        status: WebhookStatus::Failed,
+        error: Some("could not be applied: (a bug since fixed)".to_owned()),
+        at: Timestamp::now(),
+    };
+    state.store().record(Record::Delivery { event, call: None }).await.expect("a failed delivery");
+    frontdesk_server::summaries::refresh(state).await.expect("daily summaries");
+    let failed = api(server, "/api/v1/webhook-events?status=failed").await;
+    let id = failed["items"][0]["id"].as_i64().expect("the failed delivery");
+
+    browser.open("/admin/health").await;
+    browser.wait(&format!("#webhook-{id} button")).await;
+    browser.screenshot("health").await;
+    browser.click(&format!("#webhook-{id} button")).await;
+    browser.wait(".notice").await;
+    assert!(browser.client.find(Locator::Css(&format!("#webhook-{id}"))).await.is_err(), "no longer listed as failed");
+    let events = api(server, "/api/v1/webhook-events?call=browser-replay-1").await;
+    assert_eq!(events["items"][0]["status"], "processed");
+    let call = api(server, "/api/v1/calls/browser-replay-1").await;
+    assert_eq!(call["status"], "ended", "the replay applied the delivery to the call");
+}
+
+/// Callbacks, customers and settings render with the demo data.
+async fn the_other_pages_render(browser: &Browser) {
+    browser.open("/admin/callbacks").await;
+    browser.heading("Rückrufe").await;
+    browser.screenshot("callbacks").await;
+    browser.open("/admin/customers?q=a").await;
+    browser.heading("Kunden").await;
+    browser.screenshot("customers").await;
+    browser.click("table a[href^='/admin/customers/']").await;
+    browser.wait("#c-name").await;
+    browser.screenshot("customer").await;
+    browser.open("/admin/settings").await;
+    browser.wait("#tenant-file").await;
+    browser.screenshot("settings").await;
 }
 
 async fn another_companys_appointment_is_not_found(browser: &Browser, server: &TestServer) {
