@@ -59,6 +59,15 @@ enum Command {
     Tokens(TokensCommand),
     /// Play realistic concurrent calls against running servers, check the invariants, report latency.
     Simulate(commands::simulate::SimulateArgs),
+    /// Fill the database with the demo tenants and a benchmark's volume of appointments and calls.
+    Seed {
+        /// Appointments to book (over the past days, and the week ahead).
+        #[arg(long, default_value_t = 10_000)]
+        appointments: u32,
+        /// Finished calls to record, each with its function traces and end webhook.
+        #[arg(long, default_value_t = 100_000)]
+        calls: u32,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -223,6 +232,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(&resolved, &args, &file).await,
             Command::Migrate => commands::migrate::run(&resolved).await,
             Command::Import { file: path } => commands::import::run(&resolved, &path).await,
+            Command::Seed { appointments, calls } => commands::seed::run(&resolved, appointments, calls).await,
             Command::Calls(CallsCommand::List { stale, status, reconcile_after, limit }) => {
                 let after = reconcile_after.unwrap_or(std::time::Duration::from_secs(600));
                 commands::calls::list(&resolved, status, stale, after, limit).await

@@ -23,7 +23,8 @@ pub async fn refresh(state: &AppState) -> Result<(), StoreError> {
         while day <= today {
             let recent = today.since(day).map_or(true, |s| s.get_days() <= 1);
             if recent || !have.contains(&day) {
-                let (Ok(start), Ok(next)) = (day.to_zoned(tz.clone()), day.tomorrow().and_then(|d| d.to_zoned(tz.clone())))
+                let (Ok(start), Ok(next)) =
+                    (day.to_zoned(tz.clone()), day.tomorrow().and_then(|d| d.to_zoned(tz.clone())))
                 else {
                     break;
                 };

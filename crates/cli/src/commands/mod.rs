@@ -5,6 +5,7 @@ pub mod import;
 pub mod migrate;
 pub mod outbox;
 pub mod retell;
+pub mod seed;
 pub mod serve;
 pub mod simulate;
 pub mod tokens;

@@ -6,8 +6,8 @@ use frontdesk_domain::tenant_file::{self, DEMO_TENANTS};
 use frontdesk_domain::time::ShiftedClock;
 use frontdesk_server::{RunningServer, Settings};
 
-use frontdesk_server::demo;
 use crate::config::{self, FileConfig, Resolved, ServeArgs};
+use frontdesk_server::demo;
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
@@ -83,10 +83,15 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
         let booked = demo::week(server.state.store(), server.state.directory(), clock.now()).await?;
         println!("frontdesk demo: the team booked {booked} appointments for the week ahead");
         let url = format!("http://{}", server.addr);
+        let state = server.state.clone();
         tokio::spawn(async move {
             match demo_calls(url, &retell_key, &admin_token).await {
                 Ok(n) => println!("frontdesk demo: {n} simulated phone calls are in the dashboard"),
                 Err(error) => tracing::warn!(%error, "the demo's simulated calls failed"),
+            }
+            // The health charts at once, rather than after the worker's first minute.
+            if let Err(error) = frontdesk_server::summaries::refresh(&state).await {
+                tracing::warn!(%error, "the demo's daily summaries failed");
             }
         });
     }

@@ -67,8 +67,13 @@ pub(crate) async fn replay(state: &AppState, principal: Principal, id: WebhookEv
     let company = event.company_id;
     write::run(state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
-            let audit =
-                Audit { principal: &principal, company, action: "webhook.replay", entity: "webhook_event", id: id.to_string() };
+            let audit = Audit {
+                principal: &principal,
+                company,
+                action: "webhook.replay",
+                entity: "webhook_event",
+                id: id.to_string(),
+            };
             let (before, mut after) = (event_json(&event), event_json(&after));
             audit.write(tx, Some(before), Some(after.clone()), &[]).await?;
             after["status"] = json!(status.as_str());

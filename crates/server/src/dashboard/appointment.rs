@@ -82,7 +82,8 @@ pub(super) struct AppointmentQuery {
 /// The appointment if it is in the viewer's company (another company's is not found).
 async fn find(state: &AppState, viewer: &Viewer, id: i64) -> Result<Appointment, PageError> {
     let id = AppointmentId(id);
-    let company = state.store().owner_of(viewer.scope(), Owned::Appointment(id)).await?.ok_or_else(PageError::not_found)?;
+    let company =
+        state.store().owner_of(viewer.scope(), Owned::Appointment(id)).await?.ok_or_else(PageError::not_found)?;
     state.store().appointment(company, id).await?.ok_or_else(PageError::not_found)
 }
 

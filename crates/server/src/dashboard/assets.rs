@@ -18,14 +18,24 @@ struct Asset {
 }
 
 const FILES: [Asset; 3] = [
-    Asset { stem: "app", extension: "css", content_type: "text/css; charset=utf-8", body: include_bytes!("../../assets/app.css") },
+    Asset {
+        stem: "app",
+        extension: "css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../assets/app.css"),
+    },
     Asset {
         stem: "htmx",
         extension: "js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../assets/htmx-2.0.11.min.js"),
     },
-    Asset { stem: "app", extension: "js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../assets/app.js") },
+    Asset {
+        stem: "app",
+        extension: "js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/app.js"),
+    },
 ];
 
 /// Each file's public name (`app.1a2b3c4d5e.css`).

@@ -213,7 +213,8 @@ pub(super) async fn show(
     let tz = &entry.company.def.time_zone;
     let traces = state.store().traces_of_call(call.id).await?;
     let filter = WebhookFilter { external_call_id: Some(id.clone()), ..WebhookFilter::default() };
-    let events = state.store().webhook_events(viewer.scope(), &filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?;
+    let events =
+        state.store().webhook_events(viewer.scope(), &filter, &PageRequest::first(PageRequest::MAX_LIMIT)).await?;
     let clock = |at: Timestamp| {
         let z = at.to_zoned(tz.clone());
         format!("{:02}:{:02}:{:02}", z.hour(), z.minute(), z.second())
@@ -243,7 +244,8 @@ pub(super) async fn show(
         };
         if let Some(what) = what {
             let spoken = tr.response["appointment"]["spoken"].as_str().unwrap_or_default();
-            let link = appointment.map_or_else(|| "/admin/callbacks".to_owned(), |a| format!("/admin/appointments/{a}"));
+            let link =
+                appointment.map_or_else(|| "/admin/callbacks".to_owned(), |a| format!("/admin/appointments/{a}"));
             changes.push(Change { what: format!("{} {spoken}", capitalise(what)), link });
         }
     }

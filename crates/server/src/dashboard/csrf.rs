@@ -52,8 +52,10 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 /// The `Set-Cookie` for a fresh login-page secret (ten minutes to fill in the form).
 pub fn login_cookie(value: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{LOGIN_COOKIE}={value}; Path=/admin/login; HttpOnly; SameSite=Lax; Max-Age=600{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={value}; Path=/admin/login; HttpOnly; SameSite=Lax; Max-Age=600{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Refuses a request that changes something without the token of the secret it came with.
@@ -65,21 +67,14 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let (parts, body) = request.into_parts();
     // Inside the nested router the path has lost its `/admin` prefix.
     let path = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.path(), |u| u.0.path());
-    let secret = if path == "/admin/login" {
-        cookie(&parts.headers, LOGIN_COOKIE)
-    } else {
-        session_cookie(&parts.headers)
-    }
-    .map(str::to_owned);
+    let secret =
+        if path == "/admin/login" { cookie(&parts.headers, LOGIN_COOKIE) } else { session_cookie(&parts.headers) }
+            .map(str::to_owned);
     let Ok(bytes) = axum::body::to_bytes(body, state.settings().body_limit).await else {
         return PageError::bad_request("the form is too large").into_response();
     };
-    let given = parts
-        .headers
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| field(&bytes, FIELD));
+    let given =
+        parts.headers.get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| field(&bytes, FIELD));
     let valid = match (secret, given) {
         (Some(secret), Some(given)) => bool::from(token(&secret).as_bytes().ct_eq(given.as_bytes())),
         _ => false,

@@ -133,7 +133,8 @@ async fn page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let id = CustomerId(id);
-    let company = state.store().owner_of(viewer.scope(), Owned::Customer(id)).await?.ok_or_else(PageError::not_found)?;
+    let company =
+        state.store().owner_of(viewer.scope(), Owned::Customer(id)).await?.ok_or_else(PageError::not_found)?;
     let c = state.store().customer(company, id).await?.ok_or_else(PageError::not_found)?;
     let entry = viewer.entry();
     let t = viewer.ui();
@@ -270,7 +271,8 @@ async fn after(state: &AppState, viewer: &Viewer, id: i64, response: Response) -
         Ok(_) => Ok(see(&format!("/admin/customers/{id}?notice=saved"))),
         Err(refused) => {
             let t = viewer.ui();
-            let mut response = page(state, viewer, id, None, Some(format!("{}: {}", t.refused, refused.message))).await?;
+            let mut response =
+                page(state, viewer, id, None, Some(format!("{}: {}", t.refused, refused.message))).await?;
             *response.status_mut() = refused.status;
             Ok(response)
         }

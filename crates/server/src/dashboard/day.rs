@@ -362,11 +362,7 @@ pub(super) async fn week(
         .map_err(|_| PageError::bad_request("no such week"))?;
     let sunday = monday.checked_add(6.days()).unwrap_or(monday);
     let from = monday.to_zoned(tz.clone()).map_err(|_| PageError::bad_request("no such week"))?.timestamp();
-    let to = sunday
-        .to_zoned(tz.clone())
-        .ok()
-        .and_then(|z| z.tomorrow().ok())
-        .map_or(from, |z| z.timestamp());
+    let to = sunday.to_zoned(tz.clone()).ok().and_then(|z| z.tomorrow().ok()).map_or(from, |z| z.timestamp());
     let (appointments, names) = day_appointments(&state, &viewer, branch, from, to).await?;
     let days_off = state.store().days_off(viewer.company, monday, sunday).await?;
     let mut days: Vec<WeekDay> = (0..7)

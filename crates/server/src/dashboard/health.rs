@@ -117,7 +117,11 @@ pub(super) async fn show(
             &days,
             &[
                 Line { label: t.calls, color: charts::BLUE, values: series(&|r| Some(r.calls as f64)) },
-                Line { label: t.outcome_booked, color: charts::GREEN, values: series(&|r| Some(r.calls_booked as f64)) },
+                Line {
+                    label: t.outcome_booked,
+                    color: charts::GREEN,
+                    values: series(&|r| Some(r.calls_booked as f64)),
+                },
             ],
         ),
         charts::lines(
@@ -185,7 +189,8 @@ pub(super) async fn show(
             error: e.error.clone().unwrap_or_default(),
         })
         .collect();
-    let failed_jobs = OutboxFilter { company: Some(viewer.company), status: Some(OutboxStatus::Failed), ..OutboxFilter::default() };
+    let failed_jobs =
+        OutboxFilter { company: Some(viewer.company), status: Some(OutboxStatus::Failed), ..OutboxFilter::default() };
     let jobs = state
         .store()
         .list_jobs(viewer.scope(), &failed_jobs, &PageRequest::first(50))

@@ -78,9 +78,10 @@ async fn form(
     let now = state.settings().clock.now();
     let date = date_of(q.date.as_deref(), now, &branch.def.time_zone)?;
     let service = q.service.as_deref().and_then(|s| entry.services.iter().find(|x| x.def.key.to_string() == s));
-    let staff = q.staff.as_deref().and_then(|s| {
-        entry.staff.iter().find(|x| x.branch_id == branch.id && x.def.key.to_string() == s)
-    });
+    let staff = q
+        .staff
+        .as_deref()
+        .and_then(|s| entry.staff.iter().find(|x| x.branch_id == branch.id && x.def.key.to_string() == s));
     let slots = match service {
         Some(s) => slots::free(state, viewer, entry, branch.id, s.id, staff.map(|m| m.id), date, None).await?,
         None => Vec::new(),
@@ -89,8 +90,11 @@ async fn form(
     let region = entry.company.def.locale.phone_region().to_owned();
     let found = match search {
         Some(text) => {
-            let filter =
-                CustomerFilter { company: Some(viewer.company), search: Some(text.to_owned()), ..CustomerFilter::default() };
+            let filter = CustomerFilter {
+                company: Some(viewer.company),
+                search: Some(text.to_owned()),
+                ..CustomerFilter::default()
+            };
             state
                 .store()
                 .list_customers(viewer.scope(), &filter, &PageRequest::first(20))

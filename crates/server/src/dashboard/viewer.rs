@@ -124,16 +124,14 @@ impl FromRequestParts<AppState> for Viewer {
             Scope::Platform => chosen.or_else(|| dir.companies().next()),
         };
         let Some(company) = company else {
-            return Err(PageError::new(StatusCode::NOT_FOUND, "no company to show: import a tenant file first")
-                .into_response());
+            return Err(
+                PageError::new(StatusCode::NOT_FOUND, "no company to show: import a tenant file first").into_response()
+            );
         };
         let company_id = company.company.id;
         let lang = user.language.unwrap_or_else(|| company.company.def.locale.language());
-        let principal = Principal {
-            scope,
-            role: user.role,
-            actor: Actor::User { id: user.id, email: user.email.clone() },
-        };
+        let principal =
+            Principal { scope, role: user.role, actor: Actor::User { id: user.id, email: user.email.clone() } };
         Ok(Viewer {
             principal,
             user,

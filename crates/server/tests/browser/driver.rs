@@ -33,9 +33,13 @@ impl Browser {
     pub async fn start(base: &str) -> Option<Browser> {
         let Some(binary) = chromedriver() else {
             if std::env::var("FRONTDESK_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-                panic!("FRONTDESK_REQUIRE_BROWSER=1 but there is no chromedriver on PATH (apt install chromium-driver)");
+                panic!(
+                    "FRONTDESK_REQUIRE_BROWSER=1 but there is no chromedriver on PATH (apt install chromium-driver)"
+                );
             }
-            eprintln!("note: no chromedriver on PATH; skipping the browser tests (apt install chromium chromium-driver)");
+            eprintln!(
+                "note: no chromedriver on PATH; skipping the browser tests (apt install chromium chromium-driver)"
+            );
             return None;
         };
         let port = free_port();

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use frontdesk_server::demo;
 use frontdesk_domain::records::{Provider, WebhookStatus};
+use frontdesk_server::demo;
 use frontdesk_server::test_support::{ADMIN_TOKEN, HANS, RETELL_KEY, TestServer, call_object};
 use frontdesk_store::model::{NewWebhookEvent, Record};
 use frontdesk_store::test_support::TestDb;
@@ -84,7 +84,9 @@ async fn the_dashboard_in_a_browser() {
 }
 
 async fn the_day_shows_the_demo_appointments_in_their_columns_and_times(browser: &Browser, server: &TestServer) {
-    let list = api(server, "/api/v1/appointments?company=friseur1&from=2026-03-10&to=2026-03-11&status=booked&limit=500").await;
+    let list =
+        api(server, "/api/v1/appointments?company=friseur1&from=2026-03-10&to=2026-03-11&status=booked&limit=500")
+            .await;
     let items = list["items"].as_array().expect("items");
     assert!(!items.is_empty(), "the demo has appointments today");
     browser.heading("10.03.2026").await;

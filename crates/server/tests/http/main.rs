@@ -4,6 +4,7 @@ mod admin;
 mod booking;
 mod calcom;
 mod caller;
+mod dashboard;
 mod functions;
 mod fuzz;
 mod golden;

@@ -19,3 +19,8 @@ CREATE TABLE daily_summaries (
     updated_at timestamptz NOT NULL,
     PRIMARY KEY (company_id, day)
 );
+
+-- The dashboard's lists of calls: one customer's, newest first; and a company's calls the
+-- reconciler is waiting on (few among many), newest first.
+CREATE INDEX calls_customer ON calls (customer_id, id);
+CREATE INDEX calls_open_company ON calls (company_id, id) WHERE status IN ('registered', 'ongoing');
