@@ -81,7 +81,8 @@ pages=(
   echo
   echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
-  echo "- database: ${BENCH_DATABASE_URL:+PostgreSQL}${BENCH_DATABASE_URL:-SQLite} with $appointments appointments and $calls calls (demo tenants)"
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then kind=PostgreSQL; else kind=SQLite; fi
+  echo "- database: $kind with $appointments appointments and $calls calls (demo tenants)"
   echo "- $rounds fetches per page, one at a time, after one warm-up fetch; milliseconds to the first byte"
   echo
   echo "| page | status | median | p95 | max |"

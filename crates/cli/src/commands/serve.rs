@@ -70,8 +70,12 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     }
     settings.client_address = serve.client_address;
     settings.retention = serve.retention;
-    if let Some(secure) = serve.secure_cookies {
-        settings.secure_cookies = secure;
+    match serve.secure_cookies {
+        Some(secure) => settings.secure_cookies = secure,
+        // The demo on this machine is opened over plain http://127.0.0.1, where a browser may
+        // refuse `Secure` cookies; anywhere else they stay on.
+        None if args.demo && settings.listen.ip().is_loopback() => settings.secure_cookies = false,
+        None => {}
     }
     let clock = Arc::clone(&settings.clock);
     let retell_key = settings.retell_api_keys.first().cloned().unwrap_or_default();

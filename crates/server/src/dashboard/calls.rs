@@ -34,6 +34,18 @@ pub fn outcome_label(t: &Ui, o: CallOutcome) -> &'static str {
     }
 }
 
+/// A call's status in words.
+pub fn status_label(t: &Ui, s: CallStatus) -> &'static str {
+    match s {
+        CallStatus::Registered => t.call_registered,
+        CallStatus::Ongoing => t.call_ongoing,
+        CallStatus::Ended => t.call_ended,
+        CallStatus::NotConnected => t.call_not_connected,
+        CallStatus::Error => t.call_error,
+        CallStatus::Abandoned => t.call_abandoned,
+    }
+}
+
 /// One row of the list.
 pub struct CallRow {
     /// The platform's id (the link).
@@ -64,7 +76,7 @@ struct CallsPage {
     chrome: Chrome,
     rows: Vec<CallRow>,
     status: String,
-    statuses: Vec<&'static str>,
+    statuses: Vec<(&'static str, &'static str)>,
     customer: Option<i64>,
     next: Option<String>,
 }
@@ -112,7 +124,7 @@ pub async fn rows(state: &AppState, viewer: &Viewer, calls: &[CallRecord]) -> Re
                 duration: call.facts.duration_ms.map(|ms| format::seconds(ms / 1000)).unwrap_or_default(),
                 outcome: outcome.as_str(),
                 outcome_label: outcome_label(t, outcome),
-                status: call.status.as_str(),
+                status: status_label(t, call.status),
             }
         })
         .collect())
@@ -139,7 +151,7 @@ pub(super) async fn list(
         chrome: Chrome::new(&viewer, Section::Calls, t.calls),
         rows,
         status: status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        statuses: CallStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        statuses: CallStatus::ALL.iter().map(|s| (s.as_str(), status_label(t, *s))).collect(),
         customer: q.customer,
         next: found.next_cursor,
     };
@@ -272,7 +284,7 @@ pub(super) async fn show(
     let started = call.facts.started_at.unwrap_or(call.first_seen_at);
     let mut facts = vec![
         (t.time, format::datetime(viewer.lang, started, tz)),
-        (t.call_status, call.status.as_str().to_owned()),
+        (t.call_status, status_label(t, call.status).to_owned()),
         (
             t.caller,
             match (&customer, caller.number()) {

@@ -194,4 +194,10 @@ texts! {
     download: "Herunterladen", "Download";
     apply_file: "Geänderte Datei anwenden", "Apply an edited file";
     apply: "Anwenden", "Apply";
+    call_registered: "angemeldet", "registered";
+    call_ongoing: "läuft", "ongoing";
+    call_ended: "beendet", "ended";
+    call_not_connected: "nicht verbunden", "not connected";
+    call_error: "Fehler", "error";
+    call_abandoned: "aufgelegt", "hung up";
 }

@@ -126,6 +126,21 @@ impl Browser {
         panic!("no heading with `{text}`; the page is:\n{source}");
     }
 
+    /// Waits until an element's text contains `text` (a page replaced by htmx may still show the
+    /// previous one for a moment).
+    pub async fn wait_text(&self, css: &str, text: &str) {
+        for _ in 0..200 {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && e.text().await.is_ok_and(|t| t.contains(text))
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let source = self.client.source().await.unwrap_or_default();
+        panic!("`{css}` never said `{text}`; the page is:\n{source}");
+    }
+
     /// Waits until the URL's path is `path` (and the page is loaded).
     pub async fn at(&self, path: &str) {
         for _ in 0..200 {

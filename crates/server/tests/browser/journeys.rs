@@ -133,14 +133,14 @@ async fn moving_and_cancelling_through_the_ui(browser: &Browser, server: &TestSe
     assert!(slots.len() > 1, "free times to move to");
     slots.last().unwrap().click().await.unwrap();
     browser.click("#move-submit").await;
-    browser.wait(".notice").await;
+    browser.wait_text(".notice", "verschoben").await;
     let moved = api(server, &format!("/api/v1/appointments/{id}")).await;
     assert_ne!(moved["start"], before["start"], "moved");
     assert_eq!(moved["reschedule_count"], 1);
 
     browser.fill("#reason", "Kunde krank").await;
     browser.click("#cancel-submit").await;
-    browser.wait(".notice").await;
+    browser.wait_text(".notice", "storniert").await;
     let cancelled = api(server, &format!("/api/v1/appointments/{id}")).await;
     assert_eq!(cancelled["status"], "cancelled");
     assert_eq!(browser.text("#appointment-status").await, "Storniert");
@@ -192,7 +192,7 @@ async fn replaying_a_failed_webhook_from_the_health_page(browser: &Browser, serv
     browser.wait(&format!("#webhook-{id} button")).await;
     browser.screenshot("health").await;
     browser.click(&format!("#webhook-{id} button")).await;
-    browser.wait(".notice").await;
+    browser.wait_text(".notice", "erneut angewendet").await;
     assert!(browser.client.find(Locator::Css(&format!("#webhook-{id}"))).await.is_err(), "no longer listed as failed");
     let events = api(server, "/api/v1/webhook-events?call=browser-replay-1").await;
     assert_eq!(events["items"][0]["status"], "processed");
