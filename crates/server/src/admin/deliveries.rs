@@ -90,7 +90,7 @@ pub(crate) async fn replay(state: &AppState, principal: Principal, id: WebhookEv
     tag = "calls",
     params(("id" = i64, Path, description = "the id")),
     responses(
-        (status = 202, description = "the job will run again"),
+        (status = 202, description = "the job will run again", body = super::openapi::Retried),
         ChangeErrors
     )
 )]
@@ -118,7 +118,8 @@ pub(crate) async fn retry(state: &AppState, principal: Principal, id: OutboxJobI
                 id: id.to_string(),
             };
             audit.write(tx, None, None, &[]).await?;
-            Ok(Answer::new(StatusCode::ACCEPTED, json!({"id": id.0, "status": "pending"})))
+            let body = super::openapi::Retried { id: id.0, status: "pending".to_owned() };
+            Ok(Answer::new(StatusCode::ACCEPTED, serde_json::to_value(body).unwrap_or_default()))
         })
     })
     .await

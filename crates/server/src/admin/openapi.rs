@@ -249,6 +249,15 @@ pub struct TokenCreated {
     token: Option<String>,
 }
 
+/// A job queued again.
+#[derive(Serialize, ToSchema)]
+pub struct Retried {
+    /// The job.
+    pub id: i64,
+    /// `pending`.
+    pub status: String,
+}
+
 /// A login.
 #[derive(Serialize, ToSchema)]
 pub struct LoggedIn {
