@@ -222,7 +222,7 @@ pub async fn calls(store: &SharedStore, dir: &Directory, now: Timestamp, calls: 
         let update = |at: Timestamp| CallUpdate {
             external: external.clone(),
             facts: facts.clone(),
-            links: links.clone(),
+            links,
             caller: caller.clone(),
             at,
         };

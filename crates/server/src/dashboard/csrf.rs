@@ -9,7 +9,7 @@
 
 use axum::body::Body;
 use axum::extract::{OriginalUri, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, KeyInit, Mac};
@@ -17,7 +17,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::page::PageError;
-use crate::access::authenticate::session_cookie;
+use crate::access::authenticate::{cookie, session_cookie};
 use crate::state::AppState;
 
 /// The form field carrying the token.
@@ -34,19 +34,6 @@ pub fn token(secret: &str) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
     mac.update(b"frontdesk dashboard form");
     hex::encode(mac.finalize().into_bytes())
-}
-
-/// A cookie's value by name.
-pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value)
-        .filter(|v| !v.is_empty())
 }
 
 /// The `Set-Cookie` for a fresh login-page secret (ten minutes to fill in the form).

@@ -207,6 +207,22 @@ pub fn source(viewer: &Viewer, s: AppointmentSource) -> (&'static str, &'static 
     }
 }
 
+/// The branch and date a day or week page shows.
+struct Shown<'v> {
+    branch: &'v Branch,
+    now: Timestamp,
+    today: Date,
+    date: Date,
+}
+
+fn shown<'v>(state: &AppState, viewer: &'v Viewer, q: &DayQuery) -> Result<Shown<'v>, PageError> {
+    let branch = branch_of(viewer.entry(), q.branch.as_deref())?;
+    let now = state.settings().clock.now();
+    let today = now.to_zoned(branch.def.time_zone.clone()).date();
+    let date = date_of(q.date.as_deref(), now, &branch.def.time_zone)?;
+    Ok(Shown { branch, now, today, date })
+}
+
 /// `GET /admin/day`.
 pub(super) async fn day(
     State(state): State<AppState>,
@@ -214,11 +230,8 @@ pub(super) async fn day(
     Query(q): Query<DayQuery>,
 ) -> Result<Response, PageError> {
     let entry = viewer.entry();
-    let branch = branch_of(entry, q.branch.as_deref())?;
+    let Shown { branch, now, today, date } = shown(&state, &viewer, &q)?;
     let tz = &branch.def.time_zone;
-    let now = state.settings().clock.now();
-    let today = now.to_zoned(tz.clone()).date();
-    let date = date_of(q.date.as_deref(), now, tz)?;
     let start_of_day = date.to_zoned(tz.clone()).map_err(|_| PageError::bad_request("no such day"))?;
     let from = start_of_day.timestamp();
     let to = start_of_day.tomorrow().map_or(from, |z| z.timestamp());
@@ -352,11 +365,8 @@ pub(super) async fn week(
     Query(q): Query<DayQuery>,
 ) -> Result<Response, PageError> {
     let entry = viewer.entry();
-    let branch = branch_of(entry, q.branch.as_deref())?;
+    let Shown { branch, today, date, .. } = shown(&state, &viewer, &q)?;
     let tz = &branch.def.time_zone;
-    let now = state.settings().clock.now();
-    let today = now.to_zoned(tz.clone()).date();
-    let date = date_of(q.date.as_deref(), now, tz)?;
     let monday = date
         .checked_sub(i64::from(date.weekday().to_monday_zero_offset()).days())
         .map_err(|_| PageError::bad_request("no such week"))?;

@@ -22,7 +22,7 @@ use jiff::Timestamp;
 use super::csrf;
 use super::page::PageError;
 use super::text::{self, Ui};
-use crate::access::authenticate::{SessionOf, session_cookie};
+use crate::access::authenticate::{self, SessionOf, session_cookie};
 use crate::access::secret;
 use crate::state::AppState;
 
@@ -118,7 +118,7 @@ impl FromRequestParts<AppState> for Viewer {
         let Some((session, user)) = found else { return Err(to_login(parts)) };
         let dir = state.directory();
         let scope = user.scope();
-        let chosen = csrf::cookie(&parts.headers, COMPANY_COOKIE).and_then(|key| dir.company_by_key(key));
+        let chosen = authenticate::cookie(&parts.headers, COMPANY_COOKIE).and_then(|key| dir.company_by_key(key));
         let company = match scope {
             Scope::Company(c) => dir.company(c),
             Scope::Platform => chosen.or_else(|| dir.companies().next()),
