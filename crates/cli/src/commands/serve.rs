@@ -84,11 +84,14 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);
     if fresh_demo {
-        let booked = demo::week(server.state.store(), server.state.directory(), clock.now()).await?;
-        println!("frontdesk demo: the team booked {booked} appointments for the week ahead");
+        // In the background: the server answers (and stops on a signal) meanwhile.
         let url = format!("http://{}", server.addr);
         let state = server.state.clone();
         tokio::spawn(async move {
+            match demo::week(state.store(), state.directory(), clock.now()).await {
+                Ok(booked) => println!("frontdesk demo: the team booked {booked} appointments for the week ahead"),
+                Err(error) => tracing::warn!(%error, "the demo's appointments failed"),
+            }
             match demo_calls(url, &retell_key, &admin_token).await {
                 Ok(n) => println!("frontdesk demo: {n} simulated phone calls are in the dashboard"),
                 Err(error) => tracing::warn!(%error, "the demo's simulated calls failed"),
