@@ -273,6 +273,8 @@ pub(super) async fn change_appointment(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
+    // A missing or another company's appointment is not found before the body is looked at.
+    owner(&state, principal.scope, Owned::Appointment(AppointmentId(id))).await?;
     let body: ChangeBody = json_body(&body)?;
     change(&state, principal, AppointmentId(id), body).await
 }
@@ -437,6 +439,7 @@ pub(super) async fn cancel_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = AppointmentId(id);
+    owner(&state, principal.scope, Owned::Appointment(id)).await?;
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/appointments/{id}/cancel"), &headers, &body)?;
     let body: CancelBody = if body.is_empty() { CancelBody::default() } else { json_body(&body)? };
     cancel(&state, principal, id, key, body).await

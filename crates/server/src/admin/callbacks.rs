@@ -56,6 +56,8 @@ pub(super) async fn change_callback(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
+    // A missing or another company's callback is not found before the body is looked at.
+    owner(&state, principal.scope, Owned::Callback(CallbackId(id))).await?;
     let body: ChangeBody = json_body(&body)?;
     change(&state, principal, CallbackId(id), body).await
 }

@@ -175,6 +175,8 @@ pub(super) async fn edit_customer(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
+    // A missing or another company's customer is not found before the body is looked at.
+    owner(&state, principal.scope, Owned::Customer(CustomerId(id))).await?;
     let body: EditBody = json_body(&body)?;
     edit(&state, principal, CustomerId(id), body).await
 }
@@ -254,6 +256,7 @@ pub(super) async fn merge_customers(
     let principal = op.may(Action::Operate)?.clone();
     let into = CustomerId(id);
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/customers/{into}/merge"), &headers, &body)?;
+    owner(&state, principal.scope, Owned::Customer(into)).await?;
     let body: MergeBody = json_body(&body)?;
     merge(&state, principal, into, key, body).await
 }

@@ -17,7 +17,7 @@ use super::page::{PageError, render, see};
 use super::text::{self, Ui};
 use super::viewer::{COMPANY_COOKIE, Viewer};
 use crate::access::login::{self, Attempt};
-use crate::access::secret;
+use crate::access::{authenticate, secret};
 use crate::listener::PeerAddr;
 use crate::state::AppState;
 
@@ -66,8 +66,11 @@ fn login_page(
     error: Option<&'static str>,
     logged_out: bool,
 ) -> Result<Response, PageError> {
-    // A fresh secret for the form; its token proves the login form came from this site.
-    let secret = secret::session_secret();
+    // The form's token proves it came from this site. The browser's secret is kept when it has
+    // one, so that a second tab with the login page does not invalidate the first.
+    let secret = authenticate::cookie(headers, csrf::LOGIN_COOKIE)
+        .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(secret::session_secret, str::to_owned);
     let t = text::ui(language(headers));
     let page = LoginPage { t, assets: AssetUrls, csrf: csrf::token(&secret), next, email, error, logged_out };
     let mut response = render(&page)?;

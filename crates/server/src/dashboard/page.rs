@@ -96,7 +96,7 @@ impl Chrome {
             settings: viewer.may(Action::ManageAccess),
             assets: AssetUrls,
             notice: None,
-            here: String::from("/admin"),
+            here: viewer.path.clone().unwrap_or_else(|| String::from("/admin")),
         }
     }
 

@@ -45,6 +45,8 @@ pub struct Viewer {
     pub lang: Language,
     /// The tenant directory when the request came in.
     pub dir: Arc<Directory>,
+    /// The page's path and query, for a GET (where the language switch returns to).
+    pub path: Option<String>,
 }
 
 impl Viewer {
@@ -132,7 +134,11 @@ impl FromRequestParts<AppState> for Viewer {
         let lang = user.language.unwrap_or_else(|| company.company.def.locale.language());
         let principal =
             Principal { scope, role: user.role, actor: Actor::User { id: user.id, email: user.email.clone() } };
+        let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |u| &u.0);
+        let path =
+            (parts.method == axum::http::Method::GET).then(|| uri.path_and_query().map(|pq| pq.to_string())).flatten();
         Ok(Viewer {
+            path,
             principal,
             user,
             session: SessionOf(session),
