@@ -72,9 +72,22 @@ impl Sender {
         kind: &str,
         samples: &mut Samples,
     ) -> Result<(u16, String), SendError> {
+        self.signed_bytes_since(server, path, bytes, kind, samples, Instant::now()).await
+    }
+
+    /// POSTs signed bytes and records the latency from `intended`, when the request was meant
+    /// to be sent (open loop: `crate::pace`).
+    pub async fn signed_bytes_since(
+        &self,
+        server: usize,
+        path: &str,
+        bytes: Vec<u8>,
+        kind: &str,
+        samples: &mut Samples,
+        intended: Instant,
+    ) -> Result<(u16, String), SendError> {
         let signature = sign(&self.key, &bytes, Timestamp::now().as_millisecond());
         let url = format!("{}{path}", self.urls[server]);
-        let started = Instant::now();
         let response = self
             .http
             .post(&url)
@@ -86,7 +99,7 @@ impl Sender {
             .map_err(|e| SendError { what: kind.to_owned(), detail: e.to_string() })?;
         let status = response.status().as_u16();
         let text = response.text().await.map_err(|e| SendError { what: kind.to_owned(), detail: e.to_string() })?;
-        samples.record(kind, started.elapsed().as_micros() as u64);
+        samples.record(kind, crate::pace::latency(intended, Instant::now()).as_micros() as u64);
         if status >= 500 {
             return Err(SendError { what: kind.to_owned(), detail: format!("HTTP {status}: {text}") });
         }

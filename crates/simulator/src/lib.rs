@@ -19,6 +19,7 @@ pub mod call;
 pub mod check;
 pub mod client;
 pub mod ledger;
+pub mod pace;
 pub mod report;
 pub mod rng;
 pub mod scenario;
@@ -56,6 +57,10 @@ pub struct Options {
     pub progress: bool,
     /// Prefix of the call ids (default: derived from the seed and the time).
     pub run_id: Option<String>,
+    /// Open loop: calls start at this pace whatever the servers answer, each talking between
+    /// its requests (`concurrency` is then not a limit). `None`: closed loop, `concurrency`
+    /// calls back to back.
+    pub pace: Option<pace::Pace>,
 }
 
 impl Options {
@@ -74,6 +79,7 @@ impl Options {
             settle: Duration::from_secs(60),
             progress: false,
             run_id: None,
+            pace: None,
         }
     }
 }
@@ -138,6 +144,7 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
         seed: options.seed,
         run_id: run_id.clone(),
         pool: (options.calls / 4).max(10),
+        pace: options.pace.clone(),
     });
 
     let bar = if options.progress { ProgressBar::new(options.calls) } else { ProgressBar::hidden() };
@@ -150,19 +157,34 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
     let started = Instant::now();
     let next = Arc::new(AtomicU64::new(0));
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..options.concurrency.max(1) {
-        let (shared, next, bar, calls) = (Arc::clone(&shared), Arc::clone(&next), bar.clone(), options.calls);
-        workers.spawn(async move {
-            let mut tally = Tally::default();
-            loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                if index >= calls {
-                    return tally;
-                }
-                tally.merge(call::play(&shared, index).await);
+    if let Some(pace) = &options.pace {
+        // Open loop: every call starts at its arrival time, however many are still going.
+        let run_start = Instant::now();
+        for (index, offset) in (0..).zip(pace.arrivals(options.seed, options.calls)) {
+            let start = run_start + offset;
+            tokio::time::sleep_until(start.into()).await;
+            let (shared, bar) = (Arc::clone(&shared), bar.clone());
+            workers.spawn(async move {
+                let tally = call::play(&shared, index, Some(start)).await;
                 bar.inc(1);
-            }
-        });
+                tally
+            });
+        }
+    } else {
+        for _ in 0..options.concurrency.max(1) {
+            let (shared, next, bar, calls) = (Arc::clone(&shared), Arc::clone(&next), bar.clone(), options.calls);
+            workers.spawn(async move {
+                let mut tally = Tally::default();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= calls {
+                        return tally;
+                    }
+                    tally.merge(call::play(&shared, index, None).await);
+                    bar.inc(1);
+                }
+            });
+        }
     }
     let mut tally = Tally::default();
     while let Some(done) = workers.join_next().await {

@@ -74,8 +74,8 @@ impl Report {
 fn row(out: &mut String, name: &str, s: &Summary) {
     let _ = writeln!(
         out,
-        "  {name:<34} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
-        s.count, s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms
+        "  {name:<34} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+        s.count, s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms
     );
 }
 
@@ -97,7 +97,10 @@ impl fmt::Display for Report {
             "  {:.2}s: {} function calls ({:.0}/s), {} webhooks; {:.0} requests/s in all",
             self.elapsed_s, self.function_calls, self.function_calls_per_s, self.webhooks, self.requests_per_s
         );
-        let _ = writeln!(out, "\nlatency (ms)                            count      p50      p90      p99      max");
+        let _ = writeln!(
+            out,
+            "\nlatency (ms)                            count      p50      p90      p99    p99.9      max"
+        );
         row(&mut out, "all functions", &self.functions);
         for (kind, s) in &self.latency {
             row(&mut out, kind, s);

@@ -15,6 +15,8 @@ pub struct Summary {
     pub p90_ms: f64,
     /// 99th percentile.
     pub p99_ms: f64,
+    /// 99.9th percentile.
+    pub p999_ms: f64,
     /// Slowest.
     pub max_ms: f64,
 }
@@ -73,7 +75,14 @@ pub fn summarize(samples: &[u32]) -> Summary {
         let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
         f64::from(sorted[i]) / 1000.0
     };
-    Summary { count: sorted.len(), p50_ms: at(0.50), p90_ms: at(0.90), p99_ms: at(0.99), max_ms: at(1.0) }
+    Summary {
+        count: sorted.len(),
+        p50_ms: at(0.50),
+        p90_ms: at(0.90),
+        p99_ms: at(0.99),
+        p999_ms: at(0.999),
+        max_ms: at(1.0),
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +94,7 @@ mod tests {
         let samples: Vec<u32> = (1..=1000).map(|i| i * 1000).collect();
         let s = summarize(&samples);
         assert_eq!((s.count, s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms), (1000, 500.0, 900.0, 990.0, 1000.0));
+        assert_eq!(s.p999_ms, 999.0);
         assert_eq!(summarize(&[]).count, 0);
     }
 }

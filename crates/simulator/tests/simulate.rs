@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use frontdesk_retell::fake::FakeRetell;
 use frontdesk_server::test_support::{ADMIN_TOKEN, RETELL_KEY, TestServer};
+use frontdesk_simulator::pace::Pace;
 use frontdesk_simulator::{Options, play};
 use frontdesk_store::backend_tests;
 use frontdesk_store::test_support::TestDb;
@@ -54,4 +55,30 @@ async fn chaos_keeps_every_invariant(db: TestDb) {
     server.stop().await;
 }
 
-backend_tests!(chaos_keeps_every_invariant);
+/// Open loop, sped up: calls arrive at a rate and talk between requests, so that many are live
+/// at once; every invariant holds and every request is measured.
+async fn paced_calls_overlap_and_keep_every_invariant(db: TestDb) {
+    let mut settings = TestServer::settings(Some("2026-03-09T08:00:00Z".parse().expect("instant")));
+    settings.reconcile_after = Duration::from_secs(60);
+    let server = TestServer::start(db, settings).await;
+    let mut options = Options::new(vec![server.url.clone()], RETELL_KEY, ADMIN_TOKEN);
+    options.calls = 40;
+    options.seed = 3;
+    options.pace = Some(Pace {
+        rate: 40.0,
+        talk: (Duration::from_millis(20), Duration::from_millis(60)),
+        length: (Duration::from_millis(300), Duration::from_millis(600)),
+    });
+    let started = std::time::Instant::now();
+    let played = play(&options, None).await.expect("the run starts");
+    let elapsed = started.elapsed();
+    let report = played.report().await.expect("the checks run");
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.calls, 40);
+    // Every call lasted its length: the pacing held them open (a lower bound, not a speed).
+    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+    assert!(report.function_calls >= 3 * 40, "{}", report.function_calls);
+    server.stop().await;
+}
+
+backend_tests!(chaos_keeps_every_invariant, paced_calls_overlap_and_keep_every_invariant);

@@ -57,6 +57,13 @@ pub struct SimulateArgs {
     /// Prefix of the call ids [default: derived from the seed and the time]
     #[arg(long)]
     pub run_id: Option<String>,
+    /// Open loop: calls start at this many per second on average (a Poisson process), each
+    /// talking 3–10 s between function calls and lasting 1–4 minutes, so that about
+    /// 125 × RATE calls are live at once; latency counts from each request's intended send
+    /// time. `--concurrency` is then no limit. Run the servers with a `--reconcile-after`
+    /// longer than a call.
+    #[arg(long, value_name = "CALLS_PER_S")]
+    pub rate: Option<f64>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -89,6 +96,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         settle: args.settle,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         run_id: args.run_id,
+        pace: args.rate.filter(|r| *r > 0.0).map(frontdesk_simulator::pace::Pace::conversation),
     };
     let report = frontdesk_simulator::run(&options, fake).await?;
     match &args.json {

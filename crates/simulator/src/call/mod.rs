@@ -3,6 +3,7 @@
 //! with chaos, Retell's duplicate deliveries, reorderings, lost webhooks and retried function calls.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use frontdesk_domain::locale::Language;
 use frontdesk_retell::fake::FakeRetell;
@@ -11,6 +12,7 @@ use serde_json::json;
 
 use crate::client::{SendError, Sender};
 use crate::ledger::Ledger;
+use crate::pace::{Pace, Schedule};
 use crate::rng::Rng;
 use crate::scenario::{self, Caller, Intent, Tenant};
 use crate::stats::Samples;
@@ -46,10 +48,13 @@ pub struct Shared {
     pub run_id: String,
     /// How many different new-caller numbers there are (smaller than the run, so they return).
     pub pool: u64,
+    /// Open loop: calls arrive at a rate and talk between requests.
+    pub pace: Option<Pace>,
 }
 
-/// Plays call number `index` of the run.
-pub async fn play(shared: &Shared, index: u64) -> Tally {
+/// Plays call number `index` of the run; a paced run (`Shared::pace`) says when the call was
+/// meant to start.
+pub async fn play(shared: &Shared, index: u64, start: Option<Instant>) -> Tally {
     let mut rng = Rng::fork(shared.seed, index);
     let tenant = rng.pick(&shared.tenants);
     let caller = scenario::caller(tenant, &mut rng, shared.pool);
@@ -75,6 +80,8 @@ pub async fn play(shared: &Shared, index: u64) -> Tally {
         german_args,
         rng,
         tally: Tally { calls: 1, ..Tally::default() },
+        schedule: shared.pace.as_ref().zip(start).map(|(pace, start)| pace.schedule(shared.seed, index, start)),
+        answered: Instant::now(),
     };
     player.play(intent).await;
     let Player { mut tally, call_id, .. } = player;
@@ -122,9 +129,10 @@ struct Sent {
     samples: Samples,
 }
 
-async fn post(sender: &Sender, server: usize, path: &str, bytes: Vec<u8>, kind: &str) -> Sent {
+/// Sends a request meant to go out at `intended` (now, unless the call is paced).
+async fn post(sender: &Sender, server: usize, path: &str, bytes: Vec<u8>, kind: &str, intended: Instant) -> Sent {
     let mut samples = Samples::default();
-    let result = sender.signed_bytes(server, path, bytes, kind, &mut samples).await;
+    let result = sender.signed_bytes_since(server, path, bytes, kind, &mut samples, intended).await;
     Sent { result, samples }
 }
 
@@ -140,6 +148,10 @@ struct Player<'a> {
     german_args: bool,
     rng: Rng,
     tally: Tally,
+    /// When the next request is meant to go out, in a paced run.
+    schedule: Option<Schedule>,
+    /// When the last answer arrived.
+    answered: Instant,
 }
 
 impl Player<'_> {
@@ -176,10 +188,11 @@ impl Player<'_> {
                 self.count_chaos("call_started_racing_first_function");
                 let started = self.webhook_bytes("call_started", "ongoing");
                 let init = self.function_request("initialize_call", json!({}));
+                let since = self.due().await;
                 let sender = &self.shared.sender;
                 let (a, b) = tokio::join!(
-                    post(sender, self.server, "/webhooks/retell", started, "webhook:call_started"),
-                    post(sender, self.server, &init.1, init.2, "fn:initialize_call"),
+                    post(sender, self.server, "/webhooks/retell", started, "webhook:call_started", since),
+                    post(sender, self.server, &init.1, init.2, "fn:initialize_call", since),
                 );
                 self.tally.webhook_requests += 1;
                 self.received(a, "webhook:call_started", 204);
@@ -215,6 +228,11 @@ impl Player<'_> {
             }
         }
 
+        // The caller's last words, and the call's full length, before it ends.
+        if let Some(schedule) = &mut self.schedule {
+            schedule.hang_up_after(self.answered);
+        }
+        self.wait().await;
         let ended = self.ended_object();
         if let Some(fake) = &self.shared.fake {
             fake.put_call(ended.clone());
@@ -233,10 +251,11 @@ impl Player<'_> {
                 self.count_chaos("call_ended_racing_call_analyzed");
                 let a = self.envelope("call_ended", ended.clone());
                 let b = self.envelope("call_analyzed", ended);
+                let since = self.due().await;
                 let sender = &self.shared.sender;
                 let (ra, rb) = tokio::join!(
-                    post(sender, self.server, "/webhooks/retell", a, "webhook:call_ended"),
-                    post(sender, self.server, "/webhooks/retell", b, "webhook:call_analyzed"),
+                    post(sender, self.server, "/webhooks/retell", a, "webhook:call_ended", since),
+                    post(sender, self.server, "/webhooks/retell", b, "webhook:call_analyzed", since),
                 );
                 self.tally.webhook_requests += 2;
                 self.received(ra, "webhook:call_ended", 204);

@@ -1,11 +1,12 @@
 //! How Retell sends a call: call objects, signed webhooks and function calls, with chaos
 //! (duplicates, retries, lost deliveries) and what came back counted in the tally.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use super::{MAX_FUNCTIONS, Player, SIDE_EFFECTS, Sent, post};
+use crate::pace::Schedule;
 
 impl Player<'_> {
     pub(super) fn call_object(&self, status: &str) -> Value {
@@ -70,24 +71,25 @@ impl Player<'_> {
         self.pause().await;
         let duplicate = self.shared.chaos && self.rng.chance(0.12);
         let together = duplicate && self.rng.chance(0.5);
+        let since = self.due().await;
         let sender = &self.shared.sender;
         if together {
             self.count_chaos("duplicate_webhook_concurrent");
             let (a, b) = tokio::join!(
-                post(sender, self.server, "/webhooks/retell", bytes.clone(), &kind),
-                post(sender, self.server, "/webhooks/retell", bytes, &kind),
+                post(sender, self.server, "/webhooks/retell", bytes.clone(), &kind, since),
+                post(sender, self.server, "/webhooks/retell", bytes, &kind, since),
             );
             self.tally.webhook_requests += 2;
             let first = self.received(a, &kind, expect);
             self.received(b, &kind, expect);
             return first;
         }
-        let a = post(sender, self.server, "/webhooks/retell", bytes.clone(), &kind).await;
+        let a = post(sender, self.server, "/webhooks/retell", bytes.clone(), &kind, since).await;
         self.tally.webhook_requests += 1;
         let first = self.received(a, &kind, expect);
         if duplicate {
             self.count_chaos("duplicate_webhook");
-            let b = post(&self.shared.sender, self.server, "/webhooks/retell", bytes, &kind).await;
+            let b = post(&self.shared.sender, self.server, "/webhooks/retell", bytes, &kind, Instant::now()).await;
             self.tally.webhook_requests += 1;
             self.received(b, &kind, expect);
         }
@@ -122,24 +124,31 @@ impl Player<'_> {
         if self.functions >= MAX_FUNCTIONS {
             return Value::Null;
         }
+        // The caller talks before the agent asks again (a paced run).
+        if self.functions > 0
+            && let Some(schedule) = &mut self.schedule
+        {
+            schedule.talk_after(self.answered);
+        }
         self.pause().await;
         let (_, path, bytes) = self.function_request(function, args);
         let kind = format!("fn:{function}");
         let retry = self.shared.chaos && self.rng.chance(0.1);
         let together = retry && self.rng.chance(0.5);
+        let since = self.due().await;
         let sender = &self.shared.sender;
         let (first, second) = if together {
             self.count_chaos("function_retried_concurrently");
             let (a, b) = tokio::join!(
-                post(sender, self.server, &path, bytes.clone(), &kind),
-                post(sender, self.server, &path, bytes, &kind),
+                post(sender, self.server, &path, bytes.clone(), &kind, since),
+                post(sender, self.server, &path, bytes, &kind, since),
             );
             (a, Some(b))
         } else {
-            let a = post(sender, self.server, &path, bytes.clone(), &kind).await;
+            let a = post(sender, self.server, &path, bytes.clone(), &kind, since).await;
             let b = if retry {
                 self.count_chaos("function_retried");
-                Some(post(&self.shared.sender, self.server, &path, bytes, &kind).await)
+                Some(post(&self.shared.sender, self.server, &path, bytes, &kind, Instant::now()).await)
             } else {
                 None
             };
@@ -174,6 +183,7 @@ impl Player<'_> {
 
     /// Records the latency and checks the HTTP status; returns the body if it was `expect`.
     pub(super) fn received(&mut self, sent: Sent, kind: &str, expect: u16) -> Option<String> {
+        self.answered = Instant::now();
         self.tally.samples.merge(sent.samples);
         match sent.result {
             Ok((status, text)) if status == expect => Some(text),
@@ -193,6 +203,25 @@ impl Player<'_> {
         if self.shared.chaos && self.rng.chance(0.1) {
             let ms = 1 + self.rng.below(40);
             tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+
+    /// When the next request is meant to go out: at its scheduled time in a paced run (waiting
+    /// for it), now otherwise.
+    pub(super) async fn due(&mut self) -> Instant {
+        match self.schedule.as_mut().and_then(Schedule::take_due) {
+            Some(due) => {
+                tokio::time::sleep_until(due.into()).await;
+                due
+            }
+            None => Instant::now(),
+        }
+    }
+
+    /// Waits for the next request's scheduled time without taking it (the request measures from it).
+    pub(super) async fn wait(&mut self) {
+        if let Some(due) = self.schedule.as_ref().and_then(Schedule::peek_due) {
+            tokio::time::sleep_until(due.into()).await;
         }
     }
 
