@@ -156,6 +156,7 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
     let started_at = Timestamp::now();
     let started = Instant::now();
     let next = Arc::new(AtomicU64::new(0));
+    let live = Arc::new(Live::default());
     let mut workers = tokio::task::JoinSet::new();
     if let Some(pace) = &options.pace {
         // Open loop: every call starts at its arrival time, however many are still going.
@@ -163,9 +164,11 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
         for (index, offset) in (0..).zip(pace.arrivals(options.seed, options.calls)) {
             let start = run_start + offset;
             tokio::time::sleep_until(start.into()).await;
-            let (shared, bar) = (Arc::clone(&shared), bar.clone());
+            let (shared, bar, live) = (Arc::clone(&shared), bar.clone(), Arc::clone(&live));
             workers.spawn(async move {
+                live.started();
                 let tally = call::play(&shared, index, Some(start)).await;
+                live.ended();
                 bar.inc(1);
                 tally
             });
@@ -197,7 +200,26 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
 
     let requests = tally.function_requests + tally.webhook_requests;
     let baseline = if options.baseline { Some(baseline(&shared, requests, options.concurrency).await) } else { None };
-    Ok(Played { options: options.clone(), shared, tally, run_id, started_at, elapsed, baseline, notes })
+    let peak_live = options.pace.is_some().then(|| live.peak.load(Ordering::Relaxed));
+    Ok(Played { options: options.clone(), shared, tally, run_id, started_at, elapsed, baseline, notes, peak_live })
+}
+
+/// Calls live at once, and the most there were.
+#[derive(Default)]
+struct Live {
+    now: AtomicU64,
+    peak: AtomicU64,
+}
+
+impl Live {
+    fn started(&self) {
+        let now = self.now.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn ended(&self) {
+        self.now.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A finished run, before and after its checks.
@@ -210,6 +232,7 @@ pub struct Played {
     elapsed: f64,
     baseline: Option<Baseline>,
     notes: Vec<String>,
+    peak_live: Option<u64>,
 }
 
 impl Played {
@@ -240,6 +263,8 @@ impl Played {
             servers: self.options.urls.clone(),
             calls: tally.calls,
             concurrency: self.options.concurrency,
+            rate: self.options.pace.as_ref().map(|p| p.rate),
+            peak_live_calls: self.peak_live,
             chaos: self.options.chaos,
             elapsed_s: elapsed,
             function_calls: tally.function_requests,

@@ -23,6 +23,10 @@ pub struct Report {
     pub calls: u64,
     /// Calls in flight at once.
     pub concurrency: usize,
+    /// Open loop: calls started per second on average (`None`: closed loop at `concurrency`).
+    pub rate: Option<f64>,
+    /// Open loop: the most calls live at once.
+    pub peak_live_calls: Option<u64>,
     /// Whether Retell misbehaved on purpose.
     pub chaos: bool,
     /// Wall-clock seconds of the load (checks not included).
@@ -84,11 +88,14 @@ impl fmt::Display for Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "frontdesk simulation {} (seed {}): {} calls at concurrency {} against {} server(s){}",
+            "frontdesk simulation {} (seed {}): {} calls {} against {} server(s){}",
             self.run_id,
             self.seed,
             self.calls,
-            self.concurrency,
+            match (self.rate, self.peak_live_calls) {
+                (Some(rate), Some(peak)) => format!("arriving at {rate}/s (open loop, at most {peak} live at once)"),
+                _ => format!("at concurrency {}", self.concurrency),
+            },
             self.servers.len(),
             if self.chaos { ", with chaos" } else { "" }
         );

@@ -75,8 +75,10 @@ async fn paced_calls_overlap_and_keep_every_invariant(db: TestDb) {
     let report = played.report().await.expect("the checks run");
     assert!(report.passed(), "{report}");
     assert_eq!(report.calls, 40);
-    // Every call lasted its length: the pacing held them open (a lower bound, not a speed).
+    // Every call lasted its length: the pacing held them open (a lower bound, not a speed), and
+    // calls arriving every 25 ms on average for 0.3 s and more were live together.
     assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+    assert!(report.peak_live_calls.is_some_and(|peak| peak >= 2), "{:?}", report.peak_live_calls);
     assert!(report.function_calls >= 3 * 40, "{}", report.function_calls);
     server.stop().await;
 }
