@@ -17,6 +17,11 @@
 #   BENCH_OUT=bench/results/...md   where the result goes
 #   BENCH_BIN=PATH          run this frontdesk binary instead of building one (bench/ab.sh)
 #   BENCH_KEEP=DIR          also keep the simulator's JSON reports and the servers' logs in DIR
+#   BENCH_OPEN=1            also run the open loop on each backend: calls arriving as a Poisson
+#                           process, each talking like a conversation (1-4 min), latency from the
+#                           intended send time; 0 skips it (it takes ~10 minutes per backend)
+#   BENCH_RATE=8            open loop: calls starting per second (8: about 1,000 live at once)
+#   BENCH_OPEN_CALLS=2400   open loop: calls in all (2400 at 8/s: five minutes of arrivals)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +30,9 @@ concurrency=${BENCH_CONCURRENCY:-64}
 seed=${BENCH_SEED:-1}
 chaos=${BENCH_CHAOS:-0}
 postgres=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+open=${BENCH_OPEN:-1}
+rate=${BENCH_RATE:-8}
+open_calls=${BENCH_OPEN_CALLS:-2400}
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
 stamp=$(date -u +%Y-%m-%dT%H%MZ)
@@ -77,16 +85,16 @@ free_port() {
   echo "no free port found" >&2; exit 1
 }
 
-# start_server NAME DATABASE_URL PORT FAKE_RETELL_PORT: starts `frontdesk serve --demo` in the
-# background, waits until it is ready and sets $started to its pid.
+# start_server NAME DATABASE_URL PORT FAKE_RETELL_PORT [RECONCILE_AFTER]: starts `frontdesk serve
+# --demo` in the background, waits until it is ready and sets $started to its pid.
 start_server() {
-  local name=$1 database=$2 port=$3 fake=$4
+  local name=$1 database=$2 port=$3 fake=$4 reconcile=${5:-2s}
   RUST_LOG=warn "$bin" serve --demo \
     --database-url "$database" \
     --listen "127.0.0.1:$port" \
     --clock-start "$clock_start" \
     --retell-base-url "http://127.0.0.1:$fake" \
-    --reconcile-after 2s \
+    --reconcile-after "$reconcile" \
     --worker-interval 500ms \
     >"$work/$name.log" 2>&1 &
   local pid=$!
@@ -129,6 +137,16 @@ simulate() {
   return "$status"
 }
 
+# simulate_open NAME URL[,URL]: the open loop, writes NAME.json and NAME.txt. The servers run with
+# a reconcile threshold longer than a call's pauses.
+simulate_open() {
+  local name=$1 urls=$2 status=0
+  "$bin" simulate --url "$urls" --calls "$open_calls" --rate "$rate" --seed "$seed" --settle 60s --quiet \
+    --json "$work/$name.json" >"$work/$name.txt" 2>&1 || status=$?
+  cat "$work/$name.txt" >&2
+  return "$status"
+}
+
 failed=0
 
 log "(a) one server on SQLite"
@@ -139,6 +157,17 @@ pid=$started
 simulate sqlite "$fake" "http://127.0.0.1:$port" || failed=1
 sqlite_peak=$(peak_mib "$pid")
 stop "$pid"
+
+if [[ $open == 1 ]]; then
+  log "(a2) one server on SQLite, open loop at $rate calls/s"
+  free_port fake
+  free_port port
+  start_server sqlite-open "sqlite://$work/bench-open.db" "$port" "$fake" 10m
+  pid=$started
+  simulate_open sqlite-open "http://127.0.0.1:$port" || failed=1
+  sqlite_open_peak=$(peak_mib "$pid")
+  stop "$pid"
+fi
 
 pg_ran=0
 if [[ $postgres != skip ]]; then
@@ -157,6 +186,20 @@ if [[ $postgres != skip ]]; then
   pg_peak="$(peak_mib "$pid_a") / $(peak_mib "$pid_b")"
   stop "$pid_a" "$pid_b"
   pg_ran=1
+  if [[ $open == 1 ]]; then
+    log "(b2) two servers sharing one PostgreSQL database, open loop at $rate calls/s"
+    psql "$postgres/postgres" -q -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db"
+    free_port fake
+    free_port port_a
+    start_server pg-open-a "$postgres/$pg_db" "$port_a" "$fake" 10m
+    pid_a=$started
+    free_port port_b
+    start_server pg-open-b "$postgres/$pg_db" "$port_b" "$fake" 10m
+    pid_b=$started
+    simulate_open postgres-open "http://127.0.0.1:$port_a,http://127.0.0.1:$port_b" || failed=1
+    pg_open_peak="$(peak_mib "$pid_a") / $(peak_mib "$pid_b")"
+    stop "$pid_a" "$pid_b"
+  fi
 fi
 
 log "writing $out"
@@ -172,9 +215,14 @@ mkdir -p "$(dirname "$out")"
   echo
   python3 bench/summary.py "$work/sqlite.json" "$sqlite_peak" \
     "$([[ $pg_ran == 1 ]] && echo "$work/postgres.json" || echo -)" "${pg_peak:--}"
+  if [[ $open == 1 ]]; then
+    echo
+    python3 bench/summary.py --open "$work/sqlite-open.json" "$sqlite_open_peak" \
+      "$([[ -f $work/postgres-open.json ]] && echo "$work/postgres-open.json" || echo -)" "${pg_open_peak:--}"
+  fi
   echo
   echo "## Simulator reports"
-  for name in sqlite postgres; do
+  for name in sqlite postgres sqlite-open postgres-open; do
     [[ -f $work/$name.txt ]] || continue
     echo
     echo "### $name"
