@@ -23,17 +23,32 @@ pub const RED: RGBColor = RGBColor(164, 22, 26);
 /// Purple.
 pub const PURPLE: RGBColor = RGBColor(106, 44, 145);
 
+/// What a chart's values are: counts get whole numbers on the axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Values {
+    /// How many.
+    Counts,
+    /// Measured (milliseconds, percent).
+    Measures,
+}
+
 /// A line chart over `days` as an SVG document (empty if it cannot be drawn).
-pub fn lines(title: &str, days: &[Date], lines: &[Line<'_>]) -> String {
+pub fn lines(title: &str, days: &[Date], values: Values, lines: &[Line<'_>]) -> String {
     let mut svg = String::new();
-    if let Err(error) = draw(&mut svg, title, days, lines) {
+    if let Err(error) = draw(&mut svg, title, days, values, lines) {
         tracing::warn!(%error, title, "drawing a chart failed");
         return String::new();
     }
     svg
 }
 
-fn draw(svg: &mut String, title: &str, days: &[Date], lines: &[Line<'_>]) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(
+    svg: &mut String,
+    title: &str,
+    days: &[Date],
+    values: Values,
+    lines: &[Line<'_>],
+) -> Result<(), Box<dyn std::error::Error>> {
     let n = days.len().max(1);
     let top = lines.iter().flat_map(|l| l.values.iter().flatten()).fold(0.0_f64, |a, b| a.max(*b));
     let top = if top <= 0.0 { 1.0 } else { top * 1.15 };
@@ -52,6 +67,11 @@ fn draw(svg: &mut String, title: &str, days: &[Date], lines: &[Line<'_>]) -> Res
             days.get(*i as usize).map_or_else(String::new, |d| format!("{:02}.{:02}.", d.day(), d.month()))
         })
         .y_labels(5)
+        .y_label_formatter(&|v| match values {
+            Values::Counts if v.fract() != 0.0 => String::new(),
+            Values::Counts => format!("{v:.0}"),
+            Values::Measures => format!("{v:.1}"),
+        })
         .light_line_style(RGBColor(236, 238, 243))
         .label_style(("sans-serif", 11))
         .draw()?;

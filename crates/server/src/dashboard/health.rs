@@ -11,7 +11,7 @@ use frontdesk_store::model::{CallFilter, OutboxFilter, PageRequest, WebhookFilte
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Deserialize;
 
-use super::charts::{self, Line};
+use super::charts::{self, Line, Values};
 use super::format;
 use super::outcome;
 use super::page::{Chrome, PageError, Section, render, see};
@@ -115,6 +115,7 @@ pub(super) async fn show(
         charts::lines(
             t.chart_calls,
             &days,
+            Values::Counts,
             &[
                 Line { label: t.calls, color: charts::BLUE, values: series(&|r| Some(r.calls as f64)) },
                 Line {
@@ -127,6 +128,7 @@ pub(super) async fn show(
         charts::lines(
             t.chart_conversion,
             &days,
+            Values::Measures,
             &[Line {
                 label: "%",
                 color: charts::GREEN,
@@ -136,6 +138,7 @@ pub(super) async fn show(
         charts::lines(
             t.chart_latency,
             &days,
+            Values::Measures,
             &[
                 Line { label: "p50", color: charts::BLUE, values: series(&|r| ms(r.function_p50_us)) },
                 Line { label: "p99", color: charts::PURPLE, values: series(&|r| ms(r.function_p99_us)) },
@@ -144,6 +147,7 @@ pub(super) async fn show(
         charts::lines(
             t.chart_failures,
             &days,
+            Values::Counts,
             &[Line { label: t.webhook, color: charts::RED, values: series(&|r| Some(r.webhook_failures as f64)) }],
         ),
     ];
