@@ -120,14 +120,15 @@ pub fn date_of(asked: Option<&str>, now: Timestamp, tz: &TimeZone) -> Result<Dat
     }
 }
 
+/// The company's branches as `(key, name, selected)`, for a branch picker.
+pub fn branch_choices(entry: &CompanyEntry, branch: &Branch) -> Vec<(String, String, bool)> {
+    entry.branches.iter().map(|b| (b.def.key.to_string(), b.def.name.clone(), b.id == branch.id)).collect()
+}
+
 fn picker(viewer: &Viewer, branch: &Branch, date: Date, step: i64, today: Date) -> Picker {
     let entry = viewer.entry();
     Picker {
-        branches: entry
-            .branches
-            .iter()
-            .map(|b| (b.def.key.to_string(), b.def.name.clone(), b.id == branch.id))
-            .collect(),
+        branches: branch_choices(entry, branch),
         branch: branch.def.key.to_string(),
         date: date.to_string(),
         date_label: format::long_date(viewer.lang, date),

@@ -10,7 +10,7 @@ use frontdesk_store::model::{CustomerFilter, PageRequest};
 use serde::Deserialize;
 
 use super::appointment::refusal_text;
-use super::day::{branch_of, date_of};
+use super::day::{branch_choices, branch_of, date_of};
 use super::format;
 use super::outcome;
 use super::page::{Chrome, PageError, Section, render, see};
@@ -114,11 +114,7 @@ async fn form(
     let t = viewer.ui();
     let page = NewPage {
         chrome: Chrome::new(viewer, Section::Calendar, t.new_appointment),
-        branches: entry
-            .branches
-            .iter()
-            .map(|b| (b.def.key.to_string(), b.def.name.clone(), b.id == branch.id))
-            .collect(),
+        branches: branch_choices(entry, branch),
         branch: branch.def.key.to_string(),
         services: entry
             .services
