@@ -89,7 +89,8 @@ free_port() {
 # --demo` in the background, waits until it is ready and sets $started to its pid.
 start_server() {
   local name=$1 database=$2 port=$3 fake=$4 reconcile=${5:-2s}
-  RUST_LOG=warn "$bin" serve --demo \
+  # The bare demo tenants (no demo week or calls: the same start for every build compared).
+  FRONTDESK_DEMO_DATA=false RUST_LOG=warn "$bin" serve --demo \
     --database-url "$database" \
     --listen "127.0.0.1:$port" \
     --clock-start "$clock_start" \
@@ -125,6 +126,28 @@ peak_mib() {
     "/proc/$1/status"
 }
 
+# Resident and proportional set size of a process now, in MiB: "RSS / PSS". PSS shares the
+# pages a process shares with others (the SQLite file mapped by every connection, libraries)
+# among them, so it is the memory the process really costs.
+rss_pss_mib() {
+  local rss pss
+  rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status")
+  pss=$(awk '/^Pss:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo "?")
+  echo "$rss / $pss"
+}
+
+# Database bytes per 1,000 calls: the SQLite file with its WAL, or the PostgreSQL database.
+sqlite_bytes_per_1000() {
+  local bytes
+  bytes=$(cat "$1" "$1-wal" 2>/dev/null | wc -c)
+  echo $((bytes * 1000 / $2))
+}
+pg_bytes_per_1000() {
+  local bytes
+  bytes=$(psql "$postgres/postgres" -Atc "SELECT pg_database_size('$1')")
+  echo $((bytes * 1000 / $2))
+}
+
 # simulate NAME FAKE_RETELL_PORT URL[,URL]: plays the calls, writes NAME.json and NAME.txt.
 simulate() {
   local name=$1 fake=$2 urls=$3 status=0
@@ -154,9 +177,14 @@ free_port fake
 free_port port
 start_server sqlite "sqlite://$work/bench.db" "$port" "$fake"
 pid=$started
+sleep 2
+sqlite_idle=$(rss_pss_mib "$pid")
 simulate sqlite "$fake" "http://127.0.0.1:$port" || failed=1
 sqlite_peak=$(peak_mib "$pid")
+sqlite_end=$(rss_pss_mib "$pid")
 stop "$pid"
+# The demo's own appointments and calls are in the file too: a few dozen against thousands.
+sqlite_bytes=$(sqlite_bytes_per_1000 "$work/bench.db" "$calls")
 
 if [[ $open == 1 ]]; then
   log "(a2) one server on SQLite, open loop at $rate calls/s"
@@ -182,9 +210,13 @@ if [[ $postgres != skip ]]; then
   free_port port_b
   start_server pg-b "$postgres/$pg_db" "$port_b" "$fake"
   pid_b=$started
+  sleep 2
+  pg_idle="$(rss_pss_mib "$pid_a"), $(rss_pss_mib "$pid_b")"
   simulate postgres "$fake" "http://127.0.0.1:$port_a,http://127.0.0.1:$port_b" || failed=1
   pg_peak="$(peak_mib "$pid_a") / $(peak_mib "$pid_b")"
+  pg_end="$(rss_pss_mib "$pid_a"), $(rss_pss_mib "$pid_b")"
   stop "$pid_a" "$pid_b"
+  pg_bytes=$(pg_bytes_per_1000 "$pg_db" "$calls")
   pg_ran=1
   if [[ $open == 1 ]]; then
     log "(b2) two servers sharing one PostgreSQL database, open loop at $rate calls/s"
@@ -215,6 +247,19 @@ mkdir -p "$(dirname "$out")"
   echo
   python3 bench/summary.py "$work/sqlite.json" "$sqlite_peak" \
     "$([[ $pg_ran == 1 ]] && echo "$work/postgres.json" || echo -)" "${pg_peak:--}"
+  echo
+  echo "## Footprint"
+  echo
+  echo "Resident (RSS) and proportional (PSS) set size in MiB: idle after start (the demo tenants"
+  echo "imported), and at the end of the closed-loop run; peak RSS is in the table above. Database"
+  echo "bytes per 1,000 calls after the run (SQLite: the file and its WAL; PostgreSQL: the database)."
+  echo
+  echo "| setup | idle RSS / PSS | after the run RSS / PSS | database bytes per 1,000 calls |"
+  echo "|---|---:|---:|---:|"
+  echo "| SQLite, 1 server | $sqlite_idle | $sqlite_end | $sqlite_bytes |"
+  if [[ $pg_ran == 1 ]]; then
+    echo "| PostgreSQL, 2 servers | $pg_idle | $pg_end | $pg_bytes |"
+  fi
   if [[ $open == 1 ]]; then
     echo
     python3 bench/summary.py --open "$work/sqlite-open.json" "$sqlite_open_peak" \

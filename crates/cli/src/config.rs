@@ -52,6 +52,11 @@ pub struct ServeArgs {
     /// Import the demo tenants into an empty database and use the demo key and token.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo on an empty database, also book a week of appointments and play a few
+    /// simulated calls for the dashboard (`false` for benchmarks that want the bare tenants)
+    /// [default: true]
+    #[arg(long, env = "FRONTDESK_DEMO_DATA")]
+    pub demo_data: Option<bool>,
     /// Address to bind [default: 127.0.0.1:8080]
     #[arg(long, env = "FRONTDESK_LISTEN")]
     pub listen: Option<SocketAddr>,

@@ -83,7 +83,7 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     let server = RunningServer::start(store, settings).await?;
     tracing::info!(addr = %server.addr, database = %server.state.store().kind(), "frontdesk is serving");
     println!("frontdesk listening on http://{}", server.addr);
-    if fresh_demo {
+    if fresh_demo && args.demo_data.unwrap_or(true) {
         // In the background: the server answers (and stops on a signal) meanwhile.
         let url = format!("http://{}", server.addr);
         let state = server.state.clone();
