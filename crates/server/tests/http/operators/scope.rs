@@ -81,6 +81,24 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
         )
         .await;
 
+    // A delivery of theirs to replay, and a failed Cal.com job of theirs to retry.
+    assert_eq!(server.webhook("call_started", &call_object("call_scope_smile", JOHN, SMILE, "ongoing")).await, 204);
+    let (_, events) = get(&server, &Auth::admin(), "/api/v1/webhook-events?call=call_scope_smile").await;
+    let their_event = events["items"][0]["id"].as_i64().expect("their delivery");
+    // (The demo practice has no Cal.com account: the failed job is written as the worker leaves one.)
+    server
+        .db
+        .execute(&format!(
+            "INSERT INTO outbox_jobs (company_id, appointment_id, kind, payload, status, attempts, run_after, created_at, updated_at)
+             SELECT company_id, id, 'calcom_create', '{{}}', 'failed', 5, created_at, created_at, created_at
+               FROM appointments WHERE id = {}",
+            theirs.appointment
+        ))
+        .await
+        .unwrap();
+    let (_, jobs) = get(&server, &Auth::admin(), "/api/v1/outbox?company=brightsmile&status=failed").await;
+    let their_job = jobs["items"][0]["id"].as_i64().expect("their failed Cal.com job");
+
     for role in ["owner", "staff"] {
         let auth = token(&server, role, Some("friseur1")).await;
         // Lists: only our company, and naming theirs is not found.
@@ -132,6 +150,8 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
                 Some(json!({"company": "brightsmile", "staff": "dr-patel", "from": "2026-03-20"})),
             ),
             (Method::POST, "/api/v1/customers".to_owned(), Some(json!({"company": "brightsmile", "name": "X"}))),
+            (Method::POST, format!("/api/v1/webhook-events/{their_event}/replay"), None),
+            (Method::POST, format!("/api/v1/outbox/{their_job}/retry"), None),
         ];
         for (method, path, body) in attempts {
             let (status, answer, _) = call(&server, &auth, method.clone(), &path, body).await;
@@ -182,6 +202,8 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
     assert_eq!(closures["items"].as_array().unwrap().len(), 1);
     let (_, absences) = get(&server, &Auth::admin(), "/api/v1/absences?company=brightsmile").await;
     assert_eq!(absences["items"].as_array().unwrap().len(), 1);
+    let (_, jobs) = get(&server, &Auth::admin(), "/api/v1/outbox?company=brightsmile&status=failed").await;
+    assert_eq!(jobs["items"][0]["id"], their_job, "their failed job was not queued again");
     let (_, audit) = get(&server, &Auth::admin(), "/api/v1/audit?company=brightsmile").await;
     assert!(
         audit["items"].as_array().unwrap().iter().all(|e| e["actor"]["kind"] == "admin_token"),
