@@ -9,7 +9,7 @@ use axum::response::Response;
 use frontdesk_domain::access::{Action, Principal};
 use frontdesk_domain::availability::{Refusal, Slot};
 use frontdesk_domain::directory::CompanyEntry;
-use frontdesk_domain::ids::AppointmentId;
+use frontdesk_domain::ids::{AppointmentId, CompanyId};
 use frontdesk_domain::matching::Match;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentSource, AppointmentStatus};
@@ -274,20 +274,20 @@ pub(super) async fn change_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     // A missing or another company's appointment is not found before the body is looked at.
-    owner(&state, principal.scope, Owned::Appointment(AppointmentId(id))).await?;
+    let company = owner(&state, principal.scope, Owned::Appointment(AppointmentId(id))).await?;
     let body: ChangeBody = json_body(&body)?;
-    change(&state, principal, AppointmentId(id), body).await
+    change(&state, principal, company, AppointmentId(id), body).await
 }
 
-/// Moves, edits notes or sets the outcome of an appointment: the API's `PATCH` and the
-/// dashboard's forms.
+/// Moves, edits notes or sets the outcome of an appointment of `company_id` (its owner within
+/// the principal's scope, found by [`owner`]): the API's `PATCH` and the dashboard's forms.
 pub(crate) async fn change(
     state: &AppState,
     principal: Principal,
+    company_id: CompanyId,
     id: AppointmentId,
     body: ChangeBody,
 ) -> Result<Response, ApiError> {
-    let company_id = owner(state, principal.scope, Owned::Appointment(id)).await?;
     let dir = state.directory();
     let entry = dir.company(company_id).ok_or_else(|| missing(Owned::Appointment(id)))?;
     let current = state.store().appointment(company_id, id).await?.ok_or_else(|| missing(Owned::Appointment(id)))?;
@@ -439,21 +439,22 @@ pub(super) async fn cancel_appointment(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     let id = AppointmentId(id);
-    owner(&state, principal.scope, Owned::Appointment(id)).await?;
+    let company = owner(&state, principal.scope, Owned::Appointment(id)).await?;
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/appointments/{id}/cancel"), &headers, &body)?;
     let body: CancelBody = if body.is_empty() { CancelBody::default() } else { json_body(&body)? };
-    cancel(&state, principal, id, key, body).await
+    cancel(&state, principal, company, id, key, body).await
 }
 
-/// Cancels without a fee: the API's `POST …/cancel` and the dashboard's form.
+/// Cancels an appointment of `company_id` (found by [`owner`]) without a fee: the API's
+/// `POST …/cancel` and the dashboard's form.
 pub(crate) async fn cancel(
     state: &AppState,
     principal: Principal,
+    company_id: CompanyId,
     id: AppointmentId,
     key: Option<Idempotency>,
     body: CancelBody,
 ) -> Result<Response, ApiError> {
-    let company_id = owner(state, principal.scope, Owned::Appointment(id)).await?;
     let dir = state.directory();
     let now = state.settings().clock.now();
     write::run(state, &principal.clone(), key, move |tx| {

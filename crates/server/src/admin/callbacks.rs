@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use frontdesk_domain::access::{Action, Principal, Scope};
-use frontdesk_domain::ids::{CallbackId, UserId};
+use frontdesk_domain::ids::{CallbackId, CompanyId, UserId};
 use frontdesk_domain::records::CallbackStatus;
 use frontdesk_store::model::{CallbackChange, Owned};
 use serde::Deserialize;
@@ -57,19 +57,20 @@ pub(super) async fn change_callback(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     // A missing or another company's callback is not found before the body is looked at.
-    owner(&state, principal.scope, Owned::Callback(CallbackId(id))).await?;
+    let company = owner(&state, principal.scope, Owned::Callback(CallbackId(id))).await?;
     let body: ChangeBody = json_body(&body)?;
-    change(&state, principal, CallbackId(id), body).await
+    change(&state, principal, company, CallbackId(id), body).await
 }
 
-/// Assigns, marks done or reopens a callback: the API's `PATCH` and the dashboard's forms.
+/// Assigns, marks done or reopens a callback of `company` (found by [`owner`]): the API's
+/// `PATCH` and the dashboard's forms.
 pub(crate) async fn change(
     state: &AppState,
     principal: Principal,
+    company: CompanyId,
     id: CallbackId,
     body: ChangeBody,
 ) -> Result<Response, ApiError> {
-    let company = owner(state, principal.scope, Owned::Callback(id)).await?;
     let mut changes = Vec::new();
     if let Some(user) = body.assigned_user_id {
         let user = user.map(UserId);

@@ -176,19 +176,20 @@ pub(super) async fn edit_customer(
 ) -> Result<Response, ApiError> {
     let principal = op.may(Action::Operate)?.clone();
     // A missing or another company's customer is not found before the body is looked at.
-    owner(&state, principal.scope, Owned::Customer(CustomerId(id))).await?;
+    let company = owner(&state, principal.scope, Owned::Customer(CustomerId(id))).await?;
     let body: EditBody = json_body(&body)?;
-    edit(&state, principal, CustomerId(id), body).await
+    edit(&state, principal, company, CustomerId(id), body).await
 }
 
-/// Edits a customer: the API's `PATCH` and the dashboard's form.
+/// Edits a customer of `company_id` (found by [`owner`]): the API's `PATCH` and the
+/// dashboard's form.
 pub(crate) async fn edit(
     state: &AppState,
     principal: Principal,
+    company_id: CompanyId,
     id: CustomerId,
     body: EditBody,
 ) -> Result<Response, ApiError> {
-    let company_id = owner(state, principal.scope, Owned::Customer(id)).await?;
     let mut errors = Vec::new();
     let edit = CustomerEdit {
         name: body.name,
@@ -256,20 +257,21 @@ pub(super) async fn merge_customers(
     let principal = op.may(Action::Operate)?.clone();
     let into = CustomerId(id);
     let key = Idempotency::of(&Method::POST, &format!("/api/v1/customers/{into}/merge"), &headers, &body)?;
-    owner(&state, principal.scope, Owned::Customer(into)).await?;
+    let company = owner(&state, principal.scope, Owned::Customer(into)).await?;
     let body: MergeBody = json_body(&body)?;
-    merge(&state, principal, into, key, body).await
+    merge(&state, principal, company, into, key, body).await
 }
 
-/// Merges the customer `body.from` into `into`: the API's `POST …/merge` and the dashboard's.
+/// Merges the customer `body.from` into `into`, a customer of `company_id` (found by
+/// [`owner`]): the API's `POST …/merge` and the dashboard's.
 pub(crate) async fn merge(
     state: &AppState,
     principal: Principal,
+    company_id: CompanyId,
     into: CustomerId,
     key: Option<Idempotency>,
     body: MergeBody,
 ) -> Result<Response, ApiError> {
-    let company_id = owner(state, principal.scope, Owned::Customer(into)).await?;
     let from = CustomerId(body.from);
     if from == into {
         return Err(ApiError::invalid_field("from", "a customer cannot be merged into itself"));

@@ -19,6 +19,7 @@ use super::slots::{self, FreeSlot};
 use super::text::Ui;
 use super::viewer::Viewer;
 use crate::admin::appointments::{self as ops, CancelBody, ChangeBody};
+use crate::admin::owner;
 use crate::admin::write::Idempotency;
 use crate::state::AppState;
 
@@ -276,7 +277,8 @@ pub(super) async fn move_to(
         return Err(PageError::bad_request("choose a free time"));
     };
     let body = ChangeBody { start: Some(start), staff, ..ChangeBody::default() };
-    let response = ops::change(&state, principal, AppointmentId(id), body).await?;
+    let company = owner(&state, principal.scope, Owned::Appointment(AppointmentId(id))).await?;
+    let response = ops::change(&state, principal, company, AppointmentId(id), body).await?;
     answer(&state, &viewer, id, response, "moved").await
 }
 
@@ -298,7 +300,8 @@ pub(super) async fn cancel(
     let key = form.nonce.as_deref().and_then(|n| {
         Idempotency::form(&format!("/admin/appointments/{id}/cancel"), n, reason.as_deref().unwrap_or(""))
     });
-    let response = ops::cancel(&state, principal, AppointmentId(id), key, CancelBody { reason }).await?;
+    let company = owner(&state, principal.scope, Owned::Appointment(AppointmentId(id))).await?;
+    let response = ops::cancel(&state, principal, company, AppointmentId(id), key, CancelBody { reason }).await?;
     answer(&state, &viewer, id, response, "cancelled").await
 }
 
@@ -318,6 +321,7 @@ pub(super) async fn edit(
     let principal = viewer.acting(Action::Operate)?;
     let notes = form.notes.map(|n| Some(n.trim().to_owned()).filter(|n| !n.is_empty()));
     let body = ChangeBody { notes, status: form.status.filter(|s| !s.is_empty()), ..ChangeBody::default() };
-    let response = ops::change(&state, principal, AppointmentId(id), body).await?;
+    let company = owner(&state, principal.scope, Owned::Appointment(AppointmentId(id))).await?;
+    let response = ops::change(&state, principal, company, AppointmentId(id), body).await?;
     answer(&state, &viewer, id, response, "saved").await
 }

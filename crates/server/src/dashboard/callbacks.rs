@@ -7,7 +7,7 @@ use axum::response::Response;
 use frontdesk_domain::access::Action;
 use frontdesk_domain::ids::CallbackId;
 use frontdesk_domain::records::CallbackStatus;
-use frontdesk_store::model::{CallbackFilter, PageRequest};
+use frontdesk_store::model::{CallbackFilter, Owned, PageRequest};
 use serde::Deserialize;
 
 use super::format;
@@ -15,6 +15,7 @@ use super::outcome;
 use super::page::{Chrome, PageError, Section, render, see};
 use super::viewer::Viewer;
 use crate::admin::callbacks::{self as ops, ChangeBody};
+use crate::admin::owner;
 use crate::state::AppState;
 
 /// One callback.
@@ -160,7 +161,8 @@ pub(super) async fn change(
         };
         ChangeBody { assigned_user_id: Some(user), ..ChangeBody::default() }
     };
-    let response = ops::change(&state, principal, CallbackId(id), body).await?;
+    let company = owner(&state, principal.scope, Owned::Callback(CallbackId(id))).await?;
+    let response = ops::change(&state, principal, company, CallbackId(id), body).await?;
     match outcome::read(response).await? {
         Ok(_) => Ok(see("/admin/callbacks?notice=saved")),
         Err(refused) => Err(PageError::new(refused.status, refused.message)),

@@ -17,6 +17,7 @@ use super::outcome;
 use super::page::{Chrome, PageError, Section, render, see};
 use super::viewer::Viewer;
 use crate::admin::customers::{self as ops, EditBody, MergeBody};
+use crate::admin::owner;
 use crate::admin::write::Idempotency;
 use crate::state::AppState;
 
@@ -236,7 +237,8 @@ pub(super) async fn edit(
         phone: field(form.phone),
         email: field(form.email),
     };
-    let response = ops::edit(&state, principal, CustomerId(id), body).await?;
+    let company = owner(&state, principal.scope, Owned::Customer(CustomerId(id))).await?;
+    let response = ops::edit(&state, principal, company, CustomerId(id), body).await?;
     after(&state, &viewer, id, response).await
 }
 
@@ -262,7 +264,8 @@ pub(super) async fn merge(
         .nonce
         .as_deref()
         .and_then(|n| Idempotency::form(&format!("/admin/customers/{id}/merge"), n, &from.to_string()));
-    let response = ops::merge(&state, principal, CustomerId(id), key, MergeBody { from }).await?;
+    let company = owner(&state, principal.scope, Owned::Customer(CustomerId(id))).await?;
+    let response = ops::merge(&state, principal, company, CustomerId(id), key, MergeBody { from }).await?;
     after(&state, &viewer, id, response).await
 }
 
