@@ -48,6 +48,8 @@ id_type! {
     CallbackId,
     /// An outbox job.
     OutboxJobId,
+    /// A notification (e-mail or text message) in the notification outbox.
+    NotificationId,
     /// A busy block imported from an external calendar.
     BusyBlockId,
     /// An operator's user account.

@@ -20,6 +20,7 @@ pub mod language;
 pub mod locale;
 pub mod matching;
 pub mod money;
+pub mod notification;
 pub mod phone;
 pub mod policy;
 pub mod records;

@@ -73,6 +73,17 @@ impl E164 {
         parsed.format().mode(mode).to_string()
     }
 
+    /// Whether text messages can reach it: a mobile number, or one its country does not tell
+    /// apart from a fixed line (as in North America).
+    pub fn is_mobile(&self) -> bool {
+        let Ok(parsed) = phonenumber::parse(None, &self.0) else { return false };
+        let metadata = &*phonenumber::metadata::DATABASE;
+        matches!(
+            parsed.number_type(metadata),
+            phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile
+        )
+    }
+
     /// The number with the middle digits hidden, for logs: `+4930*****738`.
     pub fn masked(&self) -> String {
         let s = &self.0;

@@ -216,6 +216,37 @@ pub struct CompanyDef {
     pub currency: Currency,
     /// Company-wide policies.
     pub policies: PolicyPatch,
+    /// What is sent to customers, and from which address.
+    pub notifications: NotificationSettings,
+}
+
+/// `[company.notifications]`: the company's settings for confirmations and reminders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationSettings {
+    /// The `From` address of its e-mails; unset: the server's default sender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Email>,
+    /// How long before an appointment its reminder is sent; 0 sends none.
+    pub reminder_hours: u32,
+    /// Whether customers known only by a mobile number get text messages.
+    pub sms: bool,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self { sender: None, reminder_hours: Self::DEFAULT_REMINDER_HOURS, sms: false }
+    }
+}
+
+impl NotificationSettings {
+    /// A reminder the day before, unless configured otherwise.
+    pub const DEFAULT_REMINDER_HOURS: u32 = 24;
+
+    /// Whether these are the defaults (then the tenant file leaves the section out).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// One part of a service: the stylist applies colour (busy), the colour sets (free), …
@@ -282,6 +313,8 @@ pub struct BranchDef {
     pub name: String,
     /// Postal address, spoken on request.
     pub address: Option<String>,
+    /// Contact address: callback requests are sent here.
+    pub email: Option<Email>,
     /// Time zone of its hours.
     pub time_zone: TimeZone,
     /// Regular opening hours.

@@ -18,9 +18,10 @@ use frontdesk_domain::availability::{Busy, DaysOff, Slot};
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::Directory;
 use frontdesk_domain::ids::{
-    AbsenceId, AppointmentId, AuditId, BranchId, CallId, CallbackId, ClosureId, CompanyId, CustomerId, OutboxJobId,
-    SessionId, StaffId, TokenId, UserId, WebhookEventId,
+    AbsenceId, AppointmentId, AuditId, BranchId, CallId, CallbackId, ClosureId, CompanyId, CustomerId, NotificationId,
+    OutboxJobId, SessionId, StaffId, TokenId, UserId, WebhookEventId,
 };
+use frontdesk_domain::notification::Notification;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{
     Appointment, CallbackRequest, Customer, FunctionTrace, OutboxJob, WebhookEvent, WebhookStatus,
@@ -516,6 +517,57 @@ pub trait OutboxTx: Send {
     async fn release_busy_block(&mut self, company: CompanyId, uid: &str, at: Timestamp) -> Result<bool>;
 }
 
+/// The notification outbox: reads and single-statement writes.
+#[async_trait]
+pub trait Notifications: Send + Sync {
+    /// Leases notifications that are due by the business clock and past their backoff by the
+    /// real clock, oldest due first. Safe with several workers in several processes.
+    async fn claim_notifications(&self, claim: &model::NotificationClaim<'_>) -> Result<Vec<Notification>>;
+
+    /// Ends a claimed notification; `false` if the lease was lost or it was withdrawn meanwhile.
+    async fn finish_notification(
+        &self,
+        id: NotificationId,
+        owner: &str,
+        outcome: &model::NotificationOutcome,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Notifications by filter, newest first.
+    async fn list_notifications(
+        &self,
+        scope: Scope,
+        filter: &model::NotificationFilter,
+        page: &model::PageRequest,
+    ) -> Result<model::Page<Notification>>;
+
+    /// Puts a failed or skipped notification back in the queue; `false` if it was neither.
+    async fn retry_notification(&self, scope: Scope, id: NotificationId, now: Timestamp) -> Result<bool>;
+
+    /// What is due by `business_now`, and what failed.
+    async fn notification_stats(&self, business_now: Timestamp) -> Result<model::NotificationStats>;
+
+    /// The notification whose unsubscribe link carries `token`.
+    async fn notification_by_token(&self, token: &str) -> Result<Option<Notification>>;
+}
+
+/// The notification outbox: steps of a write transaction.
+#[async_trait]
+pub trait NotificationsTx: Send {
+    /// Writes a notification in the transaction of the change that causes it (I5). `None`: a
+    /// reminder for a customer who unsubscribed from reminders, not written.
+    async fn enqueue_notification(&mut self, new: &model::NewNotification) -> Result<Option<NotificationId>>;
+
+    /// Withdraws the appointment's reminder that has not been sent (a move or a cancellation);
+    /// returns how many were withdrawn.
+    async fn withdraw_reminders(&mut self, company: CompanyId, appointment: AppointmentId, at: Timestamp)
+    -> Result<u64>;
+
+    /// The one-click unsubscribe: the customer of the notification with `token` gets no more
+    /// reminders, and those waiting are withdrawn. `None` if the token is unknown.
+    async fn unsubscribe(&mut self, token: &str, at: Timestamp) -> Result<Option<CustomerId>>;
+}
+
 /// Operators: users, sessions, API tokens and the audit log. Reads and single-statement writes.
 #[async_trait]
 pub trait Accounts: Send + Sync {
@@ -605,8 +657,8 @@ pub trait AccountsTx: Send {
 }
 
 /// Everything the store offers, for use as `Arc<dyn Store>`.
-pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts + Summaries {}
-impl<T: StoreCore + Tenants + Bookings + Calls + Outbox + Accounts + Summaries> Store for T {}
+pub trait Store: StoreCore + Tenants + Bookings + Calls + Outbox + Notifications + Accounts + Summaries {}
+impl<T: StoreCore + Tenants + Bookings + Calls + Outbox + Notifications + Accounts + Summaries> Store for T {}
 
 /// The daily figures behind the health charts.
 #[async_trait]
@@ -659,8 +711,8 @@ impl dyn Store {
 }
 
 /// Everything a write transaction offers, for use as `Box<dyn StoreTx>`.
-pub trait StoreTx: TxCore + TenantsTx + BookingsTx + CallsTx + OutboxTx + AccountsTx {}
-impl<T: TxCore + TenantsTx + BookingsTx + CallsTx + OutboxTx + AccountsTx> StoreTx for T {}
+pub trait StoreTx: TxCore + TenantsTx + BookingsTx + CallsTx + OutboxTx + NotificationsTx + AccountsTx {}
+impl<T: TxCore + TenantsTx + BookingsTx + CallsTx + OutboxTx + NotificationsTx + AccountsTx> StoreTx for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

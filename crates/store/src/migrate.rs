@@ -29,6 +29,7 @@ pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
         8 "0008_operators",
         9 "0009_days_off",
         10 "0010_dashboard",
+        11 "0011_notifications",
     ])
 });
 
@@ -41,5 +42,6 @@ pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
         8 "0008_operators",
         9 "0009_days_off",
         10 "0010_dashboard",
+        11 "0011_notifications",
     ])
 });

@@ -793,3 +793,99 @@ pub struct DailySummary {
     /// Webhook deliveries that failed that day.
     pub webhook_failures: i64,
 }
+
+/// A notification to write in the transaction of the change that causes it (I5).
+#[derive(Clone, Debug)]
+pub struct NewNotification {
+    /// Tenant.
+    pub company_id: CompanyId,
+    /// What about.
+    pub kind: frontdesk_domain::notification::NotificationKind,
+    /// How.
+    pub channel: frontdesk_domain::notification::Channel,
+    /// Address or number.
+    pub recipient: String,
+    /// The appointment, if about one.
+    pub appointment_id: Option<frontdesk_domain::ids::AppointmentId>,
+    /// The customer it goes to.
+    pub customer_id: Option<CustomerId>,
+    /// The callback request, for an alert.
+    pub callback_id: Option<frontdesk_domain::ids::CallbackId>,
+    /// The calendar entry's `SEQUENCE`.
+    pub sequence: u32,
+    /// The `Message-ID` every attempt uses.
+    pub message_id: String,
+    /// The unsubscribe link's secret (reminders).
+    pub token: Option<String>,
+    /// What it says.
+    pub facts: frontdesk_domain::notification::Facts,
+    /// Due (business clock).
+    pub due_at: Timestamp,
+    /// Now (real clock).
+    pub at: Timestamp,
+}
+
+/// A worker's claim on due notifications.
+#[derive(Clone, Copy, Debug)]
+pub struct NotificationClaim<'a> {
+    /// Who claims.
+    pub owner: &'a str,
+    /// Now by the real clock (backoff and leases).
+    pub now: Timestamp,
+    /// Now by the business clock (what is due).
+    pub business_now: Timestamp,
+    /// Until when the claim holds.
+    pub lease_until: Timestamp,
+    /// Most to claim.
+    pub limit: u32,
+}
+
+/// How an attempt to send a notification ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotificationOutcome {
+    /// The server or provider accepted it.
+    Sent,
+    /// Not yet: try again at `run_after`.
+    Retry {
+        /// Earliest next attempt.
+        run_after: Timestamp,
+        /// What went wrong.
+        error: String,
+    },
+    /// Refused for good, or too many attempts.
+    Failed {
+        /// Why.
+        error: String,
+    },
+    /// Not sent: no way to send is configured.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// No longer wanted (the appointment changed or was cancelled meanwhile).
+    Withdrawn,
+}
+
+/// Filters of the notification list.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NotificationFilter {
+    /// Tenant.
+    pub company: Option<CompanyId>,
+    /// Status.
+    pub status: Option<frontdesk_domain::notification::NotificationStatus>,
+    /// Kind.
+    pub kind: Option<frontdesk_domain::notification::NotificationKind>,
+    /// One appointment's.
+    pub appointment: Option<frontdesk_domain::ids::AppointmentId>,
+}
+
+/// The notification outbox at a glance, for metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NotificationStats {
+    /// Due or waiting for a retry (not counting reminders that are not due yet).
+    pub due: u64,
+    /// The earliest due moment among them (business clock).
+    pub oldest_due: Option<Timestamp>,
+    /// Parked as failed.
+    pub failed: u64,
+}

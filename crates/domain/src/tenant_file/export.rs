@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::raw::{
-    RawAbsence, RawBranch, RawCalcom, RawCancellation, RawCompany, RawFile, RawHours, RawPolicies, RawReschedule,
+    RawAbsence, RawBranch, RawCalcom, RawCancellation, RawCompany, RawFile, RawHours, RawNotifications, RawPolicies,
+    RawReschedule,
     RawSegment, RawService, RawStaff,
 };
 use crate::directory::CompanyEntry;
@@ -80,6 +81,7 @@ pub fn company_toml(entry: &CompanyEntry, calcom_base_url: Option<&str>) -> Stri
                 key: d.key.to_string(),
                 name: d.name.clone(),
                 address: d.address.clone(),
+                email: d.email.as_ref().map(|e| e.as_str().to_owned()),
                 timezone: Some(d.time_zone.iana_name().unwrap_or("UTC").to_owned()),
                 phone_numbers: d.phone_numbers.iter().map(|n| n.as_str().to_owned()).collect(),
                 closures: d.closures.iter().map(ToString::to_string).collect(),
@@ -137,6 +139,11 @@ pub fn company_toml(entry: &CompanyEntry, calcom_base_url: Option<&str>) -> Stri
             branch: branches,
             customer: Vec::new(),
             calcom,
+            notifications: (!def.notifications.is_default()).then(|| RawNotifications {
+                sender: def.notifications.sender.as_ref().map(|e| e.as_str().to_owned()),
+                reminder_hours: Some(i64::from(def.notifications.reminder_hours)),
+                sms: Some(def.notifications.sms),
+            }),
         }],
     };
     let body = toml::to_string_pretty(&file).unwrap_or_default();

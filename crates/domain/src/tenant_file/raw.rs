@@ -37,6 +37,19 @@ pub(super) struct RawCompany {
     pub(super) customer: Vec<RawCustomer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) calcom: Option<RawCalcom>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) notifications: Option<RawNotifications>,
+}
+
+#[derive(Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNotifications {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) sender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) reminder_hours: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) sms: Option<bool>,
 }
 
 #[derive(Default, Deserialize, Serialize)]
@@ -142,6 +155,8 @@ pub(super) struct RawBranch {
     pub(super) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) timezone: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -12,7 +12,8 @@ use crate::locale::Locale;
 use crate::money::{Cents, Currency};
 use crate::phone::E164;
 use crate::tenant::{
-    BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, PolicyPatch, ReschedulePatch, SegmentDef,
+    BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, NotificationSettings, PolicyPatch,
+    ReschedulePatch, SegmentDef,
     ServiceDef, StaffDef,
 };
 use crate::time::{DateSpan, DayHours, OpenInterval, WEEKDAY_KEYS, WeeklyHours};
@@ -203,16 +204,7 @@ impl Validator<'_> {
                     None
                 }
             };
-            let email = match c.email.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(raw) => {
-                    let e = Email::parse(raw);
-                    if e.is_none() {
-                        self.problem(&entity, "email", format!("`{raw}` is not an e-mail address"));
-                    }
-                    e
-                }
-            };
+            let email = self.email(&entity, "email", c.email.as_deref());
             let salutation = c.salutation.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
             if salutation.as_ref().is_some_and(|s| s.chars().count() > 20 || s.chars().any(|c| c.is_ascii_digit())) {
                 self.problem(
@@ -230,9 +222,18 @@ impl Validator<'_> {
         }
 
         let calcom = raw.calcom.and_then(|c| self.calcom(c, &service_keys, &staff_keys));
+        let notifications = self.notifications(raw.notifications.unwrap_or_default());
 
         Some(CompanySpec {
-            def: CompanyDef { key: key?, name, locale: locale?, time_zone: time_zone?, currency: currency?, policies },
+            def: CompanyDef {
+                key: key?,
+                name,
+                locale: locale?,
+                time_zone: time_zone?,
+                currency: currency?,
+                policies,
+                notifications,
+            },
             services,
             branches,
             customers,
@@ -360,6 +361,7 @@ impl Validator<'_> {
                 key: key?,
                 name,
                 address: raw.address.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
+                email: self.email(entity, "email", raw.email.as_deref()),
                 time_zone: time_zone?,
                 hours,
                 closures,
@@ -368,6 +370,38 @@ impl Validator<'_> {
             },
             staff,
         })
+    }
+
+    /// An optional e-mail address: absent or blank is none; anything else must parse.
+    fn email(&mut self, entity: &str, field: &str, raw: Option<&str>) -> Option<Email> {
+        match raw.map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => {
+                let e = Email::parse(raw);
+                if e.is_none() {
+                    self.problem(entity, field, format!("`{raw}` is not an e-mail address"));
+                }
+                e
+            }
+        }
+    }
+
+    fn notifications(&mut self, raw: RawNotifications) -> NotificationSettings {
+        let entity = "notifications";
+        let defaults = NotificationSettings::default();
+        let reminder_hours = match raw.reminder_hours {
+            None => defaults.reminder_hours,
+            Some(h @ 0..=720) => h as u32,
+            Some(h) => {
+                self.problem(entity, "reminder_hours", format!("{h} is not between 0 (no reminders) and 720"));
+                defaults.reminder_hours
+            }
+        };
+        NotificationSettings {
+            sender: self.email(entity, "sender", raw.sender.as_deref()),
+            reminder_hours,
+            sms: raw.sms.unwrap_or(defaults.sms),
+        }
     }
 
     fn staff(&mut self, entity: &str, raw: RawStaff, service_keys: &HashSet<String>) -> Option<StaffDef> {

@@ -58,6 +58,7 @@ mod conn;
 mod customers;
 mod days_off;
 mod filter;
+mod notifications;
 mod outbox;
 mod page;
 mod record;

@@ -93,16 +93,19 @@ impl [Import<'_, DB>] {
         let def = &spec.def;
         self.execute_counted(
             sqlx::query(
-                "INSERT INTO companies (key, name, locale, time_zone, currency, policies, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                "INSERT INTO companies (key, name, locale, time_zone, currency, policies, notifications, created_at,
+                    updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7)
                  ON CONFLICT (key) DO UPDATE SET
                     name = excluded.name, locale = excluded.locale, time_zone = excluded.time_zone,
-                    currency = excluded.currency, policies = excluded.policies, updated_at = excluded.updated_at
+                    currency = excluded.currency, policies = excluded.policies,
+                    notifications = excluded.notifications, updated_at = excluded.updated_at
                  WHERE companies.name IS DISTINCT FROM excluded.name
                     OR companies.locale IS DISTINCT FROM excluded.locale
                     OR companies.time_zone IS DISTINCT FROM excluded.time_zone
                     OR companies.currency IS DISTINCT FROM excluded.currency
-                    OR companies.policies IS DISTINCT FROM excluded.policies",
+                    OR companies.policies IS DISTINCT FROM excluded.policies
+                    OR companies.notifications IS DISTINCT FROM excluded.notifications",
             )
             .bind(def.key.as_str())
             .bind(def.name.as_str())
@@ -110,7 +113,8 @@ impl [Import<'_, DB>] {
             .bind(tz_name(&def.time_zone))
             .bind(def.currency.code())
             .bind(Jsonb::of(&def.policies))
-            .bind(self.now),
+            .bind(self.now)
+            .bind(Jsonb::of(&def.notifications)),
         )
         .await?;
         let company_id: i64 = sqlx::query("SELECT id FROM companies WHERE key = $1")
@@ -268,14 +272,16 @@ impl [Import<'_, DB>] {
         self.execute_counted(
             sqlx::query(
                 "INSERT INTO branches (company_id, key, name, address, time_zone, hours, closures, policies, active,
-                    created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9)
+                    created_at, updated_at, email)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9, $10)
                  ON CONFLICT (company_id, key) DO UPDATE SET
-                    name = excluded.name, address = excluded.address, time_zone = excluded.time_zone,
+                    name = excluded.name, address = excluded.address, email = excluded.email,
+                    time_zone = excluded.time_zone,
                     hours = excluded.hours, closures = excluded.closures, policies = excluded.policies,
                     active = TRUE, updated_at = excluded.updated_at
                  WHERE branches.name IS DISTINCT FROM excluded.name
                     OR branches.address IS DISTINCT FROM excluded.address
+                    OR branches.email IS DISTINCT FROM excluded.email
                     OR branches.time_zone IS DISTINCT FROM excluded.time_zone
                     OR branches.hours IS DISTINCT FROM excluded.hours
                     OR branches.closures IS DISTINCT FROM excluded.closures
@@ -290,7 +296,8 @@ impl [Import<'_, DB>] {
             .bind(Jsonb::of(&def.hours))
             .bind(Jsonb::of(&def.closures))
             .bind(Jsonb::of(&def.policies))
-            .bind(self.now),
+            .bind(self.now)
+            .bind(def.email.as_ref().map(|e| e.as_str().to_owned())),
         )
         .await?;
         self.id_of("SELECT id FROM branches WHERE company_id = $1 AND key = $2", company_id, def.key.as_str()).await

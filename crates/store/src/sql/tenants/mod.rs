@@ -10,6 +10,7 @@ use frontdesk_domain::locale::Locale;
 use frontdesk_domain::money::{Cents, Currency};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::tenant::{
+    Email,
     Branch, BranchDef, Company, CompanyDef, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
 };
 use frontdesk_domain::tenant_file::TenantSpec;
@@ -75,7 +76,7 @@ impl [Tenants for SqlStore<DB>] {
 
         let mut entries = BTreeMap::new();
         let rows =
-            sqlx::query("SELECT id, key, name, locale, time_zone, currency, policies FROM companies ORDER BY id")
+            sqlx::query("SELECT id, key, name, locale, time_zone, currency, policies, notifications FROM companies ORDER BY id")
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(db::<DB>)?;
@@ -93,6 +94,7 @@ impl [Tenants for SqlStore<DB>] {
                     other => return Err(StoreError::corrupt("currency", other)),
                 },
                 policies: parse_json("policies", &r.col("policies")?)?,
+                notifications: parse_json("notifications", &r.col("notifications")?)?,
             };
             entries.insert(
                 id,
@@ -118,7 +120,7 @@ impl [Tenants for SqlStore<DB>] {
         }
 
         for r in sqlx::query(
-            "SELECT id, company_id, key, name, address, time_zone, hours, closures, policies
+            "SELECT id, company_id, key, name, address, email, time_zone, hours, closures, policies
              FROM branches WHERE active ORDER BY id",
         )
         .fetch_all(&mut *conn)
@@ -131,6 +133,7 @@ impl [Tenants for SqlStore<DB>] {
                 key: key(r.col("key")?)?,
                 name: r.col("name")?,
                 address: r.col("address")?,
+                email: r.col::<Option<String>>("email")?.as_deref().and_then(Email::parse),
                 time_zone: time_zone(&r.col::<String>("time_zone")?)?,
                 hours: parse_json("hours", &r.col("hours")?)?,
                 closures: parse_json::<Vec<Date>>("closures", &r.col("closures")?)?,
