@@ -19,6 +19,7 @@ pub mod error;
 pub mod health;
 pub mod listener;
 pub mod metrics;
+pub mod notify;
 pub mod retell;
 pub mod router;
 pub mod settings;

@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::ApiError;
 use crate::health::{healthz, metrics, readyz};
 use crate::state::AppState;
-use crate::{admin, calcom, dashboard, retell};
+use crate::{admin, calcom, dashboard, notify, retell};
 
 /// Builds the router with every endpoint and layer. Text in the path and query is scrubbed
 /// (`frontdesk_domain::text`) before routing, so that path parameters see it too.
@@ -36,6 +36,7 @@ fn routes(state: AppState) -> Router {
         .nest("/admin", dashboard::routes(state.clone()))
         .merge(retell::routes())
         .merge(calcom::routes())
+        .route("/unsubscribe/{token}", get(notify::unsubscribe::show).post(notify::unsubscribe::confirm))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added is the outermost: metrics see every answer, errors made by the

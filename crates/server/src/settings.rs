@@ -8,7 +8,11 @@ use std::time::Duration;
 
 use frontdesk_domain::time::{Clock, SystemClock};
 
+use frontdesk_domain::tenant::Email;
+
 use crate::access::client::ClientAddress;
+use crate::notify::sms::SmsTarget;
+use crate::notify::smtp::SmtpTarget;
 
 /// Everything `frontdesk serve` needs besides the store.
 #[derive(Clone)]
@@ -65,9 +69,60 @@ pub struct Settings {
     /// How long function traces, webhook payloads and transcripts of finished calls are kept;
     /// `None` keeps everything.
     pub retention: Option<Duration>,
+    /// How notifications are sent.
+    pub notify: NotifySettings,
     /// Whether the session cookie is marked `Secure` (sent over HTTPS only; browsers also send
     /// it to `http://localhost`). Off only for plain-HTTP deployments on a private network.
     pub secure_cookies: bool,
+}
+
+/// How confirmations, reminders and alerts are sent.
+#[derive(Clone, Debug)]
+pub struct NotifySettings {
+    /// The server's public base URL (`FRONTDESK_PUBLIC_URL`), for links in messages; no
+    /// trailing slash.
+    pub public_url: String,
+    /// The mail server; without one, e-mails are recorded as skipped.
+    pub smtp: Option<SmtpTarget>,
+    /// The `From` address of companies that name no sender of their own.
+    pub default_sender: Email,
+    /// The SMS provider; without one, text messages are recorded as skipped.
+    pub sms: Option<SmsTarget>,
+    /// The first backoff after a failed attempt; doubled per attempt, at most an hour.
+    pub backoff: Duration,
+    /// Attempts before a notification is parked as failed.
+    pub max_attempts: i32,
+    /// How long a worker holds a claimed notification. Longer than `send_timeout` by a margin:
+    /// a lease that ended while a message was still being handed over would let a second
+    /// worker send it again.
+    pub lease: Duration,
+    /// Longest time one SMTP conversation or provider request may take.
+    pub send_timeout: Duration,
+}
+
+impl NotifySettings {
+    /// Defaults for a server listening on `listen`.
+    pub fn new(listen: SocketAddr) -> Self {
+        Self {
+            public_url: format!("http://{listen}"),
+            smtp: None,
+            default_sender: Email::parse("frontdesk@localhost.localdomain").expect("a valid address"),
+            sms: None,
+            backoff: Duration::from_secs(30),
+            max_attempts: 10,
+            lease: Duration::from_secs(120),
+            send_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// The host of the public URL: the name this server gives in `EHLO`, and the domain of
+    /// calendar entries' `UID`s.
+    pub fn public_host(&self) -> String {
+        reqwest::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned())
+    }
 }
 
 /// Limits on failed logins.
@@ -127,6 +182,7 @@ impl Settings {
             client_address: ClientAddress::Unknown,
             secure_cookies: true,
             retention: None,
+            notify: NotifySettings::new(listen),
         }
     }
 }
@@ -143,6 +199,7 @@ impl fmt::Debug for Settings {
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
             .field("reconcile_after", &self.reconcile_after)
+            .field("notify", &self.notify)
             .finish_non_exhaustive()
     }
 }

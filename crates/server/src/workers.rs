@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::calcom::pull;
 use crate::calcom::sync::CalcomSync;
+use crate::notify::worker::Notifier;
 use crate::retell::reconciler::Reconciler;
 use crate::state::AppState;
 
@@ -45,6 +46,15 @@ pub(crate) fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> Workers
         async move {
             if let Err(error) = outbox.round().await {
                 tracing::warn!(%error, "outbox round failed");
+            }
+        }
+    }));
+    let notifier = Arc::new(Notifier::new(state.clone()));
+    tasks.spawn(every(interval, shutdown.clone(), move || {
+        let notifier = Arc::clone(&notifier);
+        async move {
+            if let Err(error) = notifier.round().await {
+                tracing::warn!(%error, "notification round failed");
             }
         }
     }));

@@ -563,6 +563,9 @@ pub trait NotificationsTx: Send {
     async fn withdraw_reminders(&mut self, company: CompanyId, appointment: AppointmentId, at: Timestamp)
     -> Result<u64>;
 
+    /// A customer, read in this transaction: whom an appointment's notification goes to.
+    async fn customer(&mut self, company: CompanyId, id: CustomerId) -> Result<Option<Customer>>;
+
     /// The one-click unsubscribe: the customer of the notification with `token` gets no more
     /// reminders, and those waiting are withdrawn. `None` if the token is unknown.
     async fn unsubscribe(&mut self, token: &str, at: Timestamp) -> Result<Option<CustomerId>>;

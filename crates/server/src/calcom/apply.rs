@@ -8,6 +8,7 @@
 //!
 //! Applying the same state twice changes nothing.
 
+use crate::notify::{self, Change};
 use frontdesk_calcom::wire::Booking;
 use frontdesk_domain::directory::CompanyEntry;
 use frontdesk_domain::ids::AppointmentId;
@@ -103,7 +104,8 @@ async fn our_booking(
             return Ok(Applied::Done("our own booking; nothing to change"));
         }
         let change = Cancellation { at: now, reason: Some("cancelled in Cal.com".into()), fee: None, call_id: None };
-        tx.cancel(id, appointment.id, &change).await?;
+        let cancelled = tx.cancel(id, appointment.id, &change).await?;
+        notify::appointment_changed(tx, company, &cancelled, Change::Cancelled, now).await?;
         return Ok(Applied::Done("appointment cancelled in Cal.com"));
     }
     let successor = appointment.calcom_uid.is_none()
@@ -124,7 +126,11 @@ async fn our_booking(
     };
     let slot = engine.slot(start, appointment.staff_id);
     match tx.reschedule(id, appointment.id, &slot, now, None).await? {
-        Ok(_) => Ok(Applied::Done("appointment moved in Cal.com")),
+        Ok(moved) => {
+            let change = Change::Moved { previous_start: appointment.range.start() };
+            notify::appointment_changed(tx, company, &moved, change, now).await?;
+            Ok(Applied::Done("appointment moved in Cal.com"))
+        }
         Err(_) => Ok(Applied::Failed(format!(
             "Cal.com moved appointment {} to {start}, but that time is taken here",
             appointment.id

@@ -28,7 +28,7 @@ mod charts;
 mod csrf;
 mod customers;
 mod day;
-mod format;
+pub(crate) mod format;
 mod health;
 mod login;
 mod new;

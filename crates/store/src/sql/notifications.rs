@@ -6,11 +6,12 @@
 use async_trait::async_trait;
 use frontdesk_domain::access::Scope;
 use frontdesk_domain::ids::{AppointmentId, CallbackId, CompanyId, CustomerId, NotificationId};
+use frontdesk_domain::records::Customer;
 use frontdesk_domain::notification::{Channel, Notification, NotificationKind, NotificationStatus};
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Decode, Type};
 
-use super::{Filtered, RowExt, SqlStore, SqlTx, db, id_cursor, paginate, parse_json};
+use super::{Conn, Filtered, RowExt, SqlStore, SqlTx, db, id_cursor, paginate, parse_json};
 use crate::backend::{Jsonb, Stamp};
 use crate::model::{
     NewNotification, NotificationClaim, NotificationFilter, NotificationOutcome, NotificationStats, Page, PageRequest,
@@ -105,6 +106,19 @@ impl [NotificationsTx for SqlTx<DB>] {
         .await
         .map_err(db::<DB>)?;
         Ok(DB::rows_affected(&done))
+    }
+
+    async fn customer(&mut self, company: CompanyId, id: CustomerId) -> Result<Option<Customer>> {
+        let row = sqlx::query(
+            "SELECT id, company_id, name, salutation, phone, email, created_at FROM customers
+              WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company.0)
+        .bind(id.0)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db::<DB>)?;
+        row.map(|r| Conn::<DB>::customer(&r)).transpose()
     }
 
     async fn unsubscribe(&mut self, token: &str, at: Timestamp) -> Result<Option<CustomerId>> {

@@ -1,6 +1,7 @@
 //! Booking, listing, cancelling and moving appointments, and callback requests. The functions
 //! with side effects run inside the transaction that also holds their idempotency record (I4).
 
+use crate::notify;
 use frontdesk_domain::ids::{AppointmentId, CallId, CustomerId};
 use frontdesk_domain::language::catalogue::{Missing, Msg};
 use frontdesk_domain::language::spoken;
@@ -259,6 +260,7 @@ async fn refuse_anonymous(
             at: ctx.now,
         })
         .await?;
+    notify::callback_requested(tx, ctx.company, &callback, ctx.now).await?;
     Ok(Answer::fail(Status::AnonymousNotAllowed, ctx.lang, &Msg::AnonymousCallbackNoted)
         .with("callback_id", callback.id.0))
 }
@@ -419,5 +421,6 @@ pub async fn request_callback(
             at: ctx.now,
         })
         .await?;
+    notify::callback_requested(tx, ctx.company, &callback, ctx.now).await?;
     Ok(Answer::ok(Status::CallbackRequested, ctx.lang, &Msg::CallbackRequested).with("callback_id", callback.id.0))
 }

@@ -71,7 +71,7 @@ impl [BookingsTx for SqlTx<DB>] {
              VALUES ($1, $2, $3, $4, $5, $5, $6)
              ON CONFLICT (company_id, phone) DO UPDATE SET
                 name = COALESCE(customers.name, excluded.name),
-                email = COALESCE(customers.email, excluded.email),
+                email = COALESCE(excluded.email, customers.email),
                 salutation = COALESCE(excluded.salutation, customers.salutation)
              RETURNING id, company_id, name, salutation, phone, email, created_at"
         } else {
