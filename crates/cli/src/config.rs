@@ -8,7 +8,11 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use frontdesk_domain::tenant::Email;
 use frontdesk_server::access::client::ClientAddress;
+use frontdesk_server::notify::sms::SmsTarget;
+use frontdesk_server::settings::NotifySettings;
+use frontdesk_server::notify::smtp::SmtpTarget;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
@@ -110,6 +114,27 @@ pub struct ServeArgs {
     /// (`90d`, `12h`); unset keeps everything
     #[arg(long, env = "FRONTDESK_RETENTION", value_parser = parse_retention)]
     pub retention: Option<Duration>,
+    /// The server's public base URL, for links in e-mails (`https://desk.example.com`)
+    /// [default: http://LISTEN]
+    #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The mail server: `smtps://user:password@host[:465]` or `smtp://host[:port][?tls=required|none]`;
+    /// unset: e-mails are recorded as skipped
+    #[arg(long, env = "FRONTDESK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The mail server's password (instead of one in the URL)
+    #[arg(long, env = "FRONTDESK_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The `From` address of companies whose tenant file names no sender
+    #[arg(long, env = "FRONTDESK_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// A Twilio-compatible SMS API with its account and token: `https://SID:TOKEN@api.twilio.com`;
+    /// unset: text messages are recorded as skipped
+    #[arg(long, env = "FRONTDESK_SMS_URL", hide_env_values = true)]
+    pub sms_url: Option<String>,
+    /// The number text messages come from (E.164)
+    #[arg(long, env = "FRONTDESK_SMS_FROM")]
+    pub sms_from: Option<String>,
 }
 
 /// The optional TOML file; same names as the environment variables without the prefix.
@@ -135,6 +160,11 @@ pub struct FileConfig {
     client_address: Option<String>,
     secure_cookies: Option<bool>,
     retention: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    sms_url: Option<String>,
+    sms_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,6 +244,14 @@ pub struct ResolvedServe {
     pub secure_cookies: Option<bool>,
     /// Retention of traces, payloads and transcripts.
     pub retention: Option<Duration>,
+    /// Public base URL.
+    pub public_url: Option<String>,
+    /// The mail server.
+    pub smtp: Option<SmtpTarget>,
+    /// The default sender.
+    pub mail_from: Option<Email>,
+    /// The SMS provider.
+    pub sms: Option<SmsTarget>,
 }
 
 /// Merges flags/environment with the file.
@@ -309,6 +347,29 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
                 .map(parse_retention)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("retention: {e}"))?,
+        },
+        public_url: match args.public_url.clone().or_else(|| file.public_url.clone()) {
+            Some(url) => Some(NotifySettings::public_url(&url).map_err(|e| anyhow::anyhow!("public_url: {e}"))?),
+            None => None,
+        },
+        smtp: args
+            .smtp_url
+            .clone()
+            .or_else(|| file.smtp_url.clone())
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| SmtpTarget::parse(&u, args.smtp_password.clone()))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("smtp_url: {e}"))?,
+        mail_from: args
+            .mail_from
+            .clone()
+            .or_else(|| file.mail_from.clone())
+            .map(|m| Email::parse(&m).ok_or_else(|| anyhow::anyhow!("mail_from `{m}` is not an e-mail address")))
+            .transpose()?,
+        sms: match (args.sms_url.clone().or_else(|| file.sms_url.clone()), args.sms_from.clone().or_else(|| file.sms_from.clone())) {
+            (Some(url), Some(from)) => Some(SmsTarget::parse(&url, &from).map_err(|e| anyhow::anyhow!("sms_url: {e}"))?),
+            (Some(_), None) => bail!("FRONTDESK_SMS_URL needs FRONTDESK_SMS_FROM, the number messages come from"),
+            (None, _) => None,
         },
     })
 }

@@ -77,6 +77,9 @@ statuses! {
     NeedsNewTime => "needs_new_time",
     /// A booking needs the customer's name.
     CustomerNameRequired => "customer_name_required",
+    /// `book_appointment`: the e-mail address given does not parse; ask for it again (nothing
+    /// was booked).
+    EmailInvalid => "email_invalid",
     /// A callback needs a number to call back.
     PhoneRequired => "phone_required",
     /// An anonymous caller may not do this.

@@ -115,6 +115,15 @@ impl NotifySettings {
         }
     }
 
+    /// Checks a public base URL (`https://desk.example.com`) and drops a trailing slash.
+    pub fn public_url(raw: &str) -> Result<String, String> {
+        let parsed = reqwest::Url::parse(raw.trim()).map_err(|e| format!("`{raw}` is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(format!("`{raw}` is not an http(s) URL"));
+        }
+        Ok(raw.trim().trim_end_matches('/').to_owned())
+    }
+
     /// The host of the public URL: the name this server gives in `EHLO`, and the domain of
     /// calendar entries' `UID`s.
     pub fn public_host(&self) -> String {

@@ -70,6 +70,14 @@ pub async fn run(global: &Resolved, args: &ServeArgs, file: &FileConfig) -> anyh
     }
     settings.client_address = serve.client_address;
     settings.retention = serve.retention;
+    if let Some(url) = serve.public_url {
+        settings.notify.public_url = url;
+    }
+    settings.notify.smtp = serve.smtp;
+    if let Some(from) = serve.mail_from {
+        settings.notify.default_sender = from;
+    }
+    settings.notify.sms = serve.sms;
     match serve.secure_cookies {
         Some(secure) => settings.secure_cookies = secure,
         // The demo on this machine is opened over plain http://127.0.0.1, where a browser may

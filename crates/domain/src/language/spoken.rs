@@ -287,6 +287,32 @@ fn count(lang: Language, n: u32) -> String {
     words.get(n as usize).map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }
 
+/// An e-mail address spelled so that a caller can correct it: the part before the `@` letter by
+/// letter (names are what is misheard), the domain in words: "m, a, x, Punkt, m, ü, l, l, e, r at
+/// example Punkt de" / "m, a, x, dot, … at example dot com".
+pub fn spell_email(lang: Language, address: &str) -> String {
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+    let symbol = |c: char| -> Option<&'static str> {
+        let (de, en) = match c {
+            '.' => ("Punkt", "dot"),
+            '-' => ("Bindestrich", "dash"),
+            '_' => ("Unterstrich", "underscore"),
+            '+' => ("Plus", "plus"),
+            _ => return None,
+        };
+        Some(if lang == Language::De { de } else { en })
+    };
+    let letters: Vec<String> =
+        local.chars().map(|c| symbol(c).map_or_else(|| c.to_lowercase().to_string(), str::to_owned)).collect();
+    let dot = symbol('.').unwrap_or(".");
+    let domain = domain
+        .split('.')
+        .map(|label| label.split('-').collect::<Vec<_>>().join(&format!(" {} ", symbol('-').unwrap_or("-"))))
+        .collect::<Vec<_>>()
+        .join(&format!(" {dot} "));
+    format!("{} at {domain}", letters.join(", "))
+}
+
 /// "A, B und C" / "A, B, and C".
 pub fn and_list(lang: Language, items: &[String]) -> String {
     joined(lang, items, ["und", "and"])
@@ -338,6 +364,15 @@ pub fn hours(lang: Language, day: &DayHours) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_spelled_before_the_at_and_said_after_it() {
+        assert_eq!(
+            spell_email(Language::De, "max.mü-ller@salon-berlin.de"),
+            "m, a, x, Punkt, m, ü, Bindestrich, l, l, e, r at salon Bindestrich berlin Punkt de"
+        );
+        assert_eq!(spell_email(Language::En, "Jo_1@example.com"), "j, o, underscore, 1 at example dot com");
+    }
 
     fn ymd(y: i16, m: i8, d: i8) -> Date {
         jiff::civil::date(y, m, d)

@@ -329,7 +329,7 @@ async fn practice(t: &mut Script<'_>) {
 /// golden file too. `name` matches every variant, so a new one does not compile without a name
 /// here, and the count below fails until it has a sample.
 fn catalogue_lines() -> Vec<String> {
-    use frontdesk_domain::language::catalogue::{Missing, Msg, Why, say};
+    use frontdesk_domain::language::catalogue::{Confirmation, Missing, Msg, Why, say};
     use frontdesk_domain::language::spoken;
     use frontdesk_domain::locale::Language;
 
@@ -363,6 +363,7 @@ fn catalogue_lines() -> Vec<String> {
             Msg::NextFree { .. } => "NextFree",
             Msg::NothingFree => "NothingFree",
             Msg::Booked { .. } => "Booked",
+            Msg::EmailInvalid => "EmailInvalid",
             Msg::SlotTaken { .. } => "SlotTaken",
             Msg::NameRequired => "NameRequired",
             Msg::AwaitingConfirmation { .. } => "AwaitingConfirmation",
@@ -396,7 +397,7 @@ fn catalogue_lines() -> Vec<String> {
         }
     }
     /// The arms of `name`.
-    const VARIANTS: usize = 58;
+    const VARIANTS: usize = 59;
 
     let mut lines = Vec::new();
     let today = jiff::civil::date(2026, 3, 10);
@@ -404,6 +405,7 @@ fn catalogue_lines() -> Vec<String> {
         let code = lang.code();
         let tomorrow = spoken::day(lang, jiff::civil::date(2026, 3, 11), today);
         let friday = spoken::day(lang, jiff::civil::date(2026, 3, 13), today);
+        let spelled = spoken::spell_email(lang, "max.mueller@example.de");
         let (this_friday, later) = (
             spoken::dated_day(lang, jiff::civil::date(2026, 3, 13), today),
             spoken::dated_day(lang, jiff::civil::date(2026, 3, 20), today),
@@ -458,7 +460,10 @@ fn catalogue_lines() -> Vec<String> {
             Msg::NothingOnDay { day: &tomorrow, alternatives },
             Msg::NextFree { slots: alternatives },
             Msg::NothingFree,
-            Msg::Booked { service, when, staff },
+            Msg::Booked { service, when, staff, confirmation: Confirmation::None },
+            Msg::Booked { service, when, staff, confirmation: Confirmation::Email(&spelled) },
+            Msg::Booked { service, when, staff, confirmation: Confirmation::Sms },
+            Msg::EmailInvalid,
             Msg::SlotTaken { when, alternatives: "" },
             Msg::SlotTaken { when, alternatives },
             Msg::NameRequired,

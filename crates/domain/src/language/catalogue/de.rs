@@ -1,7 +1,7 @@
 //! German. Written to be spoken: short sentences, full stops rather than colons, the date said
 //! once, and every refusal ends with a question or an offer.
 
-use super::{Missing, Msg, Why};
+use super::{Confirmation, Missing, Msg, Why};
 
 pub(super) fn say(msg: &Msg<'_>) -> String {
     match msg {
@@ -126,9 +126,19 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::NothingFree => {
             "In den nächsten Wochen finde ich leider keinen freien Termin. Soll ich Sie zurückrufen lassen?".into()
         }
-        Msg::Booked { service, when, staff } => format!(
-            "Ihr Termin für {service} ist eingetragen, {when} bei {staff}. Kann ich sonst noch etwas für Sie tun?"
-        ),
+        Msg::Booked { service, when, staff, confirmation } => {
+            let sent = match confirmation {
+                Confirmation::None => String::new(),
+                Confirmation::Email(address) => format!(" Die Bestätigung schicke ich an {address}."),
+                Confirmation::Sms => " Eine Bestätigung bekommen Sie per SMS.".to_owned(),
+            };
+            format!(
+                "Ihr Termin für {service} ist eingetragen, {when} bei {staff}.{sent} Kann ich sonst noch etwas für Sie tun?"
+            )
+        }
+        Msg::EmailInvalid => {
+            "Die E-Mail-Adresse habe ich leider nicht richtig verstanden. Könnten Sie sie mir bitte noch einmal buchstabieren?".into()
+        }
         Msg::SlotTaken { when, alternatives: "" } => format!(
             "{} ist der Termin leider gerade vergeben worden, und in den nächsten zwei Wochen finde ich nichts anderes. Soll ich Sie zurückrufen lassen?",
             capitalize(when)

@@ -1,7 +1,7 @@
 //! English. Written to be spoken: short sentences, full stops rather than colons, the date said
 //! once, and every refusal ends with a question or an offer.
 
-use super::{Missing, Msg, Why};
+use super::{Confirmation, Missing, Msg, Why};
 
 pub(super) fn say(msg: &Msg<'_>) -> String {
     match msg {
@@ -118,8 +118,16 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::NothingFree => {
             "I'm sorry, I can't find a free time in the coming weeks. Shall I have someone call you back?".into()
         }
-        Msg::Booked { service, when, staff } => {
-            format!("You're booked for {service} {when} with {staff}. Is there anything else I can do for you?")
+        Msg::Booked { service, when, staff, confirmation } => {
+            let sent = match confirmation {
+                Confirmation::None => String::new(),
+                Confirmation::Email(address) => format!(" I'll send the confirmation to {address}."),
+                Confirmation::Sms => " You'll get a confirmation by text message.".to_owned(),
+            };
+            format!("You're booked for {service} {when} with {staff}.{sent} Is there anything else I can do for you?")
+        }
+        Msg::EmailInvalid => {
+            "I'm sorry, I didn't get that e-mail address right. Could you spell it for me once more?".into()
         }
         Msg::SlotTaken { when, alternatives: "" } => format!(
             "I'm sorry, the time {when} was just taken, and I can't find anything else in the next two weeks. Shall I have someone call you back?"

@@ -25,6 +25,17 @@ pub enum Why<'a> {
     NobodyAvailable,
 }
 
+/// Where a booking's confirmation is sent, as the caller is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmation<'a> {
+    /// Nowhere (no address known).
+    None,
+    /// By e-mail to this address, spelled ([`crate::language::spoken::spell_email`]).
+    Email(&'a str),
+    /// By text message to the caller's mobile number.
+    Sms,
+}
+
 /// What to say. Fragments (`when`, `list`, …) are already in the caller's language; a `when`
 /// carries its own preposition ("morgen, am Mittwoch, den 11. März, um 14 Uhr", "on Thursday at
 /// 9 a.m."), a [`Day`] knows how to close an inserted date.
@@ -181,7 +192,11 @@ pub enum Msg<'a> {
         when: &'a str,
         /// With whom.
         staff: &'a str,
+        /// Where the confirmation goes.
+        confirmation: Confirmation<'a>,
     },
+    /// The e-mail address the caller gave does not parse: ask for it again.
+    EmailInvalid,
     /// Someone else just took the time.
     SlotTaken {
         /// When, said.

@@ -1,9 +1,8 @@
 //! Booking, listing, cancelling and moving appointments, and callback requests. The functions
 //! with side effects run inside the transaction that also holds their idempotency record (I4).
 
-use crate::notify;
 use frontdesk_domain::ids::{AppointmentId, CallId, CustomerId};
-use frontdesk_domain::language::catalogue::{Missing, Msg};
+use frontdesk_domain::language::catalogue::{Confirmation, Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::policy::DenialReason;
@@ -17,6 +16,7 @@ use serde_json::{Value, json};
 use super::answer::Answer;
 use super::args::{Args, names};
 use super::context::{Ctx, Moment};
+use crate::notify;
 use crate::booking::{
     self, Attempt, Authority, BookOutcome, BookRequest, BusyFrom, CancelOutcome, CancelRequest, Probe,
     RescheduleOutcome, RescheduleRequest,
@@ -65,6 +65,15 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
     let Some(name) = name else {
         return Ok(Answer::fail(Status::CustomerNameRequired, ctx.lang, &Msg::NameRequired).into());
     };
+    // An address that does not parse is asked for again, never dropped: the caller believes a
+    // confirmation is coming.
+    let email = match args.text(names::EMAIL) {
+        Some(raw) => match Email::parse(&raw) {
+            Some(email) => Some(email),
+            None => return Ok(Answer::fail(Status::EmailInvalid, ctx.lang, &Msg::EmailInvalid).into()),
+        },
+        None => None,
+    };
     let phone = given_phone(ctx, args).or_else(|| ctx.caller.number().cloned());
     let policies = ctx.company.policies(Some(ctx.branch), Some(service));
     if ctx.caller.is_anonymous() && !policies.anonymous.may_book && phone.is_none() {
@@ -85,7 +94,6 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
         return Ok(ctx.dry_run(check, start, service, staff).into());
     }
 
-    let email = args.text(names::EMAIL).and_then(|e| Email::parse(&e));
     let notes = args.text(names::NOTES);
     // A salutation the caller gave is theirs; for another person's appointment it is not kept.
     let salutation = args.text(names::SALUTATION).filter(|s| !another_person && s.chars().count() <= 20);
@@ -112,9 +120,22 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
         BookOutcome::Booked { appointment, customer } => {
             let when = ctx.when(appointment.range.start());
             let staff_name = ctx.staff_name(appointment.staff_id);
-            let msg = Msg::Booked { service: &service.def.name, when: &when, staff: &staff_name };
-            let answer =
-                Answer::ok(Status::Booked, ctx.lang, &msg).with("appointment", ctx.appointment_json(&appointment));
+            let spelled = customer.email.as_ref().map(|e| spoken::spell_email(ctx.lang, e.as_str()));
+            let (confirmation, sent_to) = match (&customer.email, &spelled) {
+                (Some(email), Some(spelled)) => {
+                    (Confirmation::Email(spelled), json!({"channel": "email", "address": email.as_str()}))
+                }
+                _ if ctx.company.company.def.notifications.sms
+                    && customer.phone.as_ref().is_some_and(|p| p.is_mobile()) =>
+                {
+                    (Confirmation::Sms, json!({"channel": "sms"}))
+                }
+                _ => (Confirmation::None, Value::Null),
+            };
+            let msg = Msg::Booked { service: &service.def.name, when: &when, staff: &staff_name, confirmation };
+            let answer = Answer::ok(Status::Booked, ctx.lang, &msg)
+                .with("appointment", ctx.appointment_json(&appointment))
+                .with("confirmation", sent_to);
             Ok(Effected { answer, customer: Some(customer.id) })
         }
         BookOutcome::Unavailable { refusal, alternatives } => {
