@@ -51,6 +51,9 @@ enum Command {
     /// Inspect and retry changes waiting for Cal.com.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Inspect and retry confirmations, reminders and callback alerts.
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
     /// Operators' user accounts (the command line acts for the platform).
     #[command(subcommand)]
     Users(UsersCommand),
@@ -137,6 +140,28 @@ enum TokensCommand {
     Revoke {
         /// Token id.
         id: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum NotificationsCommand {
+    /// Notifications, newest first, and what is due or failed.
+    List {
+        /// pending, running, sent, failed, skipped or withdrawn.
+        #[arg(long)]
+        status: Option<String>,
+        /// confirmation, moved, cancelled, reminder or callback_alert.
+        #[arg(long)]
+        kind: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Queue failed or skipped notifications again.
+    Retry {
+        /// Notification ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
     },
 }
 
@@ -247,6 +272,12 @@ fn main() -> ExitCode {
                 commands::outbox::list(&resolved, status, limit).await
             }
             Command::Outbox(OutboxCommand::Retry { ids }) => commands::outbox::retry(&resolved, &ids).await,
+            Command::Notifications(NotificationsCommand::List { status, kind, limit }) => {
+                commands::notifications::list(&resolved, status, kind, limit).await
+            }
+            Command::Notifications(NotificationsCommand::Retry { ids }) => {
+                commands::notifications::retry(&resolved, &ids).await
+            }
             Command::Users(UsersCommand::Add { email, role, company, name, password_stdin }) => {
                 commands::users::add(&resolved, &email, &role, company.as_deref(), name, password_stdin).await
             }

@@ -3,6 +3,7 @@
 pub mod calls;
 pub mod import;
 pub mod migrate;
+pub mod notifications;
 pub mod outbox;
 pub mod retell;
 pub mod seed;

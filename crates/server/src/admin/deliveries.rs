@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use frontdesk_domain::access::{Action, Principal, Scope};
-use frontdesk_domain::ids::{OutboxJobId, WebhookEventId};
+use frontdesk_domain::ids::{NotificationId, OutboxJobId, WebhookEventId};
 use frontdesk_domain::records::{Provider, WebhookStatus};
 use jiff::Timestamp;
 use serde_json::json;
@@ -115,6 +115,48 @@ pub(crate) async fn retry(state: &AppState, principal: Principal, id: OutboxJobI
                 company: principal.scope.company(),
                 action: "outbox.retry",
                 entity: "outbox_job",
+                id: id.to_string(),
+            };
+            audit.write(tx, None, None, &[]).await?;
+            let body = super::openapi::Retried { id: id.0, status: "pending".to_owned() };
+            Ok(Answer::new(StatusCode::ACCEPTED, serde_json::to_value(body).unwrap_or_default()))
+        })
+    })
+    .await
+}
+
+/// `POST /notifications/{id}/retry`.
+#[utoipa::path(
+    post,
+    path = "/notifications/{id}/retry",
+    tag = "appointments",
+    params(("id" = i64, Path, description = "the id")),
+    responses(
+        (status = 202, description = "the notification will be sent again", body = super::openapi::Retried),
+        ChangeErrors
+    )
+)]
+pub(super) async fn retry_notification(
+    State(state): State<AppState>,
+    op: Operator,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let principal = op.may(Action::Operate)?.clone();
+    resend(&state, principal, NotificationId(id)).await
+}
+
+/// Makes a failed or skipped notification in the principal's scope due again.
+pub(crate) async fn resend(state: &AppState, principal: Principal, id: NotificationId) -> Result<Response, ApiError> {
+    if !state.store().retry_notification(principal.scope, id, Timestamp::now()).await? {
+        return Err(ApiError::not_found(format!("no failed or skipped notification {id}")));
+    }
+    write::run(state, &principal.clone(), None, move |tx| {
+        Box::pin(async move {
+            let audit = Audit {
+                principal: &principal,
+                company: principal.scope.company(),
+                action: "notification.retry",
+                entity: "notification",
                 id: id.to_string(),
             };
             audit.write(tx, None, None, &[]).await?;

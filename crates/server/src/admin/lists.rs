@@ -3,10 +3,12 @@
 use axum::extract::{Path, State};
 use frontdesk_domain::access::Action;
 use frontdesk_domain::call::CallStatus;
+use frontdesk_domain::notification::{NotificationKind, NotificationStatus};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::records::{AppointmentStatus, CallbackStatus, OutboxStatus, Provider, WebhookStatus};
 use frontdesk_store::model::{
-    AppointmentFilter, CallFilter, CallbackFilter, CustomerFilter, OutboxFilter, PageRequest, WebhookFilter,
+    AppointmentFilter, CallFilter, CallbackFilter, CustomerFilter, NotificationFilter, OutboxFilter, PageRequest,
+    WebhookFilter,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -14,9 +16,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::openapi::{CallDetail, List, ReadErrors};
-use super::views::{AppointmentView, CallView, CallbackView, CompanyView, CustomerView, EventView, JobView};
 use super::views::{
-    appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json, trace_json,
+    AppointmentView, CallView, CallbackView, CompanyView, CustomerView, EventView, JobView, NotificationView,
+};
+use super::views::{
+    appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json,
+    notification_json, trace_json,
 };
 use super::{Json, Query, branch, company, instant, list, page, parse_param, staff};
 use crate::access::Operator;
@@ -278,6 +283,48 @@ pub(super) async fn webhook_events(
     };
     let page = state.store().webhook_events(scope, &filter, &page(q.limit, &q.cursor)).await?;
     Ok(axum::Json(list(page, event_json)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct NotificationParams {
+    company: Option<String>,
+    /// `pending`, `running`, `sent`, `failed`, `skipped` or `withdrawn`.
+    status: Option<String>,
+    /// `confirmation`, `moved`, `cancelled`, `reminder` or `callback_alert`.
+    kind: Option<String>,
+    appointment: Option<i64>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/notifications`.
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    tag = "appointments",
+    params(NotificationParams),
+    responses(
+        (status = 200, description = "notifications, newest first", body = List<NotificationView>),
+        ReadErrors
+    )
+)]
+pub(super) async fn notifications(
+    State(state): State<AppState>,
+    op: Operator,
+    Query(q): Query<NotificationParams>,
+) -> Result<Json, ApiError> {
+    let scope = op.may(Action::Read)?.scope;
+    let dir = state.directory();
+    let entry = q.company.as_deref().map(|c| company(&dir, scope, c)).transpose()?;
+    let filter = NotificationFilter {
+        company: entry.map(|e| e.company.id),
+        status: parse_param(q.status.as_deref(), NotificationStatus::parse, "status")?,
+        kind: parse_param(q.kind.as_deref(), NotificationKind::parse, "kind")?,
+        appointment: q.appointment.map(Into::into),
+    };
+    let page = state.store().list_notifications(scope, &filter, &page(q.limit, &q.cursor)).await?;
+    Ok(axum::Json(list(page, notification_json)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

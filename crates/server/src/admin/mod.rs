@@ -73,6 +73,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .routes(routes!(deliveries::replay_webhook))
         .routes(routes!(lists::outbox))
         .routes(routes!(deliveries::retry_job))
+        .routes(routes!(lists::notifications))
+        .routes(routes!(deliveries::retry_notification))
         .routes(routes!(accounts::users, accounts::create_user))
         .routes(routes!(accounts::change_user))
         .routes(routes!(accounts::tokens, accounts::create_token))

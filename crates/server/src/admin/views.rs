@@ -3,6 +3,7 @@
 //! Each entity has one view type here: it is what the API answers (the `*_json` functions
 //! serialise it) and what the OpenAPI document describes (`ToSchema`), so the two cannot differ.
 
+use frontdesk_domain::notification::Notification;
 use frontdesk_domain::availability::Slot;
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
@@ -621,6 +622,68 @@ pub struct JobView {
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     updated_at: Timestamp,
+}
+
+/// A notification: what was (or will be) sent to whom, and how it went.
+#[derive(Serialize, ToSchema)]
+pub struct NotificationView {
+    id: i64,
+    company_id: i64,
+    /// `confirmation`, `moved`, `cancelled`, `reminder` or `callback_alert`.
+    kind: String,
+    /// `email` or `sms`.
+    channel: String,
+    recipient: String,
+    appointment_id: Option<i64>,
+    customer_id: Option<i64>,
+    callback_id: Option<i64>,
+    /// The calendar entry's `SEQUENCE`.
+    sequence: u32,
+    /// The `Message-ID`'s unique part, the same on every attempt.
+    message_id: String,
+    /// `pending`, `running`, `sent`, `failed`, `skipped` or `withdrawn`.
+    status: String,
+    attempts: i32,
+    /// When it is due (business clock).
+    #[schema(value_type = String, format = DateTime)]
+    due_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    run_after: Timestamp,
+    last_error: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    sent_at: Option<Timestamp>,
+    /// What it says (times, names, a callback's details).
+    #[schema(value_type = Object)]
+    facts: Value,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: Timestamp,
+}
+
+/// A notification for operators.
+pub fn notification_json(n: &Notification) -> Value {
+    value(&NotificationView {
+        id: n.id.0,
+        company_id: n.company_id.0,
+        kind: n.kind.as_str().to_owned(),
+        channel: n.channel.as_str().to_owned(),
+        recipient: n.recipient.clone(),
+        appointment_id: n.appointment_id.map(|a| a.0),
+        customer_id: n.customer_id.map(|c| c.0),
+        callback_id: n.callback_id.map(|c| c.0),
+        sequence: n.sequence,
+        message_id: n.message_id.clone(),
+        status: n.status.as_str().to_owned(),
+        attempts: n.attempts,
+        due_at: n.due_at,
+        run_after: n.run_after,
+        last_error: n.last_error.clone(),
+        sent_at: n.sent_at,
+        facts: serde_json::to_value(&n.facts).unwrap_or(Value::Null),
+        created_at: n.created_at,
+        updated_at: n.updated_at,
+    })
 }
 
 /// An outbox job for operators.
