@@ -141,3 +141,25 @@ impl TestServer {
         }
     }
 }
+
+/// A business clock a test moves by hand: to see a reminder wait for its moment, then go.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<Timestamp>);
+
+impl ManualClock {
+    /// A clock reading `start` until moved.
+    pub fn new(start: Timestamp) -> Arc<ManualClock> {
+        Arc::new(ManualClock(std::sync::Mutex::new(start)))
+    }
+
+    /// Moves the clock to `to`.
+    pub fn set(&self, to: Timestamp) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = to;
+    }
+}
+
+impl frontdesk_domain::time::Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

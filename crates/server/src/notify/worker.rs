@@ -154,13 +154,17 @@ impl Notifier {
         })
     }
 
-    /// Whether a reminder still fits its appointment: booked, at the time it was written for.
-    /// (A move or cancellation withdraws it in the same transaction; this covers one that
-    /// committed after the claim.)
+    /// Whether a reminder still fits its appointment: booked, at the time it was written for,
+    /// and not begun (a worker that was down for a day does not remind of the past). A move or
+    /// cancellation withdraws the reminder in its own transaction; this covers one that
+    /// committed after the claim.
     async fn still_wanted(&self, n: &Notification) -> Result<bool, StoreError> {
         let Facts::Appointment(facts) = &n.facts else { return Ok(true) };
+        let business_now = self.state.settings().clock.now();
         let current = self.state.store().appointment(n.company_id, facts.appointment_id).await?;
-        Ok(current.is_some_and(|a| a.status == AppointmentStatus::Booked && a.range.start() == facts.start))
+        Ok(current.is_some_and(|a| {
+            a.status == AppointmentStatus::Booked && a.range.start() == facts.start && a.range.start() > business_now
+        }))
     }
 }
 

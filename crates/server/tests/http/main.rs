@@ -8,6 +8,7 @@ mod dashboard;
 mod functions;
 mod fuzz;
 mod golden;
+mod notifications;
 mod hostile;
 mod openapi;
 mod operators;
