@@ -68,6 +68,8 @@ pub enum Facts {
     Appointment(AppointmentFacts),
     /// A callback request.
     Callback(CallbackFacts),
+    /// Removed with the customer's personal data (erasure).
+    Erased,
 }
 
 /// An appointment as a notification shows it.

@@ -135,6 +135,7 @@ impl Context<'_> {
             requested_at: String::new(),
         };
         match &n.facts {
+            Facts::Erased => return Err(Unwordable("the customer's data was erased".into())),
             Facts::Appointment(a) => {
                 let branch = company.branch(a.branch_id);
                 let tz = branch.map_or_else(|| company.company.def.time_zone.clone(), |b| b.def.time_zone.clone());

@@ -105,10 +105,12 @@ impl [Conn<'_, DB>] {
         let (Some(a), Some(b)) = (a, b) else { return Ok(None) };
         let (kept, gone) = if a.id == into { (a, b) } else { (b, a) };
         let mut report = MergeReport::default();
+        let mut notifications = 0;
         for (table, counter) in [
             ("appointments", &mut report.appointments),
             ("calls", &mut report.calls),
             ("callback_requests", &mut report.callbacks),
+            ("notifications", &mut notifications),
         ] {
             let sql = format!("UPDATE {table} SET customer_id = $3 WHERE company_id = $1 AND customer_id = $2");
             let done = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -187,6 +189,18 @@ impl [Conn<'_, DB>] {
         .bind(company.0).bind(id.0).bind(phone.clone())
         .execute(&mut *self.0).await.map_err(db::<DB>)?;
         report.calls = DB::rows_affected(&done);
+        // Notifications: nothing more is sent, and what was sent keeps no address or name
+        // (a callback alert's details included).
+        sqlx::query(
+            "UPDATE notifications SET recipient = 'erased', payload = $4, token = NULL,
+                    status = CASE WHEN status IN ('pending', 'running') THEN 'withdrawn' ELSE status END,
+                    lease_owner = NULL, lease_until = NULL
+              WHERE company_id = $1 AND (customer_id = $2 OR callback_id IN (
+                    SELECT id FROM callback_requests
+                     WHERE company_id = $1 AND (customer_id = $2 OR ($3 IS NOT NULL AND phone = $3))))",
+        )
+        .bind(company.0).bind(id.0).bind(phone.clone()).bind(Jsonb::of(&json!({"about": "erased"})))
+        .execute(&mut *self.0).await.map_err(db::<DB>)?;
         let done = sqlx::query(
             "UPDATE callback_requests SET name = NULL, phone = NULL, reason = NULL, preferred_time = NULL, done_note = NULL
               WHERE company_id = $1 AND (customer_id = $2 OR ($3 IS NOT NULL AND phone = $3))",

@@ -275,13 +275,13 @@ async fn two_servers_on_one_postgres_database_send_each_reminder_once() {
     let clock = ManualClock::new(at(MONDAY));
     let s = TestServer::start(db, settings(&clock, Some(smtp.port))).await;
     let other = RunningServer::start(s.db.open().await, settings(&clock, Some(smtp.port))).await.expect("second server");
-    let days = [("Mittwoch", "10 Uhr"), ("Mittwoch", "15 Uhr"), ("Donnerstag", "15 Uhr"), ("Freitag", "12 Uhr")];
+    let days = [("Freitag", "10 Uhr"), ("Freitag", "12 Uhr"), ("Freitag", "15 Uhr"), ("Freitag", "16 Uhr")];
     for (i, (day, time)) in days.iter().enumerate() {
         book(&s, &format!("call_two_{i}"), day, time).await;
     }
     smtp.wait_for(days.len()).await;
     // Every reminder due, no appointment begun.
-    clock.set(at("2026-03-12T11:30:00Z"));
+    clock.set(at("2026-03-12T15:30:00Z"));
     let mails = smtp.wait_for(2 * days.len()).await;
     a_few_rounds().await;
     let mails_after = smtp.received();
