@@ -22,6 +22,8 @@
 #                           intended send time; 0 skips it (it takes ~10 minutes per backend)
 #   BENCH_RATE=8            open loop: calls starting per second (8: about 1,000 live at once)
 #   BENCH_OPEN_CALLS=2400   open loop: calls in all (2400 at 8/s: five minutes of arrivals)
+#   BENCH_MAIL=1            the servers send their e-mail to the simulator's own SMTP server, and
+#                           each run checks that every notification arrived once (0: no e-mail)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +35,7 @@ postgres=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 open=${BENCH_OPEN:-1}
 rate=${BENCH_RATE:-8}
 open_calls=${BENCH_OPEN_CALLS:-2400}
+mail=${BENCH_MAIL:-1}
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
 stamp=$(date -u +%Y-%m-%dT%H%MZ)
@@ -51,6 +54,11 @@ else
   log "building frontdesk in release mode"
   cargo build --release --locked -p frontdesk
   bin=$PWD/target/release/frontdesk
+fi
+
+# A binary from before notifications cannot send e-mail or count it (an A/B against an old build).
+if [[ $mail == 1 ]] && ! "$bin" simulate --help 2>/dev/null | grep -q -- --smtp-sink; then
+  mail=0
 fi
 
 work=$(mktemp -d)
@@ -90,7 +98,9 @@ free_port() {
 start_server() {
   local name=$1 database=$2 port=$3 fake=$4 reconcile=${5:-2s}
   # The bare demo tenants (no demo week or calls: the same start for every build compared).
-  FRONTDESK_DEMO_DATA=false RUST_LOG=warn "$bin" serve --demo \
+  local smtp_url=
+  [[ $mail == 1 ]] && smtp_url="smtp://127.0.0.1:$smtp?tls=none"
+  FRONTDESK_SMTP_URL=$smtp_url FRONTDESK_DEMO_DATA=false RUST_LOG=warn "$bin" serve --demo \
     --database-url "$database" \
     --listen "127.0.0.1:$port" \
     --clock-start "$clock_start" \
@@ -153,6 +163,7 @@ simulate() {
   local name=$1 fake=$2 urls=$3 status=0
   local extra=()
   [[ $chaos == 1 ]] && extra+=(--chaos)
+  [[ $mail == 1 ]] && extra+=(--smtp-sink "127.0.0.1:$smtp")
   "$bin" simulate --url "$urls" --calls "$calls" --concurrency "$concurrency" --seed "$seed" \
     --baseline --fake-retell-listen "127.0.0.1:$fake" --settle 60s --quiet "${extra[@]}" \
     --json "$work/$name.json" >"$work/$name.txt" 2>&1 || status=$?
@@ -164,7 +175,9 @@ simulate() {
 # a reconcile threshold longer than a call's pauses.
 simulate_open() {
   local name=$1 urls=$2 status=0
-  "$bin" simulate --url "$urls" --calls "$open_calls" --rate "$rate" --seed "$seed" --settle 60s --quiet \
+  local extra=()
+  [[ $mail == 1 ]] && extra+=(--smtp-sink "127.0.0.1:$smtp")
+  "$bin" simulate --url "$urls" --calls "$open_calls" --rate "$rate" --seed "$seed" --settle 60s --quiet "${extra[@]}" \
     --json "$work/$name.json" >"$work/$name.txt" 2>&1 || status=$?
   cat "$work/$name.txt" >&2
   return "$status"
@@ -174,6 +187,7 @@ failed=0
 
 log "(a) one server on SQLite"
 free_port fake
+free_port smtp
 free_port port
 start_server sqlite "sqlite://$work/bench.db" "$port" "$fake"
 pid=$started
@@ -189,6 +203,7 @@ sqlite_bytes=$(sqlite_bytes_per_1000 "$work/bench.db" "$calls")
 if [[ $open == 1 ]]; then
   log "(a2) one server on SQLite, open loop at $rate calls/s"
   free_port fake
+  free_port smtp
   free_port port
   start_server sqlite-open "sqlite://$work/bench-open.db" "$port" "$fake" 10m
   pid=$started
@@ -203,6 +218,7 @@ if [[ $postgres != skip ]]; then
   pg_db="frontdesk_bench_$(date +%s)_$$"
   psql "$postgres/postgres" -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $pg_db"
   free_port fake
+  free_port smtp
   free_port port_a
   # One after the other: the first imports the demo tenants, the second finds them.
   start_server pg-a "$postgres/$pg_db" "$port_a" "$fake"
@@ -222,6 +238,7 @@ if [[ $postgres != skip ]]; then
     log "(b2) two servers sharing one PostgreSQL database, open loop at $rate calls/s"
     psql "$postgres/postgres" -q -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db"
     free_port fake
+    free_port smtp
     free_port port_a
     start_server pg-open-a "$postgres/$pg_db" "$port_a" "$fake" 10m
     pid_a=$started

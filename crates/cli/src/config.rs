@@ -11,8 +11,8 @@ use clap::{Args, ValueEnum};
 use frontdesk_domain::tenant::Email;
 use frontdesk_server::access::client::ClientAddress;
 use frontdesk_server::notify::sms::SmsTarget;
-use frontdesk_server::settings::NotifySettings;
 use frontdesk_server::notify::smtp::SmtpTarget;
+use frontdesk_server::settings::NotifySettings;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
@@ -366,8 +366,13 @@ pub fn resolve_serve(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<Reso
             .or_else(|| file.mail_from.clone())
             .map(|m| Email::parse(&m).ok_or_else(|| anyhow::anyhow!("mail_from `{m}` is not an e-mail address")))
             .transpose()?,
-        sms: match (args.sms_url.clone().or_else(|| file.sms_url.clone()), args.sms_from.clone().or_else(|| file.sms_from.clone())) {
-            (Some(url), Some(from)) => Some(SmsTarget::parse(&url, &from).map_err(|e| anyhow::anyhow!("sms_url: {e}"))?),
+        sms: match (
+            args.sms_url.clone().or_else(|| file.sms_url.clone()),
+            args.sms_from.clone().or_else(|| file.sms_from.clone()),
+        ) {
+            (Some(url), Some(from)) => {
+                Some(SmsTarget::parse(&url, &from).map_err(|e| anyhow::anyhow!("sms_url: {e}"))?)
+            }
             (Some(_), None) => bail!("FRONTDESK_SMS_URL needs FRONTDESK_SMS_FROM, the number messages come from"),
             (None, _) => None,
         },

@@ -4,7 +4,9 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AppointmentId, BranchId, CallId, CallbackId, CompanyId, CustomerId, NotificationId, ServiceId, StaffId};
+use crate::ids::{
+    AppointmentId, BranchId, CallId, CallbackId, CompanyId, CustomerId, NotificationId, ServiceId, StaffId,
+};
 use crate::records::{Appointment, AppointmentStatus, string_enum};
 
 string_enum! {

@@ -78,10 +78,7 @@ impl E164 {
     pub fn is_mobile(&self) -> bool {
         let Ok(parsed) = phonenumber::parse(None, &self.0) else { return false };
         let metadata = &*phonenumber::metadata::DATABASE;
-        matches!(
-            parsed.number_type(metadata),
-            phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile
-        )
+        matches!(parsed.number_type(metadata), phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile)
     }
 
     /// The number with the middle digits hidden, for logs: `+4930*****738`.

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::client::{SendError, Sender};
 use crate::ledger::Expected;
+use crate::mail_sink::MailSink;
 
 /// How many examples a failed check lists.
 const EXAMPLES: usize = 10;
@@ -282,6 +283,65 @@ fn mask(phone: &str) -> String {
     format!("{}…{}", &phone[..keep], &phone[phone.len().saturating_sub(2)..])
 }
 
+/// Every notification sent once, counted at the simulator's own SMTP server: no `Message-ID`
+/// arrived twice, each customer's address got one message per announced booking, move and
+/// cancellation, and the branches one alert per callback request. Waits up to `settle` for the
+/// servers' workers.
+pub async fn mail(sink: &MailSink, expected: &BTreeMap<i64, Expected>, callbacks: u64, settle: Duration) -> Check {
+    let mut want: BTreeMap<&str, u64> = BTreeMap::new();
+    for e in expected.values() {
+        if let Some(address) = &e.email {
+            *want.entry(address.as_str()).or_default() += 1 + u64::from(e.moves) + u64::from(e.cancelled);
+        }
+    }
+    let total = want.values().sum::<u64>() + callbacks;
+    let waited = Instant::now();
+    loop {
+        let so_far = sink.arrived().iter().filter(|a| !a.reminder).count() as u64;
+        if so_far >= total || waited.elapsed() >= settle {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Late duplicates would come within a worker round or two.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let arrived = sink.arrived();
+    let mut offenders: Vec<String> = sink
+        .counts()
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(id, n)| format!("Message-ID {id} arrived {n} times"))
+        .collect();
+    let mut got: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut alerts = 0;
+    for a in arrived.iter().filter(|a| !a.reminder) {
+        if want.contains_key(a.to.as_str()) {
+            *got.entry(a.to.as_str()).or_default() += 1;
+        } else {
+            alerts += 1;
+        }
+    }
+    for (address, n) in &want {
+        let g = got.get(address).copied().unwrap_or(0);
+        if g != *n {
+            offenders.push(format!("{address}: {g} messages, {n} announced"));
+        }
+    }
+    if alerts != callbacks {
+        offenders.push(format!("{alerts} callback alerts for {callbacks} callback requests"));
+    }
+    let reminders = arrived.iter().filter(|a| a.reminder).count();
+    Check::new(
+        "every notification sent once",
+        format!(
+            "{} messages at the SMTP sink ({total} announced, {reminders} reminders), {} distinct Message-IDs",
+            arrived.len(),
+            sink.counts().len()
+        ),
+        offenders,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -317,7 +377,14 @@ mod tests {
             json!({"id": 2, "status": "booked", "local_start": "2026-03-10T11:00:00+01:00", "call_id": 7}),
             json!({"id": 3, "status": "booked", "local_start": "2026-03-10T12:00:00+01:00", "call_id": 8}),
         ];
-        let e = |start: &str, cancelled| Expected { start: start.into(), cancelled, call_id: "c".into(), announced: 1 };
+        let e = |start: &str, cancelled| Expected {
+            start: start.into(),
+            cancelled,
+            call_id: "c".into(),
+            announced: 1,
+            email: None,
+            moves: 0,
+        };
         let mut expected = BTreeMap::from([(1, e("2026-03-10T10:00", false)), (2, e("2026-03-10T11:00", false))]);
         let calls = HashSet::from([7, 8]);
         let [booked, cancelled] = bookings(&stored, &calls, &expected);
@@ -341,5 +408,34 @@ mod tests {
         let dup = [list[0].clone(), list[0].clone()];
         let check = customers(&dup);
         assert!(!check.ok && !check.examples[0].contains("1234567"));
+    }
+
+    #[tokio::test]
+    async fn a_message_sent_twice_or_missing_is_found() {
+        let sink = MailSink::start("127.0.0.1:0").await.unwrap();
+        let mut expected = BTreeMap::new();
+        let booked = |email: &str, moves| Expected {
+            start: "2026-03-10T10:00".into(),
+            cancelled: false,
+            call_id: "c".into(),
+            announced: 1,
+            email: Some(email.into()),
+            moves,
+        };
+        expected.insert(1, booked("a@example.com", 1));
+        expected.insert(2, booked("b@example.com", 0));
+        crate::mail_sink::send(&sink, "m1@x", "a@example.com").await;
+        crate::mail_sink::send(&sink, "m2@x", "a@example.com").await;
+        crate::mail_sink::send(&sink, "m3@x", "b@example.com").await;
+        crate::mail_sink::send(&sink, "m4@x", "front@branch.example").await;
+        let settle = Duration::from_millis(10);
+        assert!(mail(&sink, &expected, 1, settle).await.ok);
+
+        crate::mail_sink::send(&sink, "m3@x", "b@example.com").await;
+        let twice = mail(&sink, &expected, 1, settle).await;
+        assert!(!twice.ok);
+        assert!(twice.examples.iter().any(|e| e.contains("m3@x arrived 2 times")), "{:?}", twice.examples);
+        let missing = mail(&sink, &expected, 2, settle).await;
+        assert!(missing.examples.iter().any(|e| e.contains("1 callback alerts for 2")), "{:?}", missing.examples);
     }
 }

@@ -27,12 +27,17 @@ pub struct Expected {
     pub call_id: String,
     /// How many distinct requests announced it as newly booked (must be 1).
     pub announced: u32,
+    /// Where its confirmation was announced to go by e-mail.
+    pub email: Option<String>,
+    /// How many moves were announced.
+    pub moves: u32,
 }
 
 #[derive(Default)]
 struct Inner {
     held: HashMap<String, Vec<Held>>,
     expected: BTreeMap<i64, Expected>,
+    callbacks: u64,
 }
 
 /// The shared ledger. Each appointment is held by at most one call at a time, as one person
@@ -62,14 +67,16 @@ impl Ledger {
         self.lock().held.entry(phone.to_owned()).or_default().push(held);
     }
 
-    /// The server said `booked`.
-    pub fn booked(&self, phone: Option<&str>, held: Held, call_id: &str) {
+    /// The server said `booked`, with a confirmation to `email` if it said so.
+    pub fn booked(&self, phone: Option<&str>, held: Held, call_id: &str, email: Option<String>) {
         let mut inner = self.lock();
         inner.expected.entry(held.id).and_modify(|e| e.announced += 1).or_insert_with(|| Expected {
             start: held.start.clone(),
             cancelled: false,
             call_id: call_id.to_owned(),
             announced: 1,
+            email,
+            moves: 0,
         });
         if let Some(phone) = phone {
             inner.held.entry(phone.to_owned()).or_default().push(held);
@@ -80,6 +87,7 @@ impl Ledger {
     pub fn rescheduled(&self, id: i64, start: &str) {
         if let Some(e) = self.lock().expected.get_mut(&id) {
             start.clone_into(&mut e.start);
+            e.moves += 1;
         }
     }
 
@@ -88,6 +96,16 @@ impl Ledger {
         if let Some(e) = self.lock().expected.get_mut(&id) {
             e.cancelled = true;
         }
+    }
+
+    /// The server said `callback_requested` (its branch is alerted by e-mail).
+    pub fn callback_requested(&self) {
+        self.lock().callbacks += 1;
+    }
+
+    /// How many callback requests were announced.
+    pub fn callbacks(&self) -> u64 {
+        self.lock().callbacks
     }
 
     /// Every announced appointment and what must be true of it.
@@ -104,7 +122,7 @@ mod tests {
     fn an_appointment_is_held_by_one_call_at_a_time() {
         let ledger = Ledger::default();
         let mut rng = Rng::new(1);
-        ledger.booked(Some("+4930"), Held { id: 7, start: "2026-03-10T10:00".into() }, "c1");
+        ledger.booked(Some("+4930"), Held { id: 7, start: "2026-03-10T10:00".into() }, "c1", None);
         let held = ledger.take("+4930", &mut rng).unwrap();
         assert_eq!(ledger.take("+4930", &mut rng), None);
         ledger.rescheduled(7, "2026-03-11T11:00");

@@ -19,6 +19,7 @@ pub mod call;
 pub mod check;
 pub mod client;
 pub mod ledger;
+pub mod mail_sink;
 pub mod pace;
 pub mod report;
 pub mod rng;
@@ -61,6 +62,9 @@ pub struct Options {
     /// its requests (`concurrency` is then not a limit). `None`: closed loop, `concurrency`
     /// calls back to back.
     pub pace: Option<pace::Pace>,
+    /// The simulator's own SMTP server, where the servers send their e-mail: the run then
+    /// checks that every notification arrived once.
+    pub mail_sink: Option<Arc<mail_sink::MailSink>>,
 }
 
 impl Options {
@@ -80,6 +84,7 @@ impl Options {
             progress: false,
             run_id: None,
             pace: None,
+            mail_sink: None,
         }
     }
 }
@@ -256,6 +261,9 @@ impl Played {
             examples: tally.violations.examples.clone(),
         }];
         checks.extend(check::verify(&self.shared.sender, &facts).await?);
+        if let Some(sink) = &self.options.mail_sink {
+            checks.push(check::mail(sink, &expected, self.shared.ledger.callbacks(), self.options.settle).await);
+        }
         let requests = tally.function_requests + tally.webhook_requests;
         Ok(Report {
             run_id: self.run_id.clone(),

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk_retell::fake::FakeRetell;
+use frontdesk_server::notify::smtp::SmtpTarget;
 use frontdesk_server::test_support::{ADMIN_TOKEN, RETELL_KEY, TestServer};
+use frontdesk_simulator::mail_sink::MailSink;
 use frontdesk_simulator::pace::Pace;
 use frontdesk_simulator::{Options, play};
 use frontdesk_store::backend_tests;
@@ -19,9 +21,13 @@ async fn chaos_keeps_every_invariant(db: TestDb) {
     settings.reconcile_after = Duration::from_secs(1);
     settings.reconcile_backoff = Duration::from_millis(200);
     settings.worker_interval = Duration::from_millis(100);
+    // The server's e-mail goes to the simulator's own SMTP server, which counts what arrives.
+    let sink = Arc::new(MailSink::start("127.0.0.1:0").await.expect("SMTP sink"));
+    settings.notify.smtp = Some(SmtpTarget::parse(&sink.url(), None).expect("SMTP URL"));
     let server = TestServer::start(db, settings).await;
 
     let mut options = Options::new(vec![server.url.clone()], RETELL_KEY, ADMIN_TOKEN);
+    options.mail_sink = Some(Arc::clone(&sink));
     options.calls = 80;
     options.concurrency = 8;
     options.seed = 7;
@@ -40,6 +46,8 @@ async fn chaos_keeps_every_invariant(db: TestDb) {
         assert!(report.chaos_events.contains_key(kind), "no {kind}: {:?}", report.chaos_events);
     }
     assert!(fake.requests() > 0, "the reconciler fetched the calls whose end was lost");
+    assert!(sink.arrived().len() >= 5, "confirmations were sent: {:?}", sink.arrived().len());
+    assert!(report.checks.iter().any(|c| c.name == "every notification sent once" && c.ok), "{report}");
 
     // The checks read what the server holds: a lost trace and a silently dropped booking fail them.
     let db = &server.db;

@@ -560,8 +560,12 @@ pub trait NotificationsTx: Send {
 
     /// Withdraws the appointment's reminder that has not been sent (a move or a cancellation);
     /// returns how many were withdrawn.
-    async fn withdraw_reminders(&mut self, company: CompanyId, appointment: AppointmentId, at: Timestamp)
-    -> Result<u64>;
+    async fn withdraw_reminders(
+        &mut self,
+        company: CompanyId,
+        appointment: AppointmentId,
+        at: Timestamp,
+    ) -> Result<u64>;
 
     /// A customer, read in this transaction: whom an appointment's notification goes to.
     async fn customer(&mut self, company: CompanyId, id: CustomerId) -> Result<Option<Customer>>;

@@ -47,8 +47,9 @@ pub async fn list(config: &Resolved, status: Option<String>, kind: Option<String
 fn masked(recipient: &str) -> String {
     match recipient.split_once('@') {
         Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('?')),
-        None => frontdesk_domain::phone::E164::parse_strict(recipient)
-            .map_or_else(|_| "***".to_owned(), |p| p.masked()),
+        None => {
+            frontdesk_domain::phone::E164::parse_strict(recipient).map_or_else(|_| "***".to_owned(), |p| p.masked())
+        }
     }
 }
 

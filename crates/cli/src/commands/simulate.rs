@@ -11,6 +11,8 @@ use clap::Args;
 use frontdesk_retell::fake::FakeRetell;
 use frontdesk_simulator::Options;
 
+use frontdesk_simulator::mail_sink::MailSink;
+
 use crate::config::{DEMO_ADMIN_TOKEN, DEMO_RETELL_KEY, parse_duration};
 
 /// Options of `frontdesk simulate`.
@@ -64,6 +66,10 @@ pub struct SimulateArgs {
     /// longer than a call.
     #[arg(long, value_name = "CALLS_PER_S")]
     pub rate: Option<f64>,
+    /// Run an SMTP server here (`127.0.0.1:2525`) and check that every notification arrives
+    /// once; start the servers with `FRONTDESK_SMTP_URL=smtp://127.0.0.1:2525?tls=none`
+    #[arg(long, value_name = "ADDR")]
+    pub smtp_sink: Option<String>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -83,6 +89,14 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let mail_sink = match &args.smtp_sink {
+        Some(addr) => {
+            let sink = MailSink::start(addr).await.with_context(|| format!("serving SMTP on {addr}"))?;
+            eprintln!("SMTP sink on {}", sink.addr);
+            Some(Arc::new(sink))
+        }
+        None => None,
+    };
     let options = Options {
         urls,
         retell_key: key.to_owned(),
@@ -97,6 +111,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         run_id: args.run_id,
         pace: args.rate.filter(|r| *r > 0.0).map(frontdesk_simulator::pace::Pace::conversation),
+        mail_sink,
     };
     let report = frontdesk_simulator::run(&options, fake).await?;
     match &args.json {

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use super::raw::{
     RawAbsence, RawBranch, RawCalcom, RawCancellation, RawCompany, RawFile, RawHours, RawNotifications, RawPolicies,
-    RawReschedule,
-    RawSegment, RawService, RawStaff,
+    RawReschedule, RawSegment, RawService, RawStaff,
 };
 use crate::directory::CompanyEntry;
 use crate::tenant::PolicyPatch;

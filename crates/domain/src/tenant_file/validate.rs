@@ -13,8 +13,7 @@ use crate::money::{Cents, Currency};
 use crate::phone::E164;
 use crate::tenant::{
     BranchDef, CancellationPatch, CompanyDef, CustomerDef, Email, Key, NotificationSettings, PolicyPatch,
-    ReschedulePatch, SegmentDef,
-    ServiceDef, StaffDef,
+    ReschedulePatch, SegmentDef, ServiceDef, StaffDef,
 };
 use crate::time::{DateSpan, DayHours, OpenInterval, WEEKDAY_KEYS, WeeklyHours};
 

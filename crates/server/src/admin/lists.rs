@@ -20,8 +20,8 @@ use super::views::{
     AppointmentView, CallView, CallbackView, CompanyView, CustomerView, EventView, JobView, NotificationView,
 };
 use super::views::{
-    appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json,
-    notification_json, trace_json,
+    appointment_json, call_json, callback_json, company_json, customer_json, event_json, job_json, notification_json,
+    trace_json,
 };
 use super::{Json, Query, branch, company, instant, list, page, parse_param, staff};
 use crate::access::Operator;

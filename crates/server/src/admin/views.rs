@@ -3,10 +3,10 @@
 //! Each entity has one view type here: it is what the API answers (the `*_json` functions
 //! serialise it) and what the OpenAPI document describes (`ToSchema`), so the two cannot differ.
 
-use frontdesk_domain::notification::Notification;
 use frontdesk_domain::availability::Slot;
 use frontdesk_domain::call::CallRecord;
 use frontdesk_domain::directory::{CompanyEntry, Directory};
+use frontdesk_domain::notification::Notification;
 use frontdesk_domain::records::{Appointment, CallbackRequest, Customer, FunctionTrace, OutboxJob, WebhookEvent};
 use frontdesk_store::model::{ApiToken, AuditEntry, User};
 use jiff::Timestamp;

@@ -86,7 +86,8 @@ pub async fn appointment_changed(
     message.facts = Facts::Appointment(facts.clone());
     tx.enqueue_notification(&message).await?;
     if change != Change::Cancelled
-        && let Some(due) = reminder_due(appointment.range.start(), company.company.def.notifications.reminder_hours, business_now)
+        && let Some(due) =
+            reminder_due(appointment.range.start(), company.company.def.notifications.reminder_hours, business_now)
     {
         tx.enqueue_notification(&new(NotificationKind::Reminder, due, Some(random_id()))).await?;
     }
@@ -102,7 +103,8 @@ pub async fn callback_requested(
     business_now: Timestamp,
 ) -> Result<(), StoreError> {
     let branch = callback.branch_id.and_then(|b| company.branch(b)).filter(|b| b.def.email.is_some());
-    let Some(email) = branch.or_else(|| company.branches.iter().find(|b| b.def.email.is_some())).and_then(|b| b.def.email.clone())
+    let Some(email) =
+        branch.or_else(|| company.branches.iter().find(|b| b.def.email.is_some())).and_then(|b| b.def.email.clone())
     else {
         return Ok(());
     };

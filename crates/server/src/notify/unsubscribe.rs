@@ -46,10 +46,8 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
 /// `POST /unsubscribe/{token}`: stops the customer's reminders.
 pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let Some((lang, business)) = owner(&state, &token).await else { return page(Language::En, "", Some(false)) };
-    let stopped = state
-        .store()
-        .write(move |tx| Box::pin(async move { tx.unsubscribe(&token, Timestamp::now()).await }))
-        .await;
+    let stopped =
+        state.store().write(move |tx| Box::pin(async move { tx.unsubscribe(&token, Timestamp::now()).await })).await;
     match stopped {
         Ok(Some(customer)) => {
             tracing::info!(%customer, "a customer unsubscribed from reminders");

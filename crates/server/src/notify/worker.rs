@@ -82,7 +82,8 @@ impl Notifier {
             if let NotificationOutcome::Retry { error, .. } | NotificationOutcome::Failed { error } = &outcome {
                 tracing::warn!(notification = %n.id, kind = %n.kind, %error, "a notification was not sent");
             }
-            let finished = self.state.store().finish_notification(n.id, &self.owner, &outcome, Timestamp::now()).await?;
+            let finished =
+                self.state.store().finish_notification(n.id, &self.owner, &outcome, Timestamp::now()).await?;
             if !finished {
                 tracing::info!(notification = %n.id, "a notification changed while it was being sent; its new state stands");
             }
@@ -109,7 +110,8 @@ impl Notifier {
             return Ok(NotificationOutcome::Withdrawn);
         }
         let settings = &self.state.settings().notify;
-        let sender = company.company.def.notifications.sender.clone().unwrap_or_else(|| settings.default_sender.clone());
+        let sender =
+            company.company.def.notifications.sender.clone().unwrap_or_else(|| settings.default_sender.clone());
         let public_host = settings.public_host();
         let ctx = Context {
             company,
@@ -121,7 +123,9 @@ impl Notifier {
         let delivery = match n.channel {
             Channel::Email => {
                 let Some(mailer) = &self.mailer else {
-                    return Ok(NotificationOutcome::Skipped { reason: "no mail server is configured (FRONTDESK_SMTP_URL)".into() });
+                    return Ok(NotificationOutcome::Skipped {
+                        reason: "no mail server is configured (FRONTDESK_SMTP_URL)".into(),
+                    });
                 };
                 let email = match ctx.email(n) {
                     Ok(email) => email,
@@ -134,7 +138,9 @@ impl Notifier {
             }
             Channel::Sms => {
                 let Some(sms) = &self.sms else {
-                    return Ok(NotificationOutcome::Skipped { reason: "no SMS provider is configured (FRONTDESK_SMS_URL)".into() });
+                    return Ok(NotificationOutcome::Skipped {
+                        reason: "no SMS provider is configured (FRONTDESK_SMS_URL)".into(),
+                    });
                 };
                 match ctx.sms(n) {
                     Ok(text) => sms.send(&n.recipient, &text).await,
@@ -148,9 +154,10 @@ impl Notifier {
             Delivery::Transient(error) if n.attempts >= settings.max_attempts => {
                 NotificationOutcome::Failed { error: format!("{error} (gave up after {} attempts)", n.attempts) }
             }
-            Delivery::Transient(error) => {
-                NotificationOutcome::Retry { run_after: Timestamp::now() + backoff(settings.backoff, n.attempts), error }
-            }
+            Delivery::Transient(error) => NotificationOutcome::Retry {
+                run_after: Timestamp::now() + backoff(settings.backoff, n.attempts),
+                error,
+            },
         })
     }
 
@@ -205,7 +212,9 @@ fn message(n: &Notification, email: &Email, business: &str, sender: &str) -> Res
             let kind = format!("text/calendar; charset=utf-8; method={}", method.as_str());
             let kind = ContentType::parse(&kind).map_err(|e| e.to_string())?;
             let file = if n.kind == NotificationKind::Cancelled { "cancel.ics" } else { "invite.ics" };
-            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(Attachment::new(file.into()).body(ics.clone(), kind)))
+            builder.multipart(
+                MultiPart::mixed().singlepart(text).singlepart(Attachment::new(file.into()).body(ics.clone(), kind)),
+            )
         }
         None => builder.singlepart(text),
     };

@@ -55,6 +55,9 @@ impl Player<'_> {
     pub(super) async fn book_at(&mut self, service: &str, mut target: Target) {
         for _ in 0..3 {
             let mut pairs = vec![("service", json!(service)), ("customer_name", json!(self.caller.name()))];
+            if let Some(email) = self.caller.email() {
+                pairs.push(("customer_email", json!(email)));
+            }
             match &target {
                 Target::Said { date, time } => {
                     pairs.push(("date", json!(date)));
@@ -74,7 +77,10 @@ impl Player<'_> {
                     let appointment = &answer["appointment"];
                     if let (Some(id), Some(start)) = (appointment["id"].as_i64(), appointment["start"].as_str()) {
                         let held = Held { id, start: start.to_owned() };
-                        self.shared.ledger.booked(self.caller.phone(), held, &self.call_id);
+                        let email = (answer["confirmation"]["channel"] == "email")
+                            .then(|| answer["confirmation"]["address"].as_str().map(str::to_owned))
+                            .flatten();
+                        self.shared.ledger.booked(self.caller.phone(), held, &self.call_id, email);
                     } else {
                         self.tally
                             .violations
@@ -246,7 +252,10 @@ impl Player<'_> {
             };
             args.insert("phone".into(), json!(number));
         }
-        self.function("request_callback", Value::Object(args)).await;
+        let answer = self.function("request_callback", Value::Object(args)).await;
+        if answer["status"] == "callback_requested" {
+            self.shared.ledger.callback_requested();
+        }
     }
 
     // ---- what they say ----

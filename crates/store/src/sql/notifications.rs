@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 use frontdesk_domain::access::Scope;
 use frontdesk_domain::ids::{AppointmentId, CallbackId, CompanyId, CustomerId, NotificationId};
-use frontdesk_domain::records::Customer;
 use frontdesk_domain::notification::{Channel, Notification, NotificationKind, NotificationStatus};
+use frontdesk_domain::records::Customer;
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Decode, Type};
 

@@ -16,11 +16,11 @@ use serde_json::{Value, json};
 use super::answer::Answer;
 use super::args::{Args, names};
 use super::context::{Ctx, Moment};
-use crate::notify;
 use crate::booking::{
     self, Attempt, Authority, BookOutcome, BookRequest, BusyFrom, CancelOutcome, CancelRequest, Probe,
     RescheduleOutcome, RescheduleRequest,
 };
+use crate::notify;
 
 /// A phone number the caller gave, read in the company's region; `None` if absent or unusable.
 fn given_phone(ctx: &Ctx<'_>, args: &Args) -> Option<E164> {

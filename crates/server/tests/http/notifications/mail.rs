@@ -75,7 +75,8 @@ async fn voice_booking_move_and_cancellation_update_one_calendar_entry(db: TestD
     assert_eq!(confirmation.event("DTEND").as_deref(), Some("20260311T133000Z"));
     assert!(confirmation.list_unsubscribe.is_none(), "only reminders carry the unsubscribe link");
 
-    let moved = s.function("reschedule_appointment", json!({"neues_datum": "Freitag", "neue_uhrzeit": "11 Uhr"}), &call).await;
+    let moved =
+        s.function("reschedule_appointment", json!({"neues_datum": "Freitag", "neue_uhrzeit": "11 Uhr"}), &call).await;
     assert_eq!(moved["status"], "rescheduled", "{moved}");
     let mails = smtp.wait_for(2).await;
     let notice = &mails[1];
@@ -138,7 +139,11 @@ async fn reminders_wait_for_the_business_clock_and_follow_moves(db: TestDb) {
     smtp.wait_for(3).await;
     let call = call_object("call_rem_2", HANS, FRISEUR, "ongoing");
     let moved = s
-        .function("reschedule_appointment", json!({"termin_id": second, "neues_datum": "Samstag", "neue_uhrzeit": "10 Uhr"}), &call)
+        .function(
+            "reschedule_appointment",
+            json!({"termin_id": second, "neues_datum": "Samstag", "neue_uhrzeit": "10 Uhr"}),
+            &call,
+        )
         .await;
     assert_eq!(moved["status"], "rescheduled", "{moved}");
     smtp.wait_for(4).await;
@@ -210,7 +215,9 @@ async fn a_mail_server_that_is_down_gets_the_message_later(db: TestDb) {
     let id = book(&s, "call_down_1", "Mittwoch", "14 Uhr").await;
     let query = format!("appointment={id}&kind=confirmation");
     until(&s, &query, "a failed attempt", |items| {
-        items.first().is_some_and(|n| n["status"] == "pending" && n["attempts"].as_i64() >= Some(1) && !n["last_error"].is_null())
+        items.first().is_some_and(|n| {
+            n["status"] == "pending" && n["attempts"].as_i64() >= Some(1) && !n["last_error"].is_null()
+        })
     })
     .await;
     let smtp = SmtpSink::start_on(port).await;
@@ -274,7 +281,8 @@ async fn two_servers_on_one_postgres_database_send_each_reminder_once() {
     let smtp = SmtpSink::start().await;
     let clock = ManualClock::new(at(MONDAY));
     let s = TestServer::start(db, settings(&clock, Some(smtp.port))).await;
-    let other = RunningServer::start(s.db.open().await, settings(&clock, Some(smtp.port))).await.expect("second server");
+    let other =
+        RunningServer::start(s.db.open().await, settings(&clock, Some(smtp.port))).await.expect("second server");
     let days = [("Freitag", "10 Uhr"), ("Freitag", "12 Uhr"), ("Freitag", "15 Uhr"), ("Freitag", "16 Uhr")];
     for (i, (day, time)) in days.iter().enumerate() {
         book(&s, &format!("call_two_{i}"), day, time).await;

@@ -152,7 +152,9 @@ impl Mail {
         let mut calendar_method_param = None;
         for part in message.parts.iter() {
             let Some(ct) = part.content_type() else { continue };
-            if ct.ctype().eq_ignore_ascii_case("text") && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("calendar")) {
+            if ct.ctype().eq_ignore_ascii_case("text")
+                && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("calendar"))
+            {
                 calendar_method_param = ct.attribute("method").map(str::to_owned);
                 let text = String::from_utf8_lossy(part.contents()).into_owned();
                 calendar = Some(text.parse::<icalendar::Calendar>().expect("an iCalendar file"));

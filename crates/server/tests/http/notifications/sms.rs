@@ -37,16 +37,21 @@ async fn receive(
 ) -> (StatusCode, Json<Value>) {
     let field = |k: &str| form.get(k).cloned().unwrap_or_default();
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    inbox.lock().unwrap().push(Texted { account, authorization, to: field("To"), from: field("From"), body: field("Body") });
+    inbox.lock().unwrap().push(Texted {
+        account,
+        authorization,
+        to: field("To"),
+        from: field("From"),
+        body: field("Body"),
+    });
     (StatusCode::CREATED, Json(json!({"sid": "SM0001", "status": "queued"})))
 }
 
 /// The fake provider on a random port; returns its base URL and what it received.
 async fn provider() -> (String, Inbox) {
     let inbox: Inbox = Arc::default();
-    let app = Router::new()
-        .route("/2010-04-01/Accounts/{account}/Messages.json", post(receive))
-        .with_state(inbox.clone());
+    let app =
+        Router::new().route("/2010-04-01/Accounts/{account}/Messages.json", post(receive)).with_state(inbox.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -97,8 +102,9 @@ async fn a_mobile_only_customer_is_reminded_by_text_message(db: TestDb) {
     // Off by default: Bright Smile has not turned text messages on, so a caller without an
     // address gets none (and nothing is queued for them).
     let john = call_object("call_sms_2", JOHN, SMILE, "ongoing");
-    let booked =
-        s.function("book_appointment", json!({"service": "Checkup", "date": "Wednesday", "time": "10 am"}), &john).await;
+    let booked = s
+        .function("book_appointment", json!({"service": "Checkup", "date": "Wednesday", "time": "10 am"}), &john)
+        .await;
     assert_eq!(booked["status"], "booked", "{booked}");
     assert_eq!(booked["confirmation"], Value::Null);
     let other = booked["appointment"]["id"].as_i64().unwrap();

@@ -10,8 +10,7 @@ use frontdesk_domain::locale::Locale;
 use frontdesk_domain::money::{Cents, Currency};
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::tenant::{
-    Email,
-    Branch, BranchDef, Company, CompanyDef, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
+    Branch, BranchDef, Company, CompanyDef, Email, Key, SegmentDef, Service, ServiceDef, Staff, StaffDef,
 };
 use frontdesk_domain::tenant_file::TenantSpec;
 use frontdesk_domain::time::{DateSpan, WeeklyHours};
