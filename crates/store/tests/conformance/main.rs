@@ -2,6 +2,7 @@
 
 mod bookings;
 mod calls;
+mod notifications;
 mod outbox;
 mod tenancy;
 mod tenants;

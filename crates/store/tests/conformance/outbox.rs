@@ -13,12 +13,12 @@ use frontdesk_store::test_support::TestDb;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
-fn t0() -> Timestamp {
+pub(crate) fn t0() -> Timestamp {
     "2026-03-09T08:00:00Z".parse().unwrap()
 }
 
 /// Books `n` appointments (one per hour on Tuesday, for Anna) and returns their ids.
-async fn appointments(store: &SharedStore, n: i64) -> (CompanyId, Vec<AppointmentId>) {
+pub(crate) async fn appointments(store: &SharedStore, n: i64) -> (CompanyId, Vec<AppointmentId>) {
     store.import_tenants(&tenant_file::parse(DEMO_TENANTS).unwrap(), t0()).await.unwrap();
     let dir = store.load_directory().await.unwrap();
     let f = dir.company_by_key("friseur1").unwrap();
