@@ -98,11 +98,26 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
         .unwrap();
     let (_, jobs) = get(&server, &Auth::admin(), "/api/v1/outbox?company=brightsmile&status=failed").await;
     let their_job = jobs["items"][0]["id"].as_i64().expect("their failed Cal.com job");
+    // And a notification of theirs that was skipped (no mail server), to retry.
+    server
+        .db
+        .execute(&format!(
+            "INSERT INTO notifications (company_id, kind, channel, recipient, appointment_id, sequence, message_id,
+                payload, status, attempts, due_at, run_after, created_at, updated_at)
+             SELECT company_id, 'confirmation', 'email', 'theirs@example.com', id, 0, 'scope-test',
+                '{{\"about\": \"erased\"}}', 'skipped', 1, created_at, created_at, created_at, created_at
+               FROM appointments WHERE id = {}",
+            theirs.appointment
+        ))
+        .await
+        .unwrap();
+    let (_, skipped) = get(&server, &Auth::admin(), "/api/v1/notifications?company=brightsmile&status=skipped").await;
+    let their_notification = skipped["items"][0]["id"].as_i64().expect("their skipped notification");
 
     for role in ["owner", "staff"] {
         let auth = token(&server, role, Some("friseur1")).await;
         // Lists: only our company, and naming theirs is not found.
-        for list in ["appointments", "customers", "callbacks", "calls", "outbox", "audit"] {
+        for list in ["appointments", "customers", "callbacks", "calls", "outbox", "notifications", "audit"] {
             let (status, body) = get(&server, &auth, &format!("/api/v1/{list}")).await;
             assert_eq!(status, 200, "{role} {list}: {body}");
             assert!(ids_in(&body).iter().all(|c| *c == 1), "{role} {list} shows only friseur1: {body}");
@@ -152,6 +167,8 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
             (Method::POST, "/api/v1/customers".to_owned(), Some(json!({"company": "brightsmile", "name": "X"}))),
             (Method::POST, format!("/api/v1/webhook-events/{their_event}/replay"), None),
             (Method::POST, format!("/api/v1/outbox/{their_job}/retry"), None),
+            (Method::POST, format!("/api/v1/notifications/{their_notification}/retry"), None),
+            (Method::GET, format!("/api/v1/notifications?appointment={a}&company=brightsmile"), None),
         ];
         for (method, path, body) in attempts {
             let (status, answer, _) = call(&server, &auth, method.clone(), &path, body).await;
@@ -204,6 +221,11 @@ async fn a_company_sees_and_changes_nothing_of_another(db: TestDb) {
     assert_eq!(absences["items"].as_array().unwrap().len(), 1);
     let (_, jobs) = get(&server, &Auth::admin(), "/api/v1/outbox?company=brightsmile&status=failed").await;
     assert_eq!(jobs["items"][0]["id"], their_job, "their failed job was not queued again");
+    let (_, skipped) = get(&server, &Auth::admin(), "/api/v1/notifications?company=brightsmile&status=skipped").await;
+    assert!(
+        skipped["items"].as_array().unwrap().iter().any(|n| n["id"] == their_notification),
+        "their notification was not queued again: {skipped}"
+    );
     let (_, audit) = get(&server, &Auth::admin(), "/api/v1/audit?company=brightsmile").await;
     assert!(
         audit["items"].as_array().unwrap().iter().all(|e| e["actor"]["kind"] == "admin_token"),
