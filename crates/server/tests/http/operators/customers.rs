@@ -98,7 +98,8 @@ async fn a_customer_is_exported_and_erased(db: TestDb) {
     let booked = server
         .function(
             "book_appointment",
-            json!({"service": "Herrenhaarschnitt", "date": "2026-03-10", "time": "14:00", "name": "Erika Mustermann"}),
+            json!({"service": "Herrenhaarschnitt", "date": "2026-03-10", "time": "14:00", "name": "Erika Mustermann",
+                "customer_email": "erika.mustermann@example.com"}),
             &voice,
         )
         .await;
@@ -130,6 +131,14 @@ async fn a_customer_is_exported_and_erased(db: TestDb) {
     assert_eq!(after["appointments"].as_array().unwrap().len(), 1, "the history stays, anonymous");
     let (_, call) = get(&server, &staff, "/api/v1/calls/call_privacy").await;
     assert!(!call.to_string().contains("Mustermann") && !call.to_string().contains(number), "{call}");
+    // … nor in the notifications: the unsent ones withdrawn, all without address or name.
+    let (_, notes) = get(&server, &staff, "/api/v1/notifications").await;
+    let items = notes["items"].as_array().unwrap();
+    assert!(items.len() >= 3, "a confirmation, a reminder and the callback alert: {notes}");
+    for personal in ["Erika", "Mustermann", "erika.mustermann", "1703000001", "Rückfrage"] {
+        assert!(!notes.to_string().contains(personal), "{personal} survived in a notification: {notes}");
+    }
+    assert!(items.iter().all(|n| n["status"] != "pending"), "{notes}");
     let (_, events) = get(&server, &Auth::admin(), "/api/v1/webhook-events?call=call_privacy").await;
     assert!(!events.to_string().contains("Mustermann"), "{events}");
     // …and the audit log says that it happened, not what.
