@@ -1,6 +1,7 @@
 //! Tests of the `frontdesk` binary itself.
 
 mod import;
+mod notifications;
 mod operators;
 mod process;
 mod processes;
