@@ -58,16 +58,15 @@ pub async fn appointment_changed(
     }
     let Some(customer) = tx.customer(company_id, appointment.customer_id).await? else { return Ok(()) };
     let Some((channel, recipient)) = reach(company, &customer) else { return Ok(()) };
-    let mut facts = AppointmentFacts::of(appointment, customer.name.clone());
-    let kind = match change {
-        Change::Booked => NotificationKind::Confirmation,
-        Change::Moved { previous_start } => {
-            facts.previous_start = Some(previous_start);
-            NotificationKind::Moved
-        }
-        Change::Cancelled => NotificationKind::Cancelled,
+    let (kind, previous_start) = match change {
+        Change::Booked => (NotificationKind::Confirmation, None),
+        Change::Moved { previous_start } => (NotificationKind::Moved, Some(previous_start)),
+        Change::Cancelled => (NotificationKind::Cancelled, None),
     };
-    let new = |kind, due_at, token| NewNotification {
+    // The notice says what the time was before a move; the reminder only the time it reminds of.
+    let facts = AppointmentFacts::of(appointment, customer.name.clone());
+    let notice = Facts::Appointment(AppointmentFacts { previous_start, ..facts.clone() });
+    let new = |kind, facts, due_at, token| NewNotification {
         company_id,
         kind,
         channel,
@@ -78,18 +77,17 @@ pub async fn appointment_changed(
         sequence: calendar_sequence(appointment),
         message_id: random_id(),
         token,
-        facts: Facts::Appointment(AppointmentFacts { previous_start: None, ..facts.clone() }),
+        facts,
         due_at,
         at: Timestamp::now(),
     };
-    let mut message = new(kind, business_now, None);
-    message.facts = Facts::Appointment(facts.clone());
-    tx.enqueue_notification(&message).await?;
+    tx.enqueue_notification(&new(kind, notice, business_now, None)).await?;
+    let hours = company.company.def.notifications.reminder_hours;
     if change != Change::Cancelled
-        && let Some(due) =
-            reminder_due(appointment.range.start(), company.company.def.notifications.reminder_hours, business_now)
+        && let Some(due) = reminder_due(appointment.range.start(), hours, business_now)
     {
-        tx.enqueue_notification(&new(NotificationKind::Reminder, due, Some(random_id()))).await?;
+        let reminder = Facts::Appointment(facts);
+        tx.enqueue_notification(&new(NotificationKind::Reminder, reminder, due, Some(random_id()))).await?;
     }
     Ok(())
 }
