@@ -108,17 +108,23 @@ pub(crate) async fn retry(state: &AppState, principal: Principal, id: OutboxJobI
     if !state.store().retry_job(principal.scope, id, Timestamp::now()).await? {
         return Err(ApiError::not_found(format!("no failed job {id}")));
     }
+    queued_again(state, principal, "outbox.retry", "outbox_job", id.0).await
+}
+
+/// Records in the audit log that `principal` queued `entity` `id` again, and answers 202.
+async fn queued_again(
+    state: &AppState,
+    principal: Principal,
+    action: &'static str,
+    entity: &'static str,
+    id: i64,
+) -> Result<Response, ApiError> {
     write::run(state, &principal.clone(), None, move |tx| {
         Box::pin(async move {
-            let audit = Audit {
-                principal: &principal,
-                company: principal.scope.company(),
-                action: "outbox.retry",
-                entity: "outbox_job",
-                id: id.to_string(),
-            };
+            let audit =
+                Audit { principal: &principal, company: principal.scope.company(), action, entity, id: id.to_string() };
             audit.write(tx, None, None, &[]).await?;
-            let body = super::openapi::Retried { id: id.0, status: "pending".to_owned() };
+            let body = super::openapi::Retried { id, status: "pending".to_owned() };
             Ok(Answer::new(StatusCode::ACCEPTED, serde_json::to_value(body).unwrap_or_default()))
         })
     })
@@ -150,19 +156,5 @@ pub(crate) async fn resend(state: &AppState, principal: Principal, id: Notificat
     if !state.store().retry_notification(principal.scope, id, Timestamp::now()).await? {
         return Err(ApiError::not_found(format!("no failed or skipped notification {id}")));
     }
-    write::run(state, &principal.clone(), None, move |tx| {
-        Box::pin(async move {
-            let audit = Audit {
-                principal: &principal,
-                company: principal.scope.company(),
-                action: "notification.retry",
-                entity: "notification",
-                id: id.to_string(),
-            };
-            audit.write(tx, None, None, &[]).await?;
-            let body = super::openapi::Retried { id: id.0, status: "pending".to_owned() };
-            Ok(Answer::new(StatusCode::ACCEPTED, serde_json::to_value(body).unwrap_or_default()))
-        })
-    })
-    .await
+    queued_again(state, principal, "notification.retry", "notification", id.0).await
 }
