@@ -86,7 +86,8 @@ pub enum Delivery {
     Permanent(String),
 }
 
-/// Sends messages to the configured server, one connection per message.
+/// Sends messages to the configured server over pooled connections (a few kept open, closed
+/// after a minute idle).
 #[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,

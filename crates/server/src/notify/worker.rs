@@ -26,8 +26,13 @@ use super::sms::SmsSender;
 use super::smtp::{Delivery, Mailer};
 use crate::state::AppState;
 
-/// Notifications claimed per round.
+/// Notifications claimed at once.
 const BATCH: u32 = 20;
+/// Batches per wake-up at most: a backlog drains without waiting a worker interval per batch,
+/// and other workers still get their turn.
+const BATCHES: usize = 10;
+/// Messages handed over at once (each its own SMTP transaction on a pooled connection).
+const AT_ONCE: usize = 4;
 /// The longest backoff.
 const MAX_BACKOFF: SignedDuration = SignedDuration::from_hours(1);
 
@@ -53,8 +58,23 @@ impl Notifier {
         Notifier { state, owner, mailer, sms }
     }
 
-    /// Sends what is due; returns how many notifications it handled.
+    /// Sends what is due, batch after batch while full batches come (at most [`BATCHES`] per
+    /// wake-up); returns how many notifications it handled.
     pub async fn round(&self) -> Result<usize, StoreError> {
+        let mut handled = 0;
+        for _ in 0..BATCHES {
+            let n = self.batch().await?;
+            handled += n;
+            if n < BATCH as usize {
+                break;
+            }
+        }
+        self.gauges().await?;
+        Ok(handled)
+    }
+
+    /// Claims one batch and sends it, [`AT_ONCE`] messages at a time.
+    async fn batch(&self) -> Result<usize, StoreError> {
         let settings = &self.state.settings().notify;
         let now = Timestamp::now();
         let lease = SignedDuration::try_from(settings.lease).unwrap_or(SignedDuration::from_mins(2));
@@ -67,31 +87,36 @@ impl Notifier {
         };
         let claimed = self.state.store().claim_notifications(&claim).await?;
         let directory = self.state.directory();
-        for n in &claimed {
-            let outcome = match directory.company(n.company_id) {
-                Some(company) => self.attempt(company, n).await?,
-                None => NotificationOutcome::Failed { error: "the company no longer exists".into() },
-            };
-            let label = match &outcome {
-                NotificationOutcome::Sent => "sent",
-                NotificationOutcome::Retry { .. } => "retry",
-                NotificationOutcome::Failed { .. } => "failed",
-                NotificationOutcome::Skipped { .. } => "skipped",
-                NotificationOutcome::Withdrawn => "withdrawn",
-            };
-            if let NotificationOutcome::Retry { error, .. } | NotificationOutcome::Failed { error } = &outcome {
-                tracing::warn!(notification = %n.id, kind = %n.kind, %error, "a notification was not sent");
-            }
-            let finished =
-                self.state.store().finish_notification(n.id, &self.owner, &outcome, Timestamp::now()).await?;
-            if !finished {
-                tracing::info!(notification = %n.id, "a notification changed while it was being sent; its new state stands");
-            }
-            metrics::counter!("frontdesk_notifications_total", "kind" => n.kind.as_str(), "outcome" => label)
-                .increment(1);
+        for chunk in claimed.chunks(AT_ONCE) {
+            // Collected first: the futures, not a closure making them, are what is awaited.
+            let sending: Vec<_> = chunk.iter().map(|n| self.handle(directory.company(n.company_id), n)).collect();
+            futures_util::future::join_all(sending).await.into_iter().collect::<Result<(), _>>()?;
         }
-        self.gauges().await?;
         Ok(claimed.len())
+    }
+
+    /// Attempts one claimed notification and records the outcome.
+    async fn handle(&self, company: Option<&CompanyEntry>, n: &Notification) -> Result<(), StoreError> {
+        let outcome = match company {
+            Some(company) => self.attempt(company, n).await?,
+            None => NotificationOutcome::Failed { error: "the company no longer exists".into() },
+        };
+        let label = match &outcome {
+            NotificationOutcome::Sent => "sent",
+            NotificationOutcome::Retry { .. } => "retry",
+            NotificationOutcome::Failed { .. } => "failed",
+            NotificationOutcome::Skipped { .. } => "skipped",
+            NotificationOutcome::Withdrawn => "withdrawn",
+        };
+        if let NotificationOutcome::Retry { error, .. } | NotificationOutcome::Failed { error } = &outcome {
+            tracing::warn!(notification = %n.id, kind = %n.kind, %error, "a notification was not sent");
+        }
+        let finished = self.state.store().finish_notification(n.id, &self.owner, &outcome, Timestamp::now()).await?;
+        if !finished {
+            tracing::info!(notification = %n.id, "a notification changed while it was being sent; its new state stands");
+        }
+        metrics::counter!("frontdesk_notifications_total", "kind" => n.kind.as_str(), "outcome" => label).increment(1);
+        Ok(())
     }
 
     async fn gauges(&self) -> Result<(), StoreError> {
