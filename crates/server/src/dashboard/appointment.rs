@@ -7,8 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use frontdesk_domain::access::Action;
 use frontdesk_domain::ids::AppointmentId;
+use frontdesk_domain::notification::{Notification, NotificationKind, NotificationStatus};
 use frontdesk_domain::records::{Appointment, AppointmentStatus};
-use frontdesk_store::model::{AuditFilter, Owned, PageRequest};
+use frontdesk_store::model::{AuditFilter, NotificationFilter, Owned, PageRequest};
 use serde::Deserialize;
 
 use super::day::{date_of, notice, source};
@@ -31,6 +32,44 @@ pub fn status_label(t: &Ui, s: AppointmentStatus) -> &'static str {
         AppointmentStatus::Completed => t.status_completed,
         AppointmentStatus::NoShow => t.status_no_show,
     }
+}
+
+/// A message sent (or to be sent) about the appointment.
+pub struct MessageLine {
+    /// Confirmation, reminder, …
+    pub kind: &'static str,
+    /// E-mail or SMS, and to whom.
+    pub to: String,
+    /// Where it stands.
+    pub status: &'static str,
+    /// Sent at, or due at.
+    pub when: String,
+    /// The last error, if any.
+    pub error: Option<String>,
+}
+
+fn message_line(viewer: &Viewer, n: &Notification, tz: &jiff::tz::TimeZone) -> MessageLine {
+    let t = viewer.ui();
+    let kind = match n.kind {
+        NotificationKind::Confirmation => t.message_confirmation,
+        NotificationKind::Moved => t.message_moved,
+        NotificationKind::Cancelled => t.message_cancelled,
+        NotificationKind::Reminder => t.message_reminder,
+        NotificationKind::CallbackAlert => t.message_callback_alert,
+    };
+    let status = match n.status {
+        NotificationStatus::Pending => t.message_pending,
+        NotificationStatus::Running => t.message_running,
+        NotificationStatus::Sent => t.message_sent,
+        NotificationStatus::Failed => t.message_failed,
+        NotificationStatus::Skipped => t.message_skipped,
+        NotificationStatus::Withdrawn => t.message_withdrawn,
+    };
+    let when = match n.sent_at {
+        Some(at) => format::datetime(viewer.lang, at, tz),
+        None => format!("{} {}", t.message_due, format::datetime(viewer.lang, n.due_at, tz)),
+    };
+    MessageLine { kind, to: format!("{} · {}", n.channel, n.recipient), status, when, error: n.last_error.clone() }
 }
 
 /// A line of the appointment's history.
@@ -65,6 +104,7 @@ struct AppointmentPage {
     call: Option<String>,
     calcom: &'static str,
     history: Vec<HistoryLine>,
+    messages: Vec<MessageLine>,
     staff_choices: Vec<(String, String, bool)>,
     move_date: String,
     slots: Vec<FreeSlot>,
@@ -158,6 +198,11 @@ async fn page(
             who: source(viewer, a.source).1.to_owned(),
         });
     }
+    let filter = NotificationFilter { company: Some(viewer.company), appointment: Some(a.id), ..Default::default() };
+    let mut notifications =
+        state.store().list_notifications(viewer.scope(), &filter, &PageRequest::first(50)).await?.items;
+    notifications.reverse();
+    let messages = notifications.iter().map(|n| message_line(viewer, n, tz)).collect();
     let now = state.settings().clock.now();
     let move_date = date_of(q.move_date.as_deref().or(Some(&local.date().to_string())), now, tz)?;
     let staff_choices: Vec<(String, String, bool)> = entry
@@ -208,6 +253,7 @@ async fn page(
         call,
         calcom,
         history,
+        messages,
         staff_choices,
         move_date: move_date.to_string(),
         slots,

@@ -171,6 +171,25 @@ async fn roles_and_scope_hold_on_pages_and_forms(db: TestDb) {
     server.stop().await;
 }
 
+async fn an_appointment_page_lists_its_messages(db: TestDb) {
+    let server = start(db).await;
+    add_user(&server, "desk@salon.example", "staff", Some("friseur1")).await;
+    let booked = admin_post(
+        &server,
+        "/api/v1/appointments",
+        json!({"company": "friseur1", "service": "herrenhaarschnitt", "start": "2026-03-12T10:00",
+               "customer": {"name": "Mia Mail", "phone": "+4930111222", "email": "mia@example.com"}}),
+    )
+    .await;
+    let id = booked["id"].as_i64().unwrap();
+    let (desk, _) = log_in(&server, "desk@salon.example", "/admin").await;
+    let page = get(&server, &desk.cookie, &format!("/admin/appointments/{id}")).await.text().await.unwrap();
+    let messages = page.split("id=\"appointment-messages\"").nth(1).expect("a list of messages");
+    assert!(messages.contains("Bestätigung") && messages.contains("mia@example.com"), "{messages}");
+    assert!(messages.contains("Erinnerung"), "the reminder waits for its day: {messages}");
+    server.stop().await;
+}
+
 async fn a_platform_admin_switches_company_and_users_choose_their_language(db: TestDb) {
     let server = start(db).await;
     add_user(&server, "admin@platform.example", "platform_admin", None).await;
@@ -223,6 +242,7 @@ async fn assets_are_cached_for_good_and_pages_not_at_all(db: TestDb) {
 }
 
 backend_tests!(
+    an_appointment_page_lists_its_messages,
     the_login_form_needs_its_own_secret_and_leads_only_into_the_dashboard,
     roles_and_scope_hold_on_pages_and_forms,
     a_platform_admin_switches_company_and_users_choose_their_language,
