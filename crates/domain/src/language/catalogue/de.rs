@@ -127,13 +127,9 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "In den nächsten Wochen finde ich leider keinen freien Termin. Soll ich Sie zurückrufen lassen?".into()
         }
         Msg::Booked { service, when, staff, confirmation } => {
-            let sent = match confirmation {
-                Confirmation::None => String::new(),
-                Confirmation::Email(address) => format!(" Die Bestätigung schicke ich an {address}."),
-                Confirmation::Sms => " Eine Bestätigung bekommen Sie per SMS.".to_owned(),
-            };
             format!(
-                "Ihr Termin für {service} ist eingetragen, {when} bei {staff}.{sent} Kann ich sonst noch etwas für Sie tun?"
+                "Ihr Termin für {service} ist eingetragen, {when} bei {staff}.{} Kann ich sonst noch etwas für Sie tun?",
+                notice_sent(confirmation)
             )
         }
         Msg::EmailInvalid => {
@@ -179,11 +175,12 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::AnonymousAppointments => {
             "Da Sie mit unterdrückter Nummer anrufen, sehe ich nur Termine, die in diesem Gespräch gebucht wurden, und das sind keine. Kann ich Ihnen anders helfen?".into()
         }
-        Msg::Cancelled { what, fee: Some(fee) } => format!(
-            "Ihr Termin ist abgesagt, {what}. Für die kurzfristige Absage berechnen wir {fee}. Kann ich sonst noch etwas für Sie tun?"
+        Msg::Cancelled { what, fee: Some(fee), notice } => format!(
+            "Ihr Termin ist abgesagt, {what}. Für die kurzfristige Absage berechnen wir {fee}.{} Kann ich sonst noch etwas für Sie tun?",
+            notice_sent(notice)
         ),
-        Msg::Cancelled { what, fee: None } => {
-            format!("Ihr Termin ist abgesagt, {what}. Kann ich sonst noch etwas für Sie tun?")
+        Msg::Cancelled { what, fee: None, notice } => {
+            format!("Ihr Termin ist abgesagt, {what}.{} Kann ich sonst noch etwas für Sie tun?", notice_sent(notice))
         }
         Msg::CancelTooLate { notice, fee: Some(fee) } => format!(
             "Kostenlos absagen kann man bis {notice} vorher. Eine kurzfristige Absage kostet {fee}. Möchten Sie trotzdem absagen?"
@@ -210,9 +207,10 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::AnonymousCallbackNoted => {
             "Da Sie mit unterdrückter Nummer anrufen, kann ich den Termin nicht selbst ändern. Ich habe notiert, dass wir Sie unter der genannten Nummer zurückrufen. Kann ich sonst noch etwas für Sie tun?".into()
         }
-        Msg::Rescheduled { service, when } => {
-            format!("Ihr Termin für {service} ist verschoben, jetzt {when}. Kann ich sonst noch etwas für Sie tun?")
-        }
+        Msg::Rescheduled { service, when, notice } => format!(
+            "Ihr Termin für {service} ist verschoben, jetzt {when}.{} Kann ich sonst noch etwas für Sie tun?",
+            notice_sent(notice)
+        ),
         Msg::NeedsNewTime => "Auf welchen Tag und welche Uhrzeit möchten Sie den Termin verschieben?".into(),
         Msg::CallbackRequested => {
             "Ich habe Ihre Rückrufbitte notiert, wir melden uns so bald wie möglich. Kann ich sonst noch etwas für Sie tun?".into()
@@ -242,4 +240,13 @@ fn number(n: usize) -> String {
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Where the written confirmation goes, as a sentence (with its leading space), or nothing.
+fn notice_sent(confirmation: &Confirmation<'_>) -> String {
+    match confirmation {
+        Confirmation::None => String::new(),
+        Confirmation::Email(address) => format!(" Die Bestätigung schicke ich an {address}."),
+        Confirmation::Sms => " Eine Bestätigung bekommen Sie per SMS.".to_owned(),
+    }
 }

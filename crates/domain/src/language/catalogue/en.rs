@@ -119,12 +119,10 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
             "I'm sorry, I can't find a free time in the coming weeks. Shall I have someone call you back?".into()
         }
         Msg::Booked { service, when, staff, confirmation } => {
-            let sent = match confirmation {
-                Confirmation::None => String::new(),
-                Confirmation::Email(address) => format!(" I'll send the confirmation to {address}."),
-                Confirmation::Sms => " You'll get a confirmation by text message.".to_owned(),
-            };
-            format!("You're booked for {service} {when} with {staff}.{sent} Is there anything else I can do for you?")
+            format!(
+                "You're booked for {service} {when} with {staff}.{} Is there anything else I can do for you?",
+                notice_sent(confirmation)
+            )
         }
         Msg::EmailInvalid => {
             "I'm sorry, I didn't get that e-mail address right. Could you spell it for me once more?".into()
@@ -167,12 +165,14 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::AnonymousAppointments => {
             "Since you're calling from a private number, I can only see appointments booked during this call, and there are none. Can I help you another way?".into()
         }
-        Msg::Cancelled { what, fee: Some(fee) } => format!(
-            "Your appointment is cancelled, {what}. The late-cancellation fee of {fee} applies. Is there anything else I can do for you?"
+        Msg::Cancelled { what, fee: Some(fee), notice } => format!(
+            "Your appointment is cancelled, {what}. The late-cancellation fee of {fee} applies.{} Is there anything else I can do for you?",
+            notice_sent(notice)
         ),
-        Msg::Cancelled { what, fee: None } => {
-            format!("Your appointment is cancelled, {what}. Is there anything else I can do for you?")
-        }
+        Msg::Cancelled { what, fee: None, notice } => format!(
+            "Your appointment is cancelled, {what}.{} Is there anything else I can do for you?",
+            notice_sent(notice)
+        ),
         Msg::CancelTooLate { notice, fee: Some(fee) } => format!(
             "Appointments can be cancelled free of charge up to {notice} in advance. A late cancellation costs {fee}. Would you still like to cancel?"
         ),
@@ -198,9 +198,10 @@ pub(super) fn say(msg: &Msg<'_>) -> String {
         Msg::AnonymousCallbackNoted => {
             "Since you're calling from a private number, I can't change the appointment myself. I've noted that we'll call you back on the number you gave. Is there anything else I can do for you?".into()
         }
-        Msg::Rescheduled { service, when } => {
-            format!("Your appointment for {service} is moved, now {when}. Is there anything else I can do for you?")
-        }
+        Msg::Rescheduled { service, when, notice } => format!(
+            "Your appointment for {service} is moved, now {when}.{} Is there anything else I can do for you?",
+            notice_sent(notice)
+        ),
         Msg::NeedsNewTime => "Which day and time would you like to move the appointment to?".into(),
         Msg::CallbackRequested => {
             "I've noted your request, and we'll call you back as soon as we can. Is there anything else I can do for you?".into()
@@ -228,4 +229,13 @@ fn number(n: usize) -> String {
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Where the written confirmation goes, as a sentence (with its leading space), or nothing.
+fn notice_sent(confirmation: &Confirmation<'_>) -> String {
+    match confirmation {
+        Confirmation::None => String::new(),
+        Confirmation::Email(address) => format!(" I'll send the confirmation to {address}."),
+        Confirmation::Sms => " You'll get a confirmation by text message.".to_owned(),
+    }
 }

@@ -263,6 +263,8 @@ pub enum Msg<'a> {
         what: &'a str,
         /// The late fee charged, said.
         fee: Option<&'a str>,
+        /// Where the notice of the cancellation goes.
+        notice: Confirmation<'a>,
     },
     /// Too late to cancel; maybe with a fee.
     CancelTooLate {
@@ -299,6 +301,8 @@ pub enum Msg<'a> {
         service: &'a str,
         /// The new time, said.
         when: &'a str,
+        /// Where the notice of the move goes.
+        notice: Confirmation<'a>,
     },
     /// Moving needs the new date and time.
     NeedsNewTime,

@@ -6,7 +6,7 @@ use frontdesk_domain::language::catalogue::{Confirmation, Missing, Msg};
 use frontdesk_domain::language::spoken;
 use frontdesk_domain::phone::E164;
 use frontdesk_domain::policy::DenialReason;
-use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus};
+use frontdesk_domain::records::{Appointment, AppointmentSource, AppointmentStatus, Customer};
 use frontdesk_domain::tenant::Email;
 use frontdesk_retell::status::Status;
 use frontdesk_store::model::{NewCallback, NewCustomer};
@@ -40,6 +40,42 @@ pub struct Effected {
 impl From<Answer> for Effected {
     fn from(answer: Answer) -> Self {
         Effected { answer, customer: None }
+    }
+}
+
+/// Where the written notice of a booking, move or cancellation goes, as the caller is told (the
+/// address spelled so that it can be corrected) and as the answer's `confirmation` says. The
+/// same rule as the notification outbox's: e-mail if an address is known, else a text message
+/// to a mobile number where the company sends those.
+struct Notice {
+    spelled: Option<String>,
+    sms: bool,
+    json: Value,
+}
+
+impl Notice {
+    fn of(ctx: &Ctx<'_>, customer: Option<&Customer>) -> Notice {
+        let email = customer.and_then(|c| c.email.as_ref());
+        let mobile = customer.and_then(|c| c.phone.as_ref()).is_some_and(|p| p.is_mobile());
+        match email {
+            Some(email) => Notice {
+                spelled: Some(spoken::spell_email(ctx.lang, email.as_str())),
+                sms: false,
+                json: json!({"channel": "email", "address": email.as_str()}),
+            },
+            None if mobile && ctx.company.company.def.notifications.sms => {
+                Notice { spelled: None, sms: true, json: json!({"channel": "sms"}) }
+            }
+            None => Notice { spelled: None, sms: false, json: Value::Null },
+        }
+    }
+
+    fn said(&self) -> Confirmation<'_> {
+        match (&self.spelled, self.sms) {
+            (Some(spelled), _) => Confirmation::Email(spelled),
+            (None, true) => Confirmation::Sms,
+            (None, false) => Confirmation::None,
+        }
     }
 }
 
@@ -120,22 +156,12 @@ pub async fn book(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Args
         BookOutcome::Booked { appointment, customer } => {
             let when = ctx.when(appointment.range.start());
             let staff_name = ctx.staff_name(appointment.staff_id);
-            let spelled = customer.email.as_ref().map(|e| spoken::spell_email(ctx.lang, e.as_str()));
-            let (confirmation, sent_to) = match (&customer.email, &spelled) {
-                (Some(email), Some(spelled)) => {
-                    (Confirmation::Email(spelled), json!({"channel": "email", "address": email.as_str()}))
-                }
-                _ if ctx.company.company.def.notifications.sms
-                    && customer.phone.as_ref().is_some_and(|p| p.is_mobile()) =>
-                {
-                    (Confirmation::Sms, json!({"channel": "sms"}))
-                }
-                _ => (Confirmation::None, Value::Null),
-            };
+            let notice = Notice::of(ctx, Some(&customer));
+            let confirmation = notice.said();
             let msg = Msg::Booked { service: &service.def.name, when: &when, staff: &staff_name, confirmation };
             let answer = Answer::ok(Status::Booked, ctx.lang, &msg)
                 .with("appointment", ctx.appointment_json(&appointment))
-                .with("confirmation", sent_to);
+                .with("confirmation", notice.json);
             Ok(Effected { answer, customer: Some(customer.id) })
         }
         BookOutcome::Unavailable { refusal, alternatives } => {
@@ -309,9 +335,13 @@ pub async fn cancel(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args: &Ar
         CancelOutcome::Cancelled { appointment, fee, .. } => {
             let what = ctx.speak_appointment(&appointment);
             let fee_said = fee.map(|f| spoken::money(ctx.lang, f, currency));
-            Answer::ok(Status::Cancelled, ctx.lang, &Msg::Cancelled { what: &what, fee: fee_said.as_deref() })
+            let customer = tx.customer(ctx.company.company.id, appointment.customer_id).await?;
+            let notice = Notice::of(ctx, customer.as_ref());
+            let msg = Msg::Cancelled { what: &what, fee: fee_said.as_deref(), notice: notice.said() };
+            Answer::ok(Status::Cancelled, ctx.lang, &msg)
                 .with("appointment", ctx.appointment_json(&appointment))
                 .with("fee", fee.map(|f| json!({"cents": f.0, "spoken": fee_said})))
+                .with("confirmation", notice.json)
         }
         CancelOutcome::Denied { reason, fee, appointment } => {
             let notice: String;
@@ -392,8 +422,12 @@ pub async fn reschedule(ctx: &Ctx<'_>, tx: &mut dyn StoreTx, call: CallId, args:
     Ok(match booking::reschedule(tx, ctx.company, request, |a| a.id == allowed, ctx.now).await? {
         RescheduleOutcome::Rescheduled { appointment, .. } => {
             let when = ctx.when(appointment.range.start());
-            Answer::ok(Status::Rescheduled, ctx.lang, &Msg::Rescheduled { service: &service.def.name, when: &when })
+            let customer = tx.customer(ctx.company.company.id, appointment.customer_id).await?;
+            let notice = Notice::of(ctx, customer.as_ref());
+            let msg = Msg::Rescheduled { service: &service.def.name, when: &when, notice: notice.said() };
+            Answer::ok(Status::Rescheduled, ctx.lang, &msg)
                 .with("appointment", ctx.appointment_json(&appointment))
+                .with("confirmation", notice.json)
         }
         RescheduleOutcome::Unavailable { refusal, alternatives } => {
             ctx.refusal(refusal, Attempt::Move, new_start, (service, None), &alternatives)

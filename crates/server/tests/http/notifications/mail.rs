@@ -78,6 +78,8 @@ async fn voice_booking_move_and_cancellation_update_one_calendar_entry(db: TestD
     let moved =
         s.function("reschedule_appointment", json!({"neues_datum": "Freitag", "neue_uhrzeit": "11 Uhr"}), &call).await;
     assert_eq!(moved["status"], "rescheduled", "{moved}");
+    assert_eq!(moved["confirmation"]["address"], "hans.mueller@example.de", "{moved}");
+    assert!(moved["message"].as_str().unwrap().contains("at example Punkt de"), "{moved}");
     let mails = smtp.wait_for(2).await;
     let notice = &mails[1];
     assert!(notice.subject.contains("verlegt"), "{}", notice.subject);
@@ -90,6 +92,7 @@ async fn voice_booking_move_and_cancellation_update_one_calendar_entry(db: TestD
 
     let cancelled = s.function("cancel_appointment", json!({"grund": "krank"}), &call).await;
     assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    assert_eq!(cancelled["confirmation"]["channel"], "email", "{cancelled}");
     let mails = smtp.wait_for(3).await;
     let cancel = &mails[2];
     assert_eq!(cancel.calendar_property("METHOD").as_deref(), Some("CANCEL"));
