@@ -379,7 +379,7 @@ pub async fn book(
         };
         if let Ok(appointment) = tx.book(&new).await? {
             mirror(tx, company, &appointment, OutboxKind::CalcomCreate).await?;
-            notify::appointment_changed(tx, company, &appointment, Change::Booked, now).await?;
+            notify::appointment_changed(tx, company, &appointment, Some(&who), Change::Booked, now).await?;
             return Ok(BookOutcome::Booked { appointment: Box::new(appointment), customer: who });
         }
         tracing::debug!(staff = %slot.staff_id, "slot taken by a concurrent booking; retrying");
@@ -468,7 +468,7 @@ pub async fn cancel(
     let change = Cancellation { at: now, reason, fee, call_id };
     let appointment = tx.cancel(company.company.id, id, &change).await?;
     mirror(tx, company, &appointment, OutboxKind::CalcomCancel).await?;
-    notify::appointment_changed(tx, company, &appointment, Change::Cancelled, now).await?;
+    notify::appointment_changed(tx, company, &appointment, None, Change::Cancelled, now).await?;
     Ok(CancelOutcome::Cancelled { appointment, fee, overridden })
 }
 
@@ -569,7 +569,7 @@ pub async fn reschedule(
         if let Ok(moved) = tx.reschedule(company.company.id, id, &slot, now, call_id).await? {
             mirror(tx, company, &moved, OutboxKind::CalcomReschedule).await?;
             let change = Change::Moved { previous_start: appointment.range.start() };
-            notify::appointment_changed(tx, company, &moved, change, now).await?;
+            notify::appointment_changed(tx, company, &moved, None, change, now).await?;
             return Ok(RescheduleOutcome::Rescheduled {
                 appointment: moved,
                 previous_start: appointment.range.start(),

@@ -105,7 +105,7 @@ async fn our_booking(
         }
         let change = Cancellation { at: now, reason: Some("cancelled in Cal.com".into()), fee: None, call_id: None };
         let cancelled = tx.cancel(id, appointment.id, &change).await?;
-        notify::appointment_changed(tx, company, &cancelled, Change::Cancelled, now).await?;
+        notify::appointment_changed(tx, company, &cancelled, None, Change::Cancelled, now).await?;
         return Ok(Applied::Done("appointment cancelled in Cal.com"));
     }
     let successor = appointment.calcom_uid.is_none()
@@ -128,7 +128,7 @@ async fn our_booking(
     match tx.reschedule(id, appointment.id, &slot, now, None).await? {
         Ok(moved) => {
             let change = Change::Moved { previous_start: appointment.range.start() };
-            notify::appointment_changed(tx, company, &moved, change, now).await?;
+            notify::appointment_changed(tx, company, &moved, None, change, now).await?;
             Ok(Applied::Done("appointment moved in Cal.com"))
         }
         Err(_) => Ok(Applied::Failed(format!(

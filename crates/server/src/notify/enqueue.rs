@@ -44,11 +44,14 @@ fn reach(company: &CompanyEntry, customer: &Customer) -> Option<(Channel, String
 }
 
 /// Writes what `change` to `appointment` sends its customer. `business_now` is the business
-/// clock: the message is due at once, a reminder `reminder_hours` before the start.
+/// clock: the message is due at once, a reminder `reminder_hours` before the start. `known` is
+/// the customer when the caller has just read or written them (a booking), so that the hot path
+/// does not read them again.
 pub async fn appointment_changed(
     tx: &mut dyn StoreTx,
     company: &CompanyEntry,
     appointment: &Appointment,
+    known: Option<&Customer>,
     change: Change,
     business_now: Timestamp,
 ) -> Result<(), StoreError> {
@@ -56,8 +59,18 @@ pub async fn appointment_changed(
     if change != Change::Booked {
         tx.withdraw_reminders(company_id, appointment.id, Timestamp::now()).await?;
     }
-    let Some(customer) = tx.customer(company_id, appointment.customer_id).await? else { return Ok(()) };
-    let Some((channel, recipient)) = reach(company, &customer) else { return Ok(()) };
+    let read;
+    let customer = match known.filter(|c| c.id == appointment.customer_id) {
+        Some(customer) => customer,
+        None => match tx.customer(company_id, appointment.customer_id).await? {
+            Some(customer) => {
+                read = customer;
+                &read
+            }
+            None => return Ok(()),
+        },
+    };
+    let Some((channel, recipient)) = reach(company, customer) else { return Ok(()) };
     let (kind, previous_start) = match change {
         Change::Booked => (NotificationKind::Confirmation, None),
         Change::Moved { previous_start } => (NotificationKind::Moved, Some(previous_start)),
