@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod allocator;
 mod commands;
 mod config;
 mod logging;
@@ -14,7 +15,7 @@ use config::{FileConfig, GlobalArgs, ServeArgs};
 
 /// mimalloc instead of glibc's allocator: database rows are allocated on SQLite's connection
 /// threads and freed on the request threads, and glibc spent ~12% of the server's CPU on that
-/// under load (measured with perf under `frontdesk simulate`).
+/// under load (measured with perf under `frontdesk simulate`). Kept small: [`allocator`].
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -241,6 +242,7 @@ enum RetellCommand {
 }
 
 fn main() -> ExitCode {
+    allocator::configure();
     let cli = Cli::parse();
     let file = match FileConfig::load(cli.global.config.as_deref()) {
         Ok(f) => f,

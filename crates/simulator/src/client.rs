@@ -99,7 +99,7 @@ impl Sender {
             .map_err(|e| SendError { what: kind.to_owned(), detail: e.to_string() })?;
         let status = response.status().as_u16();
         let text = response.text().await.map_err(|e| SendError { what: kind.to_owned(), detail: e.to_string() })?;
-        samples.record(kind, crate::pace::latency(intended, Instant::now()).as_micros() as u64);
+        samples.record_at(kind, intended, crate::pace::latency(intended, Instant::now()).as_micros() as u64);
         if status >= 500 {
             return Err(SendError { what: kind.to_owned(), detail: format!("HTTP {status}: {text}") });
         }

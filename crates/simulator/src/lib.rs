@@ -108,6 +108,9 @@ pub enum SimError {
     Send(#[from] SendError),
 }
 
+/// The stretch of an open-loop run each line of its latency timeline covers.
+const WINDOW: Duration = Duration::from_secs(60);
+
 /// Plays the calls and measures them. `fake` is Retell's REST API as the servers see it: every
 /// call is made known to it, so the reconciler can finish calls whose `call_ended` chaos dropped
 /// (without it, no `call_ended` is dropped).
@@ -206,7 +209,18 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
     let requests = tally.function_requests + tally.webhook_requests;
     let baseline = if options.baseline { Some(baseline(&shared, requests, options.concurrency).await) } else { None };
     let peak_live = options.pace.is_some().then(|| live.peak.load(Ordering::Relaxed));
-    Ok(Played { options: options.clone(), shared, tally, run_id, started_at, elapsed, baseline, notes, peak_live })
+    Ok(Played {
+        options: options.clone(),
+        shared,
+        tally,
+        run_id,
+        started_at,
+        started,
+        elapsed,
+        baseline,
+        notes,
+        peak_live,
+    })
 }
 
 /// Calls live at once, and the most there were.
@@ -234,6 +248,7 @@ pub struct Played {
     tally: Tally,
     run_id: String,
     started_at: Timestamp,
+    started: Instant,
     elapsed: f64,
     baseline: Option<Baseline>,
     notes: Vec<String>,
@@ -280,6 +295,10 @@ impl Played {
             webhooks: tally.webhook_requests,
             requests_per_s: requests as f64 / elapsed,
             functions: summarize(&tally.samples.with_prefix("fn:")),
+            windows: match self.options.pace {
+                Some(_) => tally.samples.windows(self.started, WINDOW),
+                None => Vec::new(),
+            },
             latency: tally.samples.summaries(),
             statuses: tally.statuses.clone(),
             chaos_events: tally.chaos.clone(),

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::call::Problems;
 use crate::check::Check;
-use crate::stats::Summary;
+use crate::stats::{Summary, Window};
 
 /// Everything a run measured and checked.
 #[derive(Clone, Debug, Serialize)]
@@ -41,6 +41,8 @@ pub struct Report {
     pub requests_per_s: f64,
     /// Latency of every function request together.
     pub functions: Summary,
+    /// Open loop: function-call latency minute by minute (by intended send time), to see drift.
+    pub windows: Vec<Window>,
     /// Latency per kind (`fn:NAME`, `webhook:EVENT`).
     pub latency: BTreeMap<String, Summary>,
     /// Answer statuses per function.
@@ -111,6 +113,15 @@ impl fmt::Display for Report {
         row(&mut out, "all functions", &self.functions);
         for (kind, s) in &self.latency {
             row(&mut out, kind, s);
+        }
+        if !self.windows.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nfunction calls by minute (ms)           count      p50      p90      p99    p99.9      max"
+            );
+            for w in &self.windows {
+                row(&mut out, &format!("{}–{} s", w.from_s, w.from_s + w.length_s), &w.latency);
+            }
         }
         if let Some(b) = &self.baseline {
             row(&mut out, "baseline: GET /healthz", &b.latency);

@@ -32,6 +32,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 pub mod backend;
+mod checkpoint;
 mod error;
 mod group_commit;
 mod lane;

@@ -78,13 +78,19 @@ pub(crate) struct SqlStore<DB: Backend> {
     reader: Pool<DB>,
     lane: Lane,
     group: GroupCommit,
+    /// SQLite's checkpoints (a file database only); stops with the store.
+    _checkpointer: Option<crate::checkpoint::Checkpointer>,
 }
 
 for_backends! {
 impl [SqlStore<DB>] {
     /// Assembles the store and starts its writers; call inside a Tokio runtime.
-    pub(crate) fn new(writer: Pool<DB>, reader: Pool<DB>) -> Self {
-        let lane = Lane::start(DB::KIND);
+    pub(crate) fn new(
+        lane: Lane,
+        writer: Pool<DB>,
+        reader: Pool<DB>,
+        checkpointer: Option<crate::checkpoint::Checkpointer>,
+    ) -> Self {
         let pool = writer.clone();
         let commit: CommitBatch = Arc::new(move |batch| {
             let pool = pool.clone();
@@ -94,7 +100,7 @@ impl [SqlStore<DB>] {
             })
         });
         let group = GroupCommit::start(DB::KIND, &lane, commit);
-        Self { writer, reader, lane, group }
+        Self { writer, reader, lane, group, _checkpointer: checkpointer }
     }
 
     /// Runs `work` on the writer pool where the store runs writes (its lane): single statements
