@@ -9,6 +9,9 @@ use serde_json::Value;
 
 use crate::stats::Samples;
 
+/// The latency kind of how late the generator sent each request (open loop).
+pub const GENERATOR_LATENESS: &str = "generator: send lateness";
+
 /// Sends requests to one or more servers (calls are spread over them) and times them.
 pub struct Sender {
     http: reqwest::Client,
@@ -86,6 +89,9 @@ impl Sender {
         samples: &mut Samples,
         intended: Instant,
     ) -> Result<(u16, String), SendError> {
+        // The generator's own lateness (timer granularity, a busy machine): reported on its own
+        // line, and counted in the request's latency all the same.
+        samples.record(GENERATOR_LATENESS, crate::pace::latency(intended, Instant::now()).as_micros() as u64);
         let signature = sign(&self.key, &bytes, Timestamp::now().as_millisecond());
         let url = format!("{}{path}", self.urls[server]);
         let response = self

@@ -299,7 +299,14 @@ impl Played {
                 Some(_) => tally.samples.windows(self.started, WINDOW),
                 None => Vec::new(),
             },
-            latency: tally.samples.summaries(),
+            latency: {
+                let mut latency = tally.samples.summaries();
+                // Sent as soon as planned in the closed loop: no lateness to speak of.
+                if self.options.pace.is_none() {
+                    latency.remove(client::GENERATOR_LATENESS);
+                }
+                latency
+            },
             statuses: tally.statuses.clone(),
             chaos_events: tally.chaos.clone(),
             baseline: self.baseline.clone(),

@@ -30,6 +30,7 @@ pub(crate) static SQLITE: LazyLock<Migrator> = LazyLock::new(|| {
         9 "0009_days_off",
         10 "0010_dashboard",
         11 "0011_notifications",
+        12 "0012_trace_summary_index",
     ])
 });
 
@@ -43,5 +44,6 @@ pub(crate) static POSTGRES: LazyLock<Migrator> = LazyLock::new(|| {
         9 "0009_days_off",
         10 "0010_dashboard",
         11 "0011_notifications",
+        12 "0012_trace_summary_index",
     ])
 });

@@ -13,13 +13,10 @@ use crate::backend::Stamp;
 use crate::model::DailySummary;
 use crate::{Result, StoreError, Summaries};
 
-/// The `p`-th percentile (0–100) of sorted values, nearest rank.
-fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (u64::from(p) * sorted.len() as u64).div_ceil(100).max(1) as usize;
-    sorted.get(rank - 1).copied()
+/// Where the `p`-th percentile (0–100) of `n` sorted values is, counted from 0 (nearest rank);
+/// `None` without values.
+fn percentile_offset(n: i64, p: i64) -> Option<i64> {
+    (n > 0).then(|| ((p * n + 99) / 100).max(1) - 1)
 }
 
 for_backends! {
@@ -41,17 +38,36 @@ impl [Summaries for SqlStore<DB>] {
         .fetch_one(&self.reader)
         .await
         .map_err(db::<DB>)?;
-        let rows = sqlx::query(
-            "SELECT duration_us FROM function_traces WHERE company_id = $1 AND created_at >= $2 AND created_at < $3",
+        // The percentiles are picked by the database from the day's traces, sorted there: a busy
+        // day has hundreds of thousands, and each row fetched is a hand-off on SQLite.
+        let n_functions: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM function_traces WHERE company_id = $1 AND created_at >= $2 AND created_at < $3",
         )
         .bind(company.0)
         .bind(Stamp(from))
         .bind(Stamp(to))
-        .fetch_all(&self.reader)
+        .fetch_one(&self.reader)
         .await
-        .map_err(db::<DB>)?;
-        let mut durations = rows.iter().map(|r| r.col::<i64>("duration_us")).collect::<Result<Vec<_>>>()?;
-        durations.sort_unstable();
+        .map_err(db::<DB>)?
+        .col("n")?;
+        let mut percentiles = [None, None];
+        for (slot, p) in percentiles.iter_mut().zip([50, 99]) {
+            let Some(offset) = percentile_offset(n_functions, p) else { continue };
+            *slot = sqlx::query(
+                "SELECT duration_us FROM function_traces
+                  WHERE company_id = $1 AND created_at >= $2 AND created_at < $3
+                  ORDER BY duration_us LIMIT 1 OFFSET $4",
+            )
+            .bind(company.0)
+            .bind(Stamp(from))
+            .bind(Stamp(to))
+            .bind(offset)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db::<DB>)?
+            .map(|row| row.col::<i64>("duration_us"))
+            .transpose()?;
+        }
         let failures: i64 = sqlx::query(
             "SELECT COUNT(*) AS failures FROM webhook_events
               WHERE company_id = $1 AND status = 'failed' AND received_at >= $2 AND received_at < $3",
@@ -64,8 +80,7 @@ impl [Summaries for SqlStore<DB>] {
         .map_err(db::<DB>)?
         .col("failures")?;
         let (n_calls, booked): (i64, i64) = (calls.col("calls")?, calls.col("booked")?);
-        let (p50, p99) = (percentile(&durations, 50), percentile(&durations, 99));
-        let n_functions = durations.len() as i64;
+        let [p50, p99] = percentiles;
         self.on_lane(move |writer| async move {
             sqlx::query(
                 "INSERT INTO daily_summaries
@@ -137,15 +152,16 @@ impl [Summaries for SqlStore<DB>] {
 
 #[cfg(test)]
 mod tests {
-    use super::percentile;
+    use super::percentile_offset;
 
     #[test]
     fn nearest_rank_percentiles() {
-        assert_eq!(percentile(&[], 50), None);
-        assert_eq!(percentile(&[7], 99), Some(7));
-        let hundred: Vec<i64> = (1..=100).collect();
-        assert_eq!(percentile(&hundred, 50), Some(50));
-        assert_eq!(percentile(&hundred, 99), Some(99));
-        assert_eq!(percentile(&[1, 2, 3], 50), Some(2));
+        assert_eq!(percentile_offset(0, 50), None);
+        assert_eq!(percentile_offset(1, 99), Some(0));
+        // 1..=100 sorted: the 50th percentile is 50 (offset 49), the 99th is 99.
+        assert_eq!(percentile_offset(100, 50), Some(49));
+        assert_eq!(percentile_offset(100, 99), Some(98));
+        // [1, 2, 3]: the median is 2.
+        assert_eq!(percentile_offset(3, 50), Some(1));
     }
 }

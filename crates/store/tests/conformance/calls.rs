@@ -536,7 +536,47 @@ async fn retention_prunes_finished_calls_only(db: TestDb) {
     assert_ne!(events.items[0].payload, r#"{"pruned":true}"#);
 }
 
+/// The health charts' daily figures are counted and ranked by the database: the day's function
+/// traces of the company (not another day's, not another company's), the median and the 99th
+/// percentile by nearest rank.
+async fn daily_summaries_count_and_rank_the_days_traces(db: TestDb) {
+    let (store, dir) = db.with_demo(t("2026-03-10T08:00:00Z")).await;
+    let salon = dir.company_by_key("friseur1").unwrap().company.id;
+    let smile = dir.company_by_key("brightsmile").unwrap().company.id;
+    let traced = |company, call: &str, duration_us: i64, at: &str| {
+        let at = t(at);
+        let mut call = update(call, &events()[1], at);
+        call.links = CallLinks { company_id: Some(company), branch_id: None, customer_id: None };
+        let trace = Trace { company_id: Some(company), duration_us, ..trace("check_availability", at) };
+        Record::Function { call, trace }
+    };
+    // 200 traces of 1..=200 µs, in an order that is not theirs.
+    let mut records: Vec<Record> =
+        (0..200).map(|i| traced(salon, "call_day", (i * 73) % 200 + 1, "2026-03-10T10:00:00Z")).collect();
+    // Berlin's 10 March ends at 23:00Z: this one is the 11th's.
+    records.push(traced(salon, "call_next_day", 999_999, "2026-03-10T23:30:00Z"));
+    records.push(traced(smile, "call_other_company", 999_999, "2026-03-10T12:00:00Z"));
+    let mut tx = store.begin().await.unwrap();
+    tx.record(&records).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let day = jiff::civil::date(2026, 3, 10);
+    store.refresh_daily_summary(salon, day, t("2026-03-09T23:00:00Z"), t("2026-03-10T23:00:00Z")).await.unwrap();
+    let rows = store.daily_summaries(Scope::Platform, salon, day, day).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].function_calls, 200);
+    assert_eq!(rows[0].function_p50_us, Some(100), "the 100th of 200");
+    assert_eq!(rows[0].function_p99_us, Some(198), "the 198th of 200");
+
+    // A day without traces has neither.
+    let empty = jiff::civil::date(2026, 3, 12);
+    store.refresh_daily_summary(salon, empty, t("2026-03-11T23:00:00Z"), t("2026-03-12T23:00:00Z")).await.unwrap();
+    let rows = store.daily_summaries(Scope::Platform, salon, empty, empty).await.unwrap();
+    assert_eq!((rows[0].function_calls, rows[0].function_p50_us, rows[0].function_p99_us), (0, None, None));
+}
+
 backend_tests!(
+    daily_summaries_count_and_rank_the_days_traces,
     retention_prunes_finished_calls_only,
     group_commits_link_callers_to_customers,
     group_commits_give_the_same_call_as_single_records,
