@@ -354,6 +354,17 @@ keep() {
   fi
 }
 
+# finish: prints the result, keeps what BENCH_KEEP asks for, and exits (1 if a check failed).
+finish() {
+  cat "$out"
+  keep
+  if [[ $failed != 0 ]]; then
+    echo "an invariant check failed; see the reports above" >&2
+    exit 1
+  fi
+  exit 0
+}
+
 failed=0
 
 if [[ $soak == 1 ]]; then
@@ -382,13 +393,7 @@ if [[ $soak == 1 ]]; then
     fi
     reports soak-sqlite soak-postgres
   } >"$out"
-  cat "$out"
-  keep
-  if [[ $failed != 0 ]]; then
-    echo "an invariant check failed; see the reports above" >&2
-    exit 1
-  fi
-  exit 0
+  finish
 fi
 
 log "(a) one server on SQLite"
@@ -468,10 +473,4 @@ mkdir -p "$(dirname "$out")"
   fi
   reports sqlite postgres sqlite-open postgres-open
 } >"$out"
-cat "$out"
-keep
-
-if [[ $failed != 0 ]]; then
-  echo "an invariant check failed; see the reports above" >&2
-  exit 1
-fi
+finish
