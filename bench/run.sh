@@ -59,7 +59,7 @@ esac
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
 stamp=$(date -u +%Y-%m-%dT%H%MZ)
-out=${BENCH_OUT:-bench/results/$stamp-$commit$([[ $soak == 1 ]] && echo -soak).md}
+out=${BENCH_OUT:-bench/results/$stamp-$commit$([[ $soak == 1 ]] && echo -soak || true).md}
 
 # The demo tenants' calendar starts on a Monday morning, whatever today is.
 clock_start=2026-03-09T08:00:00Z
