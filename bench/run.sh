@@ -26,6 +26,7 @@
 #   BENCH_BASELINE=PATH     also an interleaved A/B of the closed loop: this (older) binary and
 #                           the one under test take turns, BENCH_AB_ROUNDS rounds (default 2) per
 #                           backend, because this machine's speed drifts by ±15 % between runs
+#   BENCH_BASELINE_LABEL    how the result names that binary (default: its path)
 #   BENCH_KEEP=DIR          also keep the simulator's JSON reports and the servers' logs in DIR
 #   BENCH_OPEN=1            also run the open loop on each backend: calls arriving as a Poisson
 #                           process, each talking like a conversation (1-4 min), latency from the
@@ -469,7 +470,7 @@ mkdir -p "$(dirname "$out")"
   fi
   if [[ -n $baseline ]]; then
     echo
-    python3 bench/summary.py --ab "$work" "$ab_rounds" "$("$baseline" --version 2>/dev/null || echo "$baseline")"
+    python3 bench/summary.py --ab "$work" "$ab_rounds" "${BENCH_BASELINE_LABEL:-$baseline}"
   fi
   reports sqlite postgres sqlite-open postgres-open
 } >"$out"

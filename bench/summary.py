@@ -88,8 +88,8 @@ def main_ab(directory, rounds, label):
     print("## A/B against the previous binary")
     print()
     print(f"The closed loop once more, the previous binary (`{label}`) and this one taking turns,")
-    print("round after round (this machine's speed drifts by ±15 % between runs). Function calls/s;")
-    print("p99 ms of the median run in brackets.")
+    print("round after round (this machine's speed drifts by ±15 % between runs): function calls per")
+    print("second of each run, their median, the p99 of the run nearest the median, and the ratio.")
     print()
     print("| backend | binary | " + " | ".join(f"run {r}" for r in range(1, rounds + 1)) + " | median | p99 ms (median run) | new / old |")
     print("|---|---|" + "---:|" * (rounds + 3))
@@ -199,7 +199,7 @@ def main():
     print("Function calls are the Retell custom-function requests; all requests include webhooks and")
     print("admin reads. The baseline is `GET /healthz` at the same concurrency, in the same run.")
     print("Peak RSS is the server's peak resident size; in brackets its heap at the end of the run")
-    print("(the rest is mostly the database file, mapped into memory once per SQLite connection).")
+    print("(the rest is mostly the binary's code and libraries).")
     print()
     print(
         "| setup | function calls | function calls/s | p50 ms | p99 ms | max ms | all requests/s "
