@@ -1,7 +1,7 @@
 //! Keeping the heap's resident set close to what the server really holds.
 //!
 //! mimalloc (the global allocator, see `main.rs`) is fast because it keeps freed memory for
-//! reuse, and two of its habits made an idle `serve --demo` three times the size of what it
+//! reuse, and two of its habits made an idle `serve --demo` more than twice the size of what it
 //! holds (measured in `/proc/PID/smaps_rollup`):
 //!
 //! - **Transparent huge pages.** mimalloc asks the kernel for 2 MiB pages for its arenas, and a
