@@ -25,6 +25,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod timer;
 
 use call::{Shared, Tally};
 use client::{SendError, Sender};
@@ -106,6 +107,9 @@ pub enum SimError {
     /// A request failed outright.
     #[error(transparent)]
     Send(#[from] SendError),
+    /// The open loop's timer thread could not be started.
+    #[error("could not start the timer thread: {0}")]
+    Timer(#[source] std::io::Error),
 }
 
 /// The stretch of an open-loop run each line of its latency timeline covers.
@@ -143,6 +147,7 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
         .run_id
         .clone()
         .unwrap_or_else(|| format!("sim-{}-{:x}", options.seed, Timestamp::now().as_millisecond() % 0x100_0000));
+    let timer = timer::Timer::start().map_err(SimError::Timer)?;
     let shared = Arc::new(Shared {
         sender,
         ledger: ledger::Ledger::default(),
@@ -153,6 +158,7 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
         run_id: run_id.clone(),
         pool: (options.calls / 4).max(10),
         pace: options.pace.clone(),
+        timer: timer.clone(),
     });
 
     let bar = if options.progress { ProgressBar::new(options.calls) } else { ProgressBar::hidden() };
@@ -171,7 +177,7 @@ pub async fn play(options: &Options, fake: Option<Arc<FakeRetell>>) -> Result<Pl
         let run_start = Instant::now();
         for (index, offset) in (0..).zip(pace.arrivals(options.seed, options.calls)) {
             let start = run_start + offset;
-            tokio::time::sleep_until(start.into()).await;
+            timer.sleep_until(start).await;
             let (shared, bar, live) = (Arc::clone(&shared), bar.clone(), Arc::clone(&live));
             workers.spawn(async move {
                 live.started();

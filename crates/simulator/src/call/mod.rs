@@ -16,6 +16,7 @@ use crate::pace::{Pace, Schedule};
 use crate::rng::Rng;
 use crate::scenario::{self, Caller, Intent, Tenant};
 use crate::stats::Samples;
+use crate::timer::Timer;
 
 /// The most function calls one simulated call makes (the 3–8).
 const MAX_FUNCTIONS: u32 = 8;
@@ -50,6 +51,8 @@ pub struct Shared {
     pub pool: u64,
     /// Open loop: calls arrive at a rate and talk between requests.
     pub pace: Option<Pace>,
+    /// Wakes paced requests at their send time, to the sub-millisecond.
+    pub timer: Timer,
 }
 
 /// Plays call number `index` of the run; a paced run (`Shared::pace`) says when the call was

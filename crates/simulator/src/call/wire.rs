@@ -211,7 +211,7 @@ impl Player<'_> {
     pub(super) async fn due(&mut self) -> Instant {
         match self.schedule.as_mut().and_then(Schedule::take_due) {
             Some(due) => {
-                tokio::time::sleep_until(due.into()).await;
+                self.shared.timer.sleep_until(due).await;
                 due
             }
             None => Instant::now(),
@@ -221,7 +221,7 @@ impl Player<'_> {
     /// Waits for the next request's scheduled time without taking it (the request measures from it).
     pub(super) async fn wait(&mut self) {
         if let Some(due) = self.schedule.as_ref().and_then(Schedule::peek_due) {
-            tokio::time::sleep_until(due.into()).await;
+            self.shared.timer.sleep_until(due).await;
         }
     }
 
