@@ -193,7 +193,9 @@ impl BusyFrom<'_> {
         let last = from.checked_add(jiff::Span::new().days(i64::from(days) + 2)).unwrap_or(from);
         let id = company.company.id;
         let (mut busy, days_off) = match self {
-            BusyFrom::Reader(store) => (store.busy_times(id, window).await?, store.days_off(id, first, last).await?),
+            // Two readers at once: a question waits for one round trip instead of two, and the
+            // booking re-reads both inside its transaction anyway.
+            BusyFrom::Reader(store) => tokio::try_join!(store.busy_times(id, window), store.days_off(id, first, last))?,
             BusyFrom::Tx(tx) => (tx.busy_times(id, window).await?, tx.days_off(id, first, last).await?),
         };
         if let Some(id) = ignoring {

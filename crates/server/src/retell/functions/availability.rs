@@ -45,15 +45,22 @@ pub async fn check_availability(ctx: &Ctx<'_>, args: &Args) -> Result<Answer, St
     let engine = booking::engine_for(ctx.company, ctx.branch, service, staff, ctx.now);
     match moment {
         Moment::At(start) => {
-            let mut busy = BusyFrom::Reader(ctx.state.store());
-            // The caller may already be booked then themselves (and be what is in the way).
-            if let Some(customer) = ctx.caller_customer().await? {
+            // The caller may already be booked then themselves (and be what is in the way). Their
+            // appointments and the calendar are read at once, on two readers; their own booking,
+            // if any, is what they hear.
+            let own = async {
+                let Some(customer) = ctx.caller_customer().await? else { return Ok(None) };
                 let range = booking::requested_range(ctx.company, service.id, start)?;
-                if let Some(existing) = busy.own_overlap(ctx.company, customer, range, None).await? {
-                    return Ok(ctx.already_booked(&existing, true));
-                }
+                BusyFrom::Reader(ctx.state.store()).own_overlap(ctx.company, customer, range, None).await
+            };
+            let probe = Probe::at(start, window);
+            let decided =
+                async { booking::check(&mut BusyFrom::Reader(ctx.state.store()), ctx.company, &engine, &probe).await };
+            let (own, decided) = tokio::try_join!(own, decided)?;
+            if let Some(existing) = own {
+                return Ok(ctx.already_booked(&existing, true));
             }
-            match booking::check(&mut busy, ctx.company, &engine, &Probe::at(start, window)).await? {
+            match decided {
                 Check::Free(slot) => {
                     let when = ctx.when(slot.start);
                     let staff_name = ctx.staff_name(slot.staff_id);
