@@ -141,7 +141,7 @@ def main_soak(report_path, memory_path, peak):
         values = []
         for part in cell.split(","):
             try:
-                values.append(int(part.split("/")[0]))
+                values.append(float(part.split("/")[0]))
             except ValueError:
                 pass
         return max(values) if values else None
