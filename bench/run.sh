@@ -173,9 +173,9 @@ peak_mib() {
 }
 
 # Resident and proportional set size of a process now, in MiB to a tenth (a goal of 30 MiB is
-# not decided by rounding): "RSS / PSS". PSS shares the
-# pages a process shares with others (the SQLite file mapped by every connection, libraries)
-# among them, so it is the memory the process really costs.
+# not decided by rounding): "RSS / PSS". PSS shares the pages a process shares with others (the
+# SQLite file mapped by every connection, libraries) among them, so it is the memory the process
+# really costs.
 rss_pss_mib() {
   local rss pss
   rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status")

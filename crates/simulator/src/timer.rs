@@ -103,17 +103,19 @@ mod tests {
         assert_eq!(woken, offsets.len());
     }
 
-    #[tokio::test]
-    async fn a_waiter_that_gives_up_does_not_stop_the_others() {
-        let timer = Timer::start().unwrap();
+    #[test]
+    fn a_waiter_that_gives_up_does_not_stop_the_others() {
+        // The thread itself, without `Timer`'s fallback to tokio's timer that would hide its death.
+        let (waits, incoming) = mpsc::channel();
+        let thread = std::thread::spawn(move || run(&incoming));
         let start = Instant::now();
-        let quitter = {
-            let timer = timer.clone();
-            tokio::spawn(async move { timer.sleep_until(start + Duration::from_millis(2)).await })
-        };
-        quitter.abort();
-        let due = start + Duration::from_millis(4);
-        timer.sleep_until(due).await;
-        assert!(Instant::now() >= due);
+        let (quitter, gave_up) = oneshot::channel();
+        drop(gave_up);
+        waits.send((start + Duration::from_millis(2), quitter)).unwrap();
+        let (wake, woken) = oneshot::channel();
+        waits.send((start + Duration::from_millis(4), wake)).unwrap();
+        assert_eq!(woken.blocking_recv(), Ok(()), "woken by the thread, not dropped by it");
+        drop(waits);
+        thread.join().expect("the thread ends, without a panic, once its last handle is gone");
     }
 }
