@@ -86,7 +86,7 @@ impl [Conn<'_, DB>] {
         if DB::KIND == BackendKind::Sqlite {
             return self.busy_times_packed(company, window).await;
         }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT staff_id, from_at, until_at, appointment_id FROM ({BUSY_TIMES})")))
+        let rows = sqlx::query(BUSY_TIMES)
             .bind(company.0)
             .bind(Stamp(window.start()))
             .bind(Stamp(window.end()))
@@ -111,7 +111,7 @@ impl [Conn<'_, DB>] {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT group_concat(staff_id || ',' || from_at || ',' || until_at || ',' || coalesce(appointment_id, ''), ';')
                     AS packed
-               FROM ({BUSY_TIMES})"
+               FROM ({BUSY_TIMES}) AS busy"
         )))
         .bind(company.0)
         .bind(Stamp(window.start()))
