@@ -323,10 +323,26 @@ async fn busy_times_cover_a_window(db: TestDb) {
     let (store, dir) = setup(&db).await;
     let company = friseur(&dir).company.id;
     let who = customer(&store, company, None).await;
-    book(&store, &dir, who, "faerben", &service_slot(&dir, "faerben", tuesday(10, 0))).await.unwrap();
+    let slot = service_slot(&dir, "faerben", tuesday(10, 0));
+    let booked = book(&store, &dir, who, "faerben", &slot).await.unwrap();
     let window = TimeRange::new(tuesday(0, 0), tuesday(24, 0)).unwrap();
     let busy = store.busy_times(company, window).await.unwrap();
     assert_eq!(busy.len(), 2, "two busy segments, the processing time is free");
+    // Exactly what was booked comes back: staff, the blocks and the appointment (SQLite reads
+    // it packed into one value, PostgreSQL row by row).
+    let mut got: Vec<_> = busy.iter().map(|b| (b.staff_id, b.range, b.appointment_id)).collect();
+    got.sort_by_key(|(_, range, _)| range.start());
+    let expected: Vec<_> = slot.blocks().map(|range| (slot.staff_id, range, Some(booked))).collect();
+    assert_eq!(got, expected);
+    // A booking made directly in Cal.com blocks time without an appointment.
+    let bert = friseur(&dir).staff.iter().find(|s| s.def.key.as_str() != "anna").unwrap().id;
+    let held = TimeRange::new(tuesday(15, 0), tuesday(16, 0)).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_busy_block(company, bert, held, "calcom-uid-1", now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let busy = store.busy_times(company, window).await.unwrap();
+    let block: Vec<_> = busy.iter().filter(|b| b.appointment_id.is_none()).map(|b| (b.staff_id, b.range)).collect();
+    assert_eq!(block, vec![(bert, held)]);
     let other = dir.company_by_key("brightsmile").unwrap().company.id;
     assert!(store.busy_times(other, window).await.unwrap().is_empty(), "tenant isolation");
     let outside = TimeRange::new(tuesday(12, 0), tuesday(13, 0)).unwrap();
