@@ -40,14 +40,34 @@ pub(super) struct Change {
 }
 
 /// Busy time in a window: active appointment segments and busy blocks. Binds the company as
-/// `$1`, the window as `$2`..`$3`, and the earliest start that can reach into it as `$4`.
-const BUSY_TIMES: &str = "SELECT staff_id, blocks_from AS from_at, blocks_until AS until_at, appointment_id
-       FROM appointment_segments
-      WHERE company_id = $1 AND active AND blocks_from >= $4 AND blocks_from < $3 AND blocks_until > $2
-     UNION ALL
-     SELECT staff_id, starts_at AS from_at, ends_at AS until_at, NULL AS appointment_id
-       FROM busy_blocks
-      WHERE company_id = $1 AND active AND starts_at >= $4 AND starts_at < $3 AND ends_at > $2";
+/// `$1`, the window as `$2`..`$3`, and the earliest start that can reach into it as `$4`. A macro
+/// so that the packed form below is built from the same text at compile time.
+macro_rules! busy_times_sql {
+    () => {
+        "SELECT staff_id, blocks_from AS from_at, blocks_until AS until_at, appointment_id
+           FROM appointment_segments
+          WHERE company_id = $1 AND active AND blocks_from >= $4 AND blocks_from < $3 AND blocks_until > $2
+         UNION ALL
+         SELECT staff_id, starts_at AS from_at, ends_at AS until_at, NULL AS appointment_id
+           FROM busy_blocks
+          WHERE company_id = $1 AND active AND starts_at >= $4 AND starts_at < $3 AND ends_at > $2"
+    };
+}
+
+/// [`busy_times_sql`] row by row (PostgreSQL).
+const BUSY_TIMES: &str = busy_times_sql!();
+
+/// [`busy_times_sql`] as one text value (SQLite; see [`unpack_busy`]). A two-week calendar is
+/// hundreds of rows, and the SQLite driver hands each row from its connection's thread to the
+/// caller's separately; packed, it is one hand-off (the open loop's refusals, which read two
+/// weeks, took 2.5–5 ms row by row once the calendar filled).
+const BUSY_TIMES_PACKED: &str = concat!(
+    "SELECT group_concat(staff_id || ',' || from_at || ',' || until_at || ',' || coalesce(appointment_id, ''), ';')
+            AS packed
+       FROM (",
+    busy_times_sql!(),
+    ") AS busy"
+);
 
 fn busy(staff: i64, from: Timestamp, until: Timestamp, appointment: Option<i64>) -> Result<Busy> {
     Ok(Busy {
@@ -83,10 +103,8 @@ fn unpack_busy(packed: &str) -> Result<Vec<Busy>> {
 for_backends! {
 impl [Conn<'_, DB>] {
     pub(crate) async fn busy_times(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
-        if DB::KIND == BackendKind::Sqlite {
-            return self.busy_times_packed(company, window).await;
-        }
-        let rows = sqlx::query(BUSY_TIMES)
+        let packed = DB::KIND == BackendKind::Sqlite;
+        let rows = sqlx::query(if packed { BUSY_TIMES_PACKED } else { BUSY_TIMES })
             .bind(company.0)
             .bind(Stamp(window.start()))
             .bind(Stamp(window.end()))
@@ -94,6 +112,10 @@ impl [Conn<'_, DB>] {
             .fetch_all(&mut *self.0)
             .await
             .map_err(db::<DB>)?;
+        if packed {
+            let value: Option<String> = rows.first().map(|r| r.col("packed")).transpose()?.flatten();
+            return value.as_deref().map_or(Ok(Vec::new()), unpack_busy);
+        }
         rows.iter()
             .map(|r| {
                 let from: Stamp = r.col("from_at")?;
@@ -101,27 +123,6 @@ impl [Conn<'_, DB>] {
                 busy(r.col("staff_id")?, from.0, until.0, r.col("appointment_id")?)
             })
             .collect()
-    }
-
-    /// [`Self::busy_times`] on SQLite: the whole answer as one text value. A two-week calendar
-    /// is hundreds of rows, and the SQLite driver hands each row from its connection's thread to
-    /// the caller's separately; packed, it is one hand-off (the open loop's refusals, which read
-    /// two weeks, took 2.5–5 ms row by row once the calendar filled).
-    async fn busy_times_packed(&mut self, company: CompanyId, window: TimeRange) -> Result<Vec<Busy>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT group_concat(staff_id || ',' || from_at || ',' || until_at || ',' || coalesce(appointment_id, ''), ';')
-                    AS packed
-               FROM ({BUSY_TIMES}) AS busy"
-        )))
-        .bind(company.0)
-        .bind(Stamp(window.start()))
-        .bind(Stamp(window.end()))
-        .bind(Stamp(window.start() - LONGEST_BLOCK))
-        .fetch_one(&mut *self.0)
-        .await
-        .map_err(db::<DB>)?;
-        let packed: Option<String> = row.col("packed")?;
-        packed.as_deref().map_or(Ok(Vec::new()), unpack_busy)
     }
 
     pub(crate) async fn customer_by_phone(&mut self, company: CompanyId, phone: &E164) -> Result<Option<Customer>> {
