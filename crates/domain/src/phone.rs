@@ -1,5 +1,7 @@
 //! Phone numbers: validated E.164, and the caller id a call arrives with.
 
+mod ascii_patterns;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +31,7 @@ impl E164 {
             .filter(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
             .filter(|d| !d.starts_with('0'))
             .ok_or_else(|| PhoneError::NotE164(raw.to_owned()))?;
-        let parsed = phonenumber::parse(None, raw).map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
+        let parsed = parse_international(raw).ok_or_else(|| PhoneError::Invalid(raw.to_owned()))?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(raw.to_owned()));
         }
@@ -51,7 +53,12 @@ impl E164 {
         } else {
             region.and_then(|r| r.parse::<phonenumber::country::Id>().ok())
         };
+        // Reading a national number already checks it against the region's patterns.
+        if let Some(meta) = country.and_then(|c| phonenumber::metadata::DATABASE.by_id(c.as_ref())) {
+            ascii_patterns::prepare(meta.country_code());
+        }
         let parsed = phonenumber::parse(country, trimmed).map_err(|_| PhoneError::Invalid(raw.to_owned()))?;
+        ascii_patterns::prepare(parsed.code().value());
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(raw.to_owned()));
         }
@@ -67,7 +74,7 @@ impl E164 {
     /// The number as people write it where they live: nationally when it belongs to `region`
     /// (`030 33081738` in Germany), internationally otherwise (`+1 212-555-0142`).
     pub fn display_for(&self, region: &str) -> String {
-        let Ok(parsed) = phonenumber::parse(None, &self.0) else { return self.0.clone() };
+        let Some(parsed) = parse_international(&self.0) else { return self.0.clone() };
         let home = parsed.country().id().is_some_and(|id| id.as_ref().eq_ignore_ascii_case(region));
         let mode = if home { phonenumber::Mode::National } else { phonenumber::Mode::International };
         parsed.format().mode(mode).to_string()
@@ -76,7 +83,7 @@ impl E164 {
     /// Whether text messages can reach it: a mobile number, or one its country does not tell
     /// apart from a fixed line (as in North America).
     pub fn is_mobile(&self) -> bool {
-        let Ok(parsed) = phonenumber::parse(None, &self.0) else { return false };
+        let Some(parsed) = parse_international(&self.0) else { return false };
         let metadata = &*phonenumber::metadata::DATABASE;
         matches!(parsed.number_type(metadata), phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile)
     }
@@ -89,6 +96,14 @@ impl E164 {
         let hidden = s.len() - keep_start - keep_end;
         format!("{}{}{}", &s[..keep_start], "*".repeat(hidden), &s[s.len() - keep_end..])
     }
+}
+
+/// Reads a number written with its country code, with that country's patterns compiled the
+/// compact way (see [`ascii_patterns`]) before anything validates or classifies it.
+fn parse_international(raw: &str) -> Option<phonenumber::PhoneNumber> {
+    let parsed = phonenumber::parse(None, raw).ok()?;
+    ascii_patterns::prepare(parsed.code().value());
+    Some(parsed)
 }
 
 impl fmt::Display for E164 {
