@@ -11,20 +11,44 @@
 //! ASCII-compiled regex into the cache under the same source text before the library looks makes
 //! it use that one: same answers, about a tenth of the memory (about 0.1 MB per country).
 //!
-//! This is only an optimisation. If an entry cannot be built this way, or the cache (it holds
-//! 100) evicts it later, the library compiles its own as before.
+//! This is only an optimisation, done once per country code. If an entry cannot be built this
+//! way, or the cache (it holds 100, eight countries' worth) evicts it later, the library compiles
+//! its own as before: the same answers, the old memory.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+use regex_cache::RegexCache;
+
+/// Country codes (1 to 999) whose patterns [`prepare`] has put into the cache. Checked first so
+/// that validating a number costs one atomic load here, not a lock and a dozen hashed lookups
+/// (those doubled the time of a validation).
+static PREPARED: [AtomicBool; 1000] = [const { AtomicBool::new(false) }; 1000];
 
 /// Compiles, unless already cached, the validation patterns of the country behind `code`: its
 /// only region, or its main one where regions share a code (`US` for +1, `GB` for +44). The other
 /// regions of a shared code are left to the library, so that a call never compiles more than a
 /// dozen patterns.
 pub(super) fn prepare(code: u16) {
-    let Some(regions) = DATABASE.by_code(&code) else { return };
-    let single = regions.len() == 1;
+    let Some(prepared) = PREPARED.get(usize::from(code)) else { return };
+    if prepared.load(Ordering::Acquire) {
+        return;
+    }
+    compile(code);
+    // Marked only once the patterns are in: a thread that sees the mark finds them there.
+    prepared.store(true, Ordering::Release);
+}
+
+fn compile(code: u16) {
     let cache = DATABASE.cache();
     let Ok(mut cache) = cache.lock() else { return };
+    compile_into(&mut cache, code);
+}
+
+/// [`prepare`]'s work, into a cache already locked.
+fn compile_into(cache: &mut RegexCache, code: u16) {
+    let Some(regions) = DATABASE.by_code(&code) else { return };
+    let single = regions.len() == 1;
     for meta in regions.into_iter().filter(|m| single || m.is_main_country_for_code()) {
         for source in validation_sources(meta) {
             // An error leaves the entry out; the library then compiles the pattern itself.
@@ -105,7 +129,6 @@ mod tests {
 
     #[test]
     fn prepared_patterns_are_compiled_for_ascii_digits() {
-        prepare(49);
         let de = DATABASE.by_id("DE").unwrap();
         let source = de.descriptors().general().national_number().as_str();
         // `3` and six Arabic-Indic digits: a national number only to a pattern compiled with
@@ -113,10 +136,15 @@ mod tests {
         let text = "3\u{661}\u{662}\u{663}\u{664}\u{665}\u{666}";
         let unicode = regex::RegexBuilder::new(source).ignore_whitespace(true).build().unwrap();
         assert!(unicode.is_match(text));
+        // Under one lock, so that no other test's validation can put its own build in between;
+        // released before asserting, since a lock poisoned by a panic would fail every other test.
         let cache = DATABASE.cache();
         let mut cache = cache.lock().unwrap();
-        let cached = cache.configure(source, |b| b).unwrap();
-        assert!(!cached.is_match(text), "the library's cache holds the Unicode build of DE's pattern");
+        cache.remove(source);
+        compile_into(&mut cache, 49);
+        let matched = cache.configure(source, |b| b).unwrap().is_match(text);
+        drop(cache);
+        assert!(!matched, "the library's cache holds the Unicode build of DE's pattern");
     }
 
     #[test]
