@@ -39,6 +39,7 @@ pub(super) fn prepare(code: u16) {
     prepared.store(true, Ordering::Release);
 }
 
+/// Locks the library's pattern cache and compiles `code`'s patterns into it.
 fn compile(code: u16) {
     let cache = DATABASE.cache();
     let Ok(mut cache) = cache.lock() else { return };
@@ -58,7 +59,7 @@ fn compile_into(cache: &mut RegexCache, code: u16) {
 }
 
 /// The pattern sources that validating a number of `meta`'s region and telling its type reads.
-pub(super) fn validation_sources(meta: &Metadata) -> impl Iterator<Item = &str> {
+fn validation_sources(meta: &Metadata) -> impl Iterator<Item = &str> {
     let d = meta.descriptors();
     let types = [
         d.fixed_line(),
