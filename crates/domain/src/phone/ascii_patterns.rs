@@ -34,16 +34,11 @@ pub(super) fn prepare(code: u16) {
     if prepared.load(Ordering::Acquire) {
         return;
     }
-    compile(code);
+    if let Ok(mut cache) = DATABASE.cache().lock() {
+        compile_into(&mut cache, code);
+    }
     // Marked only once the patterns are in: a thread that sees the mark finds them there.
     prepared.store(true, Ordering::Release);
-}
-
-/// Locks the library's pattern cache and compiles `code`'s patterns into it.
-fn compile(code: u16) {
-    let cache = DATABASE.cache();
-    let Ok(mut cache) = cache.lock() else { return };
-    compile_into(&mut cache, code);
 }
 
 /// [`prepare`]'s work, into a cache already locked.
